@@ -1,0 +1,55 @@
+using System.Buffers;
+
+namespace ExEsdbGater;
+
+/// <summary>The value rules of the frame (wire-format sections 1 and 3).</summary>
+internal static class FrameRules
+{
+    public const int MaxFrameBytes = 1024 * 1024;
+    public const int MaxDepth = 64;
+    public const long MaxInteger = 1L << 53;
+    public const string UnsignedKid = "unsigned";
+
+    private static readonly SearchValues<byte> KidBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"u8);
+    private static readonly SearchValues<char> KidChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+    private static readonly SearchValues<char> TypeTail = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_");
+
+    public static bool IsValidKid(ReadOnlySpan<byte> kid) => kid.Length is >= 1 and <= 64 && !kid.ContainsAnyExcept(KidBytes);
+
+    public static bool IsValidKid(string? kid) => kid is { Length: >= 1 and <= 64 } && !kid.AsSpan().ContainsAnyExcept(KidChars);
+
+    public static bool IsValidType(ReadOnlySpan<char> type)
+        => type.Length is >= 1 and <= 64 && type[0] is >= 'a' and <= 'z' && !type[1..].ContainsAnyExcept(TypeTail);
+
+    public static bool IsValidId(ReadOnlySpan<char> id)
+    {
+        if (id.Length is < 1 or > 128)
+        {
+            return false;
+        }
+        foreach (var c in id)
+        {
+            if (c is < (char)0x21 or > (char)0x7E)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static bool IsValidTopic(ReadOnlySpan<char> topic)
+    {
+        if (topic.IsEmpty || System.Text.Encoding.UTF8.GetByteCount(topic) > 255)
+        {
+            return false;
+        }
+        foreach (var c in topic)
+        {
+            if (c == '*' || c < 0x20 || c == 0x7F)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
