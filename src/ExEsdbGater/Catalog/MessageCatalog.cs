@@ -258,7 +258,7 @@ public static class MessageCatalog
             foreach (var t in payloadTypes)
             {
                 var jti = GaterJsonContext.Default.GetTypeInfo(t)!;
-                var ctorParams = t.GetConstructors().Single(c => c.GetParameters().Length == jti.Properties.Count).GetParameters();
+                var ctorParams = t.GetConstructors().MaxBy(c => c.GetParameters().Length)!.GetParameters();
                 var fields = new List<MessageFieldInfo>();
                 foreach (var p in ctorParams)
                 {

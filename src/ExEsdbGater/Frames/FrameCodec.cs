@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace ExEsdbGater;
+
+/// <summary>Thrown when a frame cannot be signed: no secret is configured and unsigned mode is off.</summary>
+public sealed class GaterSecurityException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public GaterSecurityException(string message) : base(message) { }
+
+    /// <summary>Creates the exception.</summary>
+    public GaterSecurityException() { }
+
+    /// <summary>Creates the exception.</summary>
+    public GaterSecurityException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>Encodes signed <c>exg1</c> frames: the one signing path of the library.</summary>
+public static class FrameEncoder
+{
+    internal const int SigChars = 43;
+    private static readonly byte[] Magic = "exg1."u8.ToArray();
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    /// <summary>Builds and signs one frame. The payload type must belong to the instance (any type on <c>ex_esdb_events</c>).</summary>
+    /// <exception cref="GaterSecurityException">The ring has no signing key and is not in unsigned mode.</exception>
+    /// <exception cref="ArgumentException">An envelope member breaks its rule.</exception>
+    public static byte[] Encode(KeyRing keys, Envelope envelope, GaterMessage payload)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(payload);
+        CheckEnvelope(envelope, payload);
+        var key = keys.SigningKey;
+        if (key is null && !keys.AllowUnsigned)
+        {
+            throw new GaterSecurityException("No secret configured: set SECRET_KEY_BASE (32+ bytes) or configure a secret; unsigned frames are only sent in explicit development mode.");
+        }
+        var kid = key?.KidUtf8 ?? "unsigned"u8.ToArray();
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        // signed input: "exg1." kid "." body
+        buffer.Write(Magic);
+        buffer.Write(kid);
+        buffer.Write("."u8);
+        var prefixLen = buffer.WrittenCount;
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        writer.Reset(buffer);
+        WriteBody(writer, envelope, payload);
+        writer.Flush();
+        var signed = buffer.WrittenSpan;
+        var bodyLen = signed.Length - prefixLen;
+        var sigLen = key is null ? 0 : SigChars;
+        var frame = new byte[prefixLen + sigLen + 1 + bodyLen];
+        signed[..prefixLen].CopyTo(frame);
+        if (key is not null)
+        {
+            Span<byte> mac = stackalloc byte[32];
+            HMACSHA256.HashData(key.Key, signed, mac);
+            Base64Url.EncodeToUtf8(mac, frame.AsSpan(prefixLen, SigChars));
+        }
+        frame[prefixLen + sigLen] = (byte)'.';
+        signed[prefixLen..].CopyTo(frame.AsSpan(prefixLen + sigLen + 1));
+        if (frame.Length > FrameRules.MaxFrameBytes)
+        {
+            throw new ArgumentException($"The frame would be {frame.Length} bytes; the limit is {FrameRules.MaxFrameBytes}.", nameof(payload));
+        }
+        return frame;
+    }
+
+    /// <summary>Computes the signature characters of "exg1." kid "." body under a key (for tests and tools).</summary>
+    internal static void Sign(byte[] key, ReadOnlySpan<byte> signedInput, Span<byte> sigChars)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(key, signedInput, mac);
+        Base64Url.EncodeToUtf8(mac, sigChars);
+    }
+
+    private static void WriteBody(Utf8JsonWriter w, Envelope e, GaterMessage payload)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("v"u8, 1);
+        w.WriteString("instance"u8, e.Instance.WireName());
+        w.WriteString("topic"u8, e.Topic);
+        w.WriteString("type"u8, e.Type);
+        w.WriteString("id"u8, e.Id);
+        w.WriteString("node"u8, e.Node);
+        w.WriteNumber("epoch"u8, e.Epoch);
+        w.WriteNumber("seq"u8, e.Seq);
+        w.WriteNumber("ts"u8, e.Timestamp);
+        w.WritePropertyName("payload"u8);
+        if (payload is ApplicationEvent ev)
+        {
+            ev.Payload.Element.WriteTo(w);
+        }
+        else
+        {
+            var info = MessageCatalog.Find(payload.GetType())!;
+            JsonSerializer.Serialize(w, payload, info.JsonTypeInfo);
+        }
+        w.WriteEndObject();
+    }
+
+    private static void CheckEnvelope(Envelope e, GaterMessage payload)
+    {
+        if (payload.Instance != e.Instance)
+        {
+            throw new ArgumentException($"A {payload.Tag} message belongs to {payload.Instance.WireName()}, not {e.Instance.WireName()}.", nameof(payload));
+        }
+        if (e.Type != payload.Tag)
+        {
+            throw new ArgumentException($"The envelope type '{e.Type}' differs from the payload's tag '{payload.Tag}'.", nameof(e));
+        }
+        if (!FrameRules.IsValidTopic(e.Topic))
+        {
+            throw new ArgumentException($"'{e.Topic}' is not a valid topic (1-255 UTF-8 bytes, no '*', no control characters).", nameof(e));
+        }
+        if (!FrameRules.IsValidType(e.Type))
+        {
+            throw new ArgumentException($"'{e.Type}' is not a valid type ([a-z][a-z0-9_]{{0,63}}).", nameof(e));
+        }
+        if (!FrameRules.IsValidId(e.Id))
+        {
+            throw new ArgumentException($"'{e.Id}' is not a valid id (1-128 printable ASCII).", nameof(e));
+        }
+        if (!NodeName.IsValid(e.Node))
+        {
+            throw new ArgumentException($"'{e.Node}' is not a valid node name.", nameof(e));
+        }
+        if (e.Epoch is < 0 or >= FrameRules.MaxInteger || e.Seq is < 1 or >= FrameRules.MaxInteger || e.Timestamp is < 0 or >= FrameRules.MaxInteger)
+        {
+            throw new ArgumentException("epoch, seq or ts is out of range (0 <= epoch, ts < 2^53; 1 <= seq < 2^53).", nameof(e));
+        }
+    }
+}

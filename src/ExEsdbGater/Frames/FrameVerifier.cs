@@ -1,0 +1,288 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ExEsdbGater;
+
+/// <summary>Receiver settings. Defaults: max age 300 s, max skew 30 s, replay memory of 100,000 entries, system clock.</summary>
+public sealed record VerifierOptions
+{
+    /// <summary>Frames older than this are <c>expired</c>; accepted ids are remembered this long. Default 5 minutes.</summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Frames newer than now plus this are <c>from_future</c>. Default 30 seconds.</summary>
+    public TimeSpan MaxSkew { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The most (node, id) pairs remembered for replay detection. Default 100,000 (about 25 MB at typical id
+    /// and node lengths). When full, the oldest entry is forgotten early and the eviction is reported.
+    /// </summary>
+    public int ReplayCapacity { get; init; } = 100_000;
+
+    /// <summary>The clock. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where rejections are logged. Default: nowhere.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}
+
+/// <summary>
+/// Checks incoming frames in the order of wire-format section 5 and returns the typed message or the reason.
+/// Thread-safe; one instance per process shares one replay memory.
+/// </summary>
+public sealed partial class FrameVerifier
+{
+    private static readonly byte[] Magic = "exg1."u8.ToArray();
+    private static readonly SearchValues<byte> SigAlphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"u8);
+
+    private readonly KeyRing _keys;
+    private readonly VerifierOptions _options;
+    private readonly ReplayCache _replay;
+    private readonly long[] _rejected = new long[RejectReasons.All.Count];
+    private readonly ILogger _logger;
+    private long _accepted;
+
+    /// <summary>Creates a verifier for a key ring.</summary>
+    public FrameVerifier(KeyRing keys, VerifierOptions? options = null)
+    {
+        _keys = keys ?? throw new ArgumentNullException(nameof(keys));
+        _options = options ?? new VerifierOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxAge, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxSkew, TimeSpan.Zero);
+        _replay = new ReplayCache(_options.ReplayCapacity);
+        _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.FrameVerifier");
+    }
+
+    /// <summary>Raised for every rejected frame, with its bytes (copied) for forensics.</summary>
+    public event Action<FrameRejection>? Rejected;
+
+    /// <summary>Raised when the replay memory is full and forgets an entry before it expired.</summary>
+    public event Action<long>? ReplayEvicted;
+
+    /// <summary>The key ring.</summary>
+    public KeyRing Keys => _keys;
+
+    /// <summary>The options.</summary>
+    public VerifierOptions Options => _options;
+
+    /// <summary>Frames accepted so far.</summary>
+    public long AcceptedCount => Interlocked.Read(ref _accepted);
+
+    /// <summary>Entries forgotten early because the replay memory was full.</summary>
+    public long ReplayForcedEvictions => _replay.ForcedEvictions;
+
+    /// <summary>Rejections so far by reason.</summary>
+    public long RejectedCount(RejectReason reason) => Interlocked.Read(ref _rejected[(int)reason]);
+
+    /// <summary>Rejections so far, all reasons.</summary>
+    public long TotalRejected => _rejected.Sum();
+
+    /// <summary>Verifies one frame that arrived on <paramref name="instance"/> / <paramref name="topic"/>.</summary>
+    public VerifyResult Verify(ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var result = Check(frame, instance, topic);
+        if (result.IsOk)
+        {
+            Interlocked.Increment(ref _accepted);
+        }
+        else
+        {
+            var reason = result.Reason!.Value;
+            Interlocked.Increment(ref _rejected[(int)reason]);
+            LogRejected(_logger, reason.WireName(), instance.WireName(), topic, result.Detail);
+            Rejected?.Invoke(new FrameRejection(reason, result.Detail, instance, topic, frame.ToArray(), result.Envelope));
+        }
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected frame on {Instance} {Topic}: {Reason} ({Detail})")]
+    private static partial void LogRejected(ILogger logger, string reason, string instance, string topic, string? detail);
+
+    private VerifyResult Check(ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
+    {
+        // 1
+        if (frame.Length > FrameRules.MaxFrameBytes)
+        {
+            return new(RejectReason.TooLarge, $"{frame.Length} bytes");
+        }
+        // 2
+        if (!frame.StartsWith(Magic))
+        {
+            return new(RejectReason.InvalidFormat, "does not start with exg1.");
+        }
+        var rest = frame[Magic.Length..];
+        var d1 = rest.IndexOf((byte)'.');
+        if (d1 < 0)
+        {
+            return new(RejectReason.InvalidFormat, "missing parts");
+        }
+        var kid = rest[..d1];
+        rest = rest[(d1 + 1)..];
+        var d2 = rest.IndexOf((byte)'.');
+        if (d2 < 0)
+        {
+            return new(RejectReason.InvalidFormat, "missing parts");
+        }
+        var sig = rest[..d2];
+        var body = rest[(d2 + 1)..];
+        if (!FrameRules.IsValidKid(kid))
+        {
+            return new(RejectReason.InvalidFormat, "kid of the wrong form");
+        }
+        var unsigned = kid.SequenceEqual("unsigned"u8);
+        if (unsigned ? sig.Length != 0 : sig.Length != FrameEncoder.SigChars || sig.ContainsAnyExcept(SigAlphabet))
+        {
+            return new(RejectReason.InvalidFormat, "signature of the wrong form");
+        }
+        if (unsigned)
+        {
+            // 3, 4
+            if (_keys.HasKeys)
+            {
+                return new(RejectReason.UnsecuredMessageRejected, "unsigned frame");
+            }
+            if (!_keys.AllowUnsigned)
+            {
+                return new(RejectReason.NoSecretConfigured, "unsigned frame and no secret");
+            }
+        }
+        else
+        {
+            // 5, 6, 7
+            if (!_keys.HasKeys)
+            {
+                return new(RejectReason.NoSecretConfigured, "signed frame and no secret");
+            }
+            var key = _keys.Find(kid);
+            if (key is null)
+            {
+                return new(RejectReason.UnknownKey, "kid " + Encoding.ASCII.GetString(kid));
+            }
+            if (!SignatureMatches(key.Key, frame[..(Magic.Length + kid.Length + 1)], body, sig))
+            {
+                return new(RejectReason.InvalidSignature, "signature differs");
+            }
+        }
+        // 8
+        var err = BodyReader.Read(body, out var f);
+        if (err is not null)
+        {
+            return new(RejectReason.InvalidFormat, err);
+        }
+        // 9
+        if (f.Instance != instance || !TopicEquals(f.Topic.In(body), f.Topic.Escaped, topic))
+        {
+            return new(RejectReason.TopicMismatch, "signed for another instance or topic");
+        }
+        var type = StringOf(f.Type.In(body), f.Type.Escaped);
+        var typeInfo = instance == GaterInstance.Events ? null : MessageCatalog.Find(instance, type.AsSpan());
+        var envelope = new Envelope(f.Instance, topic, typeInfo?.Tag ?? type, StringOf(f.Id.In(body), f.Id.Escaped), StringOf(f.Node.In(body), f.Node.Escaped), f.Epoch, f.Seq, f.Ts);
+        // 10, 11
+        var now = _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var maxAge = (long)_options.MaxAge.TotalMilliseconds;
+        if (f.Ts < now - maxAge)
+        {
+            return new(RejectReason.Expired, $"ts {f.Ts} older than {maxAge} ms", envelope);
+        }
+        if (f.Ts > now + (long)_options.MaxSkew.TotalMilliseconds)
+        {
+            return new(RejectReason.FromFuture, $"ts {f.Ts} ahead of now {now}", envelope);
+        }
+        // 12
+        if (_replay.Contains(envelope.Node, envelope.Id, now))
+        {
+            return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
+        }
+        // 13, 14
+        var payload = body.Slice(f.PayloadStart, f.PayloadEnd - f.PayloadStart);
+        GaterMessage message;
+        if (instance == GaterInstance.Events)
+        {
+            var doc = JsonDocument.Parse(payload.ToArray());
+            message = new ApplicationEvent(type, JsonMap.FromElement(doc.RootElement));
+        }
+        else
+        {
+            if (typeInfo is null)
+            {
+                return new(RejectReason.UnknownType, $"type {type} is not in {instance.WireName()}", envelope);
+            }
+            var bad = PayloadSchema.Check(payload, typeInfo);
+            if (bad is not null)
+            {
+                return new(RejectReason.InvalidPayload, $"field {bad}", envelope);
+            }
+            try
+            {
+                message = (GaterMessage)JsonSerializer.Deserialize(payload, typeInfo.JsonTypeInfo)!;
+            }
+            catch (JsonException ex)
+            {
+                return new(RejectReason.InvalidPayload, ex.Message, envelope);
+            }
+        }
+        if (!_replay.TryAdd(envelope.Node, envelope.Id, f.Ts + maxAge, now, out var evicted))
+        {
+            return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
+        }
+        if (evicted)
+        {
+            ReplayEvicted?.Invoke(_replay.ForcedEvictions);
+        }
+        return new(envelope, message);
+    }
+
+    private static bool SignatureMatches(byte[] key, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> body, ReadOnlySpan<byte> sig)
+    {
+        var total = prefix.Length + body.Length;
+        byte[]? rented = null;
+        var input = total <= 2048 ? stackalloc byte[total] : (rented = ArrayPool<byte>.Shared.Rent(total)).AsSpan(0, total);
+        try
+        {
+            prefix.CopyTo(input);
+            body.CopyTo(input[prefix.Length..]);
+            Span<byte> mac = stackalloc byte[32];
+            HMACSHA256.HashData(key, input, mac);
+            Span<byte> expected = stackalloc byte[FrameEncoder.SigChars];
+            Base64Url.EncodeToUtf8(mac, expected);
+            return CryptographicOperations.FixedTimeEquals(expected, sig);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static bool TopicEquals(ReadOnlySpan<byte> raw, bool escaped, string topic)
+    {
+        if (escaped)
+        {
+            return StringOf(raw, true) == topic;
+        }
+        Span<byte> buf = stackalloc byte[256 * 3];
+        return Encoding.UTF8.TryGetBytes(topic, buf, out var n) && buf[..n].SequenceEqual(raw);
+    }
+
+    private static string StringOf(ReadOnlySpan<byte> raw, bool escaped)
+    {
+        if (!escaped)
+        {
+            return Encoding.UTF8.GetString(raw);
+        }
+        Span<byte> quoted = raw.Length + 2 <= 1024 ? stackalloc byte[raw.Length + 2] : new byte[raw.Length + 2];
+        quoted[0] = (byte)'"';
+        raw.CopyTo(quoted[1..]);
+        quoted[^1] = (byte)'"';
+        var r = new Utf8JsonReader(quoted);
+        r.Read();
+        return r.GetString()!;
+    }
+}

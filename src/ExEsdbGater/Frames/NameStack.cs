@@ -1,0 +1,179 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace ExEsdbGater;
+
+/// <summary>
+/// Member names of the objects open while reading a body, to find duplicates at any depth.
+/// Small objects are scanned linearly (no allocation); an object with many members switches to a hash set,
+/// so a hostile body cannot make the check quadratic.
+/// </summary>
+internal struct NameStack : IDisposable
+{
+    private const int LinearLimit = 32;
+
+    private Entry[]? _entries;
+    private int _count;
+    private int[]? _frames;
+    private int _depth;
+    private int _nextObjectId;
+    private Dictionary<(int Obj, ulong Hash), int>? _big;
+
+    private struct Entry
+    {
+        public ulong Hash;
+        public int Start;
+        public int Length;
+        public bool Escaped;
+        public int Obj;
+    }
+
+    public void Push()
+    {
+        _frames ??= ArrayPool<int>.Shared.Rent(80);
+        if (_depth == _frames.Length)
+        {
+            Grow(ref _frames);
+        }
+        // frame holds the first entry index of the object; object id packed separately in entries
+        _frames[_depth++] = _count;
+        _nextObjectId++;
+        _currentObj = _nextObjectId;
+        if (_objIds is null || _objIds.Length <= _depth)
+        {
+            var n = ArrayPool<int>.Shared.Rent(Math.Max(80, _depth * 2));
+            _objIds?.AsSpan().CopyTo(n);
+            if (_objIds is not null)
+            {
+                ArrayPool<int>.Shared.Return(_objIds);
+            }
+            _objIds = n;
+        }
+        _objIds[_depth - 1] = _currentObj;
+    }
+
+    private int[]? _objIds;
+    private int _currentObj;
+
+    public void Pop()
+    {
+        if (_depth == 0)
+        {
+            return;
+        }
+        _count = _frames![--_depth];
+        _currentObj = _depth > 0 ? _objIds![_depth - 1] : 0;
+    }
+
+    public bool Add(ref Utf8JsonReader reader, ReadOnlySpan<byte> body)
+    {
+        var start = (int)reader.TokenStartIndex + 1;
+        var len = reader.ValueSpan.Length;
+        var escaped = reader.ValueIsEscaped;
+        var hash = escaped ? HashUnescaped(body.Slice(start - 1, len + 2)) : Hash(reader.ValueSpan);
+        var first = _frames![_depth - 1];
+        var members = _count - first;
+        if (members < LinearLimit)
+        {
+            for (var i = first; i < _count; i++)
+            {
+                ref var e = ref _entries![i];
+                if (e.Hash == hash && SameName(body, e, start, len, escaped))
+                {
+                    return false;
+                }
+            }
+        }
+        else
+        {
+            _big ??= new Dictionary<(int, ulong), int>();
+            if (members == LinearLimit)
+            {
+                for (var i = first; i < _count; i++)
+                {
+                    _big.TryAdd((_currentObj, _entries![i].Hash), i);
+                }
+            }
+            if (_big.TryGetValue((_currentObj, hash), out var prev))
+            {
+                if (SameName(body, _entries![prev], start, len, escaped))
+                {
+                    return false;
+                }
+                // a different name with the same hash: fall back to a scan of this object
+                for (var i = first; i < _count; i++)
+                {
+                    if (_entries[i].Hash == hash && SameName(body, _entries[i], start, len, escaped))
+                    {
+                        return false;
+                    }
+                }
+            }
+            else
+            {
+                _big[(_currentObj, hash)] = _count;
+            }
+        }
+        _entries ??= ArrayPool<Entry>.Shared.Rent(64);
+        if (_count == _entries.Length)
+        {
+            Grow(ref _entries);
+        }
+        _entries[_count++] = new Entry { Hash = hash, Start = start, Length = len, Escaped = escaped, Obj = _currentObj };
+        return true;
+    }
+
+    public void Dispose()
+    {
+        if (_entries is not null)
+        {
+            ArrayPool<Entry>.Shared.Return(_entries);
+        }
+        if (_frames is not null)
+        {
+            ArrayPool<int>.Shared.Return(_frames);
+        }
+        if (_objIds is not null)
+        {
+            ArrayPool<int>.Shared.Return(_objIds);
+        }
+        this = default;
+    }
+
+    private static bool SameName(ReadOnlySpan<byte> body, in Entry e, int start, int len, bool escaped)
+    {
+        if (!e.Escaped && !escaped)
+        {
+            return body.Slice(e.Start, e.Length).SequenceEqual(body.Slice(start, len));
+        }
+        return Unescape(body.Slice(e.Start - 1, e.Length + 2)) == Unescape(body.Slice(start - 1, len + 2));
+    }
+
+    private static string Unescape(ReadOnlySpan<byte> quoted)
+    {
+        var r = new Utf8JsonReader(quoted);
+        r.Read();
+        return r.GetString()!;
+    }
+
+    private static ulong HashUnescaped(ReadOnlySpan<byte> quoted) => Hash(System.Text.Encoding.UTF8.GetBytes(Unescape(quoted)));
+
+    // FNV-1a; collisions only cost an exact comparison.
+    private static ulong Hash(ReadOnlySpan<byte> s)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var b in s)
+        {
+            h = (h ^ b) * 1099511628211UL;
+        }
+        return h;
+    }
+
+    private static void Grow<T>(ref T[] array)
+    {
+        var n = ArrayPool<T>.Shared.Rent(array.Length * 2);
+        array.AsSpan().CopyTo(n);
+        ArrayPool<T>.Shared.Return(array);
+        array = n;
+    }
+}
