@@ -90,9 +90,11 @@ public sealed record SystemAlert(string AlertId, AlertSeverity Severity, AlertCa
     public const string TagName = "system_alert";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Alerts;
 }
 
@@ -110,9 +112,11 @@ public sealed record AlertAck(string AlertId, string AckBy, string? AckNote, str
     public const string TagName = "alert_acknowledged";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Alerts;
 }
 
@@ -131,9 +135,11 @@ public sealed record AlertEscalation(string AlertId, EscalationLevel FromLevel, 
     public const string TagName = "alert_escalated";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Alerts;
 }
 
@@ -152,9 +158,11 @@ public sealed record NotificationStatus(string AlertId, DeliveryMethod DeliveryM
     public const string TagName = "notification_status";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Alerts;
 }
 

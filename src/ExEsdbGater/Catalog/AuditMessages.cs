@@ -61,9 +61,11 @@ public sealed record DataChange(string UserId, string ResourceType, string Resou
     public const string TagName = "data_change";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Audit;
 }
 
@@ -82,9 +84,11 @@ public sealed record AdminAction(string AdminUserId, AdminActionType ActionType,
     public const string TagName = "admin_action";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Audit;
 }
 
@@ -105,9 +109,11 @@ public sealed record AccessLog(string UserId, string ResourceType, string Resour
     public const string TagName = "access_log";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Audit;
 }
 
@@ -127,9 +133,11 @@ public sealed record ComplianceEvent(ComplianceEventType EventType, string Compl
     public const string TagName = "compliance_event";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Audit;
 }
 

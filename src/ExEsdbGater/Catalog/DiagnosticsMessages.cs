@@ -47,9 +47,11 @@ public sealed record DebugTrace(string TraceId, string Component, string Operati
     public const string TagName = "debug_trace";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Diagnostics;
 }
 
@@ -68,9 +70,11 @@ public sealed record PerformanceAnalysis(string AnalysisId, string Component, An
     public const string TagName = "performance_analysis";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Diagnostics;
 }
 
@@ -89,9 +93,11 @@ public sealed record SystemState(string SnapshotId, SnapshotType SnapshotType, J
     public const string TagName = "system_state";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Diagnostics;
 }
 
@@ -112,9 +118,11 @@ public sealed record ErrorAnalysis(string ErrorId, string ErrorType, string Erro
     public const string TagName = "error_analysis";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Diagnostics;
 }
 

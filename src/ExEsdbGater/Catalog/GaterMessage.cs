@@ -84,8 +84,10 @@ public abstract record GaterMessage
 public sealed record ApplicationEvent(string Type, JsonMap Payload) : GaterMessage
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => Type;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Events;
 }

@@ -43,9 +43,11 @@ public sealed record NodeHealth(string Node, NodeHealthStatus Status, JsonMap? C
     public const string TagName = "node_health_updated";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Health;
 }
 
@@ -64,9 +66,11 @@ public sealed record ClusterHealth(HealthStatus Status, long HealthyNodes, long 
     public const string TagName = "cluster_health_updated";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Health;
 }
 
@@ -83,9 +87,11 @@ public sealed record ComponentHealth(string Component, string Node, HealthStatus
     public const string TagName = "component_health_updated";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Health;
 }
 
@@ -103,9 +109,11 @@ public sealed record HealthCheck(string CheckName, string Node, HealthCheckResul
     public const string TagName = "health_check_completed";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Health;
 }
 

@@ -73,9 +73,11 @@ public sealed record NodeLifecycle(string Node, NodeLifecycleEvent Event, long C
     public const string TagName = "node_lifecycle_event";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Lifecycle;
 }
 
@@ -94,9 +96,11 @@ public sealed record ProcessLifecycle(string Pid, string? Name, string Module, P
     public const string TagName = "process_lifecycle_event";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Lifecycle;
 }
 
@@ -113,9 +117,11 @@ public sealed record SupervisionEvent(string Supervisor, JsonMap ChildSpec, Supe
     public const string TagName = "supervision_event";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Lifecycle;
 }
 
@@ -133,9 +139,11 @@ public sealed record ClusterMembership(MembershipEvent Event, ValueList<string> 
     public const string TagName = "cluster_membership_changed";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Lifecycle;
 }
 

@@ -62,9 +62,11 @@ public sealed record LogEntry(string LogId, LogEntryLevel Level, string Message,
     public const string TagName = "log_entry";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Logging;
 }
 
@@ -84,9 +86,11 @@ public sealed record LogSummary(string SummaryId, string TimePeriod, JsonMap Log
     public const string TagName = "log_summary";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Logging;
 }
 
@@ -106,9 +110,11 @@ public sealed record LogFilter(string FilterId, LogFilterType FilterType, JsonAn
     public const string TagName = "log_filter_updated";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Logging;
 }
 
@@ -127,9 +133,11 @@ public sealed record LogRotation(string RotationId, string LogType, string OldFi
     public const string TagName = "log_rotation";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Logging;
 }
 

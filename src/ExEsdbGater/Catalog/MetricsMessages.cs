@@ -69,9 +69,11 @@ public sealed record PerformanceMetric(string MetricName, double Value, string U
     public const string TagName = "performance_metric";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Metrics;
 }
 
@@ -88,9 +90,11 @@ public sealed record ThroughputMetric(string Operation, long Count, long Duratio
     public const string TagName = "throughput_metric";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Metrics;
 }
 
@@ -107,9 +111,11 @@ public sealed record LatencyMetric(string Operation, double LatencyMs, LatencyPe
     public const string TagName = "latency_metric";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Metrics;
 }
 
@@ -126,9 +132,11 @@ public sealed record ResourceUsage(ResourceType ResourceType, double UsagePercen
     public const string TagName = "resource_usage";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Metrics;
 }
 
@@ -146,9 +154,11 @@ public sealed record MetricAlert(string MetricName, double CurrentValue, double 
     public const string TagName = "metric_alert";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Metrics;
 }
 

@@ -88,9 +88,11 @@ public sealed record AuthEvent(string UserId, AuthEventType EventType, AuthMetho
     public const string TagName = "auth_event";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Security;
 }
 
@@ -110,9 +112,11 @@ public sealed record AccessViolation(string? UserId, ViolationType ViolationType
     public const string TagName = "access_violation";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Security;
 }
 
@@ -131,9 +135,11 @@ public sealed record SecurityAlert(SecurityAlertType AlertType, Severity Severit
     public const string TagName = "security_alert";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Security;
 }
 
@@ -151,9 +157,11 @@ public sealed record SessionEvent(string SessionId, string UserId, SessionEventT
     public const string TagName = "session_event";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.Security;
 }
 

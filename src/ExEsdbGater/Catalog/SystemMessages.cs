@@ -30,9 +30,11 @@ public sealed record SystemConfig(string Component, JsonMap Changes, JsonMap? Pr
     public const string TagName = "system_config_changed";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.System;
 }
 
@@ -48,9 +50,11 @@ public sealed record SystemLifecycle(SystemLifecycleEvent Event, string SystemNa
     public const string TagName = "system_lifecycle_event";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.System;
 }
 
@@ -67,9 +71,11 @@ public sealed record FeatureToggle(string Feature, bool Enabled, bool PreviousSt
     public const string TagName = "feature_toggle_changed";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Tag => TagName;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override GaterInstance Instance => GaterInstance.System;
 }
 
