@@ -148,7 +148,12 @@ public sealed class KeyRing
         }
         foreach (var p in previous)
         {
-            keys.Add(Wrap(() => GaterKey.FromSecret(p), "a previous secret"));
+            var k = Wrap(() => GaterKey.FromSecret(p), "a previous secret");
+            // the same secret listed twice (current and previous) is one key, not a collision
+            if (!keys.Any(x => x.Kid == k.Kid && x.Key.AsSpan().SequenceEqual(k.Key)))
+            {
+                keys.Add(k);
+            }
         }
         keys.AddRange(options.AdditionalKeys);
         if (options.AllowUnsigned)

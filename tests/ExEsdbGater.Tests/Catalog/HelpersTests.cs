@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ExEsdbGater.Tests.Catalog;
 
+[Collection(ExEsdbGater.Tests.Frames.EnvironmentCollection.Name)]
 public sealed class HelpersTests
 {
     [Fact]
