@@ -1,0 +1,188 @@
+namespace ExEsdbGater;
+
+/// <summary>Receives frames from a backplane subscription. The frame memory stays valid after the call returns.</summary>
+/// <param name="instance">The instance the frame arrived on.</param>
+/// <param name="topic">The topic the frame arrived on.</param>
+/// <param name="frame">The frame bytes.</param>
+public delegate void BackplaneFrameHandler(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame);
+
+/// <summary>The connection state of a backplane.</summary>
+public enum BackplaneState
+{
+    /// <summary>Connected and delivering.</summary>
+    Connected,
+    /// <summary>The connection is lost; frames published meanwhile are lost.</summary>
+    Disconnected,
+    /// <summary>Connected again; subscriptions have been restored.</summary>
+    Reconnected,
+}
+
+/// <summary>A change of a backplane's connection state.</summary>
+/// <param name="State">The new state.</param>
+/// <param name="Detail">What happened, for logs.</param>
+public readonly record struct BackplaneStateChange(BackplaneState State, string? Detail);
+
+/// <summary>
+/// Carries frame bytes between processes: publish on a channel (instance + topic), subscribe to topic patterns
+/// (<c>*</c> matches any run of characters), and report connection changes. Implement it to add a transport.
+/// </summary>
+public interface IGaterBackplane : IAsyncDisposable
+{
+    /// <summary>A short name for logs, e.g. <c>in-process</c> or <c>redis</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Raised when the connection is lost or restored.</summary>
+    event Action<BackplaneStateChange>? StateChanged;
+
+    /// <summary>Publishes one frame on instance/topic. Frames published from one caller in sequence arrive in that order.</summary>
+    ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default);
+
+    /// <summary>Subscribes to frames of an instance whose topic matches the pattern; dispose the result to unsubscribe.</summary>
+    ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Topic patterns: <c>*</c> matches any run of characters (possibly empty); every other character is literal.</summary>
+public static class TopicPattern
+{
+    /// <summary>True when <paramref name="topic"/> matches <paramref name="pattern"/>.</summary>
+    public static bool Matches(string pattern, string topic)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(topic);
+        if (!pattern.Contains('*', StringComparison.Ordinal))
+        {
+            return string.Equals(pattern, topic, StringComparison.Ordinal);
+        }
+        // Iterative glob match with single backtrack point: linear in practice, never exponential.
+        int p = 0, t = 0, star = -1, mark = 0;
+        while (t < topic.Length)
+        {
+            if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                mark = t;
+            }
+            else if (p < pattern.Length && pattern[p] == topic[t])
+            {
+                p++;
+                t++;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                t = ++mark;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+        return p == pattern.Length;
+    }
+
+    /// <summary>True for a usable pattern: 1–255 UTF-8 bytes, no control characters.</summary>
+    public static bool IsValid(string? pattern)
+        => !string.IsNullOrEmpty(pattern) && FrameRules.IsValidTopic(pattern.Replace('*', 'x'));
+}
+
+/// <summary>The in-process backplane: a hub that several buses in one process connect to, like a server.</summary>
+public sealed class InProcessHub
+{
+    private readonly Lock _lock = new();
+    private Sub[] _subs = [];
+
+    private sealed record Sub(Connection Owner, GaterInstance Instance, string Pattern, BackplaneFrameHandler Handler);
+
+    /// <summary>Opens a connection to the hub.</summary>
+    public IGaterBackplane Connect() => new Connection(this);
+
+    private void Publish(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
+    {
+        foreach (var s in Volatile.Read(ref _subs))
+        {
+            if (s.Instance == instance && TopicPattern.Matches(s.Pattern, topic))
+            {
+                s.Handler(instance, topic, frame);
+            }
+        }
+    }
+
+    private void Add(Sub s)
+    {
+        lock (_lock)
+        {
+            _subs = [.. _subs, s];
+        }
+    }
+
+    private void Remove(Sub s)
+    {
+        lock (_lock)
+        {
+            _subs = _subs.Where(x => !ReferenceEquals(x, s)).ToArray();
+        }
+    }
+
+    private void RemoveAll(Connection c)
+    {
+        lock (_lock)
+        {
+            _subs = _subs.Where(x => !ReferenceEquals(x.Owner, c)).ToArray();
+        }
+    }
+
+    private sealed class Connection(InProcessHub hub) : IGaterBackplane
+    {
+        private bool _disposed;
+
+        public string Name => "in-process";
+
+        public event Action<BackplaneStateChange>? StateChanged
+        {
+            add { }
+            remove { }
+        }
+
+        public ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            hub.Publish(instance, topic, frame);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ArgumentNullException.ThrowIfNull(handler);
+            if (!TopicPattern.IsValid(topicPattern))
+            {
+                throw new ArgumentException($"'{topicPattern}' is not a valid topic pattern.", nameof(topicPattern));
+            }
+            var sub = new Sub(this, instance, topicPattern, handler);
+            hub.Add(sub);
+            return ValueTask.FromResult<IAsyncDisposable>(new Unsubscriber(() => hub.Remove(sub)));
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _disposed = true;
+            hub.RemoveAll(this);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class Unsubscriber(Action action) : IAsyncDisposable
+    {
+        private Action? _action = action;
+
+        public ValueTask DisposeAsync()
+        {
+            Interlocked.Exchange(ref _action, null)?.Invoke();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+namespace ExEsdbGater;
+
+/// <summary>Creates buses, and the typed helpers every bus has.</summary>
+public static class GaterBus
+{
+    /// <summary>Creates a bus. Without a backplane it lives inside this process.</summary>
+    /// <exception cref="GaterConfigurationException">The node name or a secret is invalid.</exception>
+    public static IGaterBus Create(GaterBusOptions? options = null) => new GaterBusCore(options ?? new GaterBusOptions());
+
+    /// <summary>Subscribes a typed handler: only messages of <typeparamref name="T"/> on its instance reach it.</summary>
+    public static ValueTask<IGaterSubscription> SubscribeAsync<T>(this IGaterBus bus, string topicPattern, Func<T, Envelope, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+        where T : GaterMessage
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        ArgumentNullException.ThrowIfNull(handler);
+        return bus.SubscribeAsync(InstanceOf<T>(), topicPattern, (d, ct) => d.Message is T m ? handler(m, d.Envelope!, ct) : ValueTask.CompletedTask, options, cancellationToken);
+    }
+
+    /// <summary>Subscribes a typed synchronous handler.</summary>
+    public static ValueTask<IGaterSubscription> SubscribeAsync<T>(this IGaterBus bus, string topicPattern, Action<T, Envelope> handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+        where T : GaterMessage
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return bus.SubscribeAsync<T>(topicPattern, (m, e, _) =>
+        {
+            handler(m, e);
+            return ValueTask.CompletedTask;
+        }, options, cancellationToken);
+    }
+
+    /// <summary>Subscribes a synchronous handler to every delivery on a topic or pattern.</summary>
+    public static ValueTask<IGaterSubscription> SubscribeAsync(this IGaterBus bus, GaterInstance instance, string topicPattern, Action<Delivery> handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        ArgumentNullException.ThrowIfNull(handler);
+        return bus.SubscribeAsync(instance, topicPattern, (d, _) =>
+        {
+            handler(d);
+            return ValueTask.CompletedTask;
+        }, options, cancellationToken);
+    }
+
+    /// <summary>Reads a stream's deliveries as an async sequence.</summary>
+    public static IAsyncEnumerable<Delivery> ReadAllAsync(this IGaterStream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return stream.Reader.ReadAllAsync(cancellationToken);
+    }
+
+    /// <summary>The instance a payload type travels on.</summary>
+    public static GaterInstance InstanceOf<T>()
+        where T : GaterMessage
+        => typeof(T) == typeof(ApplicationEvent) ? GaterInstance.Events
+            : MessageCatalog.Find(typeof(T))?.Instance ?? throw new ArgumentException($"{typeof(T).Name} is not a catalog payload type; subscribe by instance instead.");
+}
+
+/// <summary>The health module's broadcast conveniences of the original.</summary>
+public static class HealthBroadcasts
+{
+    /// <summary>
+    /// Broadcasts a <see cref="NodeHealth"/>, <see cref="ComponentHealth"/> or <see cref="HealthCheck"/> on a store's
+    /// health topic; <paramref name="storeIdOrTopic"/> is a store id, or a full topic when it contains <c>:</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Another payload type.</exception>
+    public static ValueTask<PublishReceipt> BroadcastStoreHealthAsync(this IGaterBus bus, string storeIdOrTopic, GaterMessage payload, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        ArgumentException.ThrowIfNullOrEmpty(storeIdOrTopic);
+        if (payload is not (NodeHealth or ComponentHealth or HealthCheck))
+        {
+            throw new ArgumentException($"Store health carries NodeHealth, ComponentHealth or HealthCheck, not {payload?.GetType().Name ?? "null"}.", nameof(payload));
+        }
+        var topic = storeIdOrTopic.Contains(':', StringComparison.Ordinal) ? storeIdOrTopic : StoreHealthTopic(storeIdOrTopic);
+        return bus.BroadcastAsync(topic, payload, cancellationToken);
+    }
+
+    /// <summary>Broadcasts a <see cref="ClusterHealth"/> or <see cref="NodeHealth"/> on <c>cluster:health</c>.</summary>
+    /// <exception cref="ArgumentException">Another payload type.</exception>
+    public static ValueTask<PublishReceipt> BroadcastClusterHealthUpdateAsync(this IGaterBus bus, GaterMessage payload, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        if (payload is not (ClusterHealth or NodeHealth))
+        {
+            throw new ArgumentException($"Cluster health carries ClusterHealth or NodeHealth, not {payload?.GetType().Name ?? "null"}.", nameof(payload));
+        }
+        return bus.BroadcastAsync(ClusterHealthTopic(), payload, cancellationToken);
+    }
+
+    /// <summary><c>&lt;storeId&gt;:health</c></summary>
+    public static string StoreHealthTopic(string storeId) => Topics.StoreHealth(storeId);
+
+    /// <summary><c>cluster:health</c></summary>
+    public static string ClusterHealthTopic() => Topics.ClusterHealth();
+}

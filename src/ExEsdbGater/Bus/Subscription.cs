@@ -1,0 +1,153 @@
+using System.Threading.Channels;
+
+namespace ExEsdbGater;
+
+/// <summary>One subscriber: its bounded queue and, for handler subscriptions, the loop that drains it.</summary>
+internal sealed class Subscription : IGaterStream
+{
+    private readonly GaterBusCore _bus;
+    private readonly Channel<Delivery> _channel;
+    private readonly Func<Delivery, CancellationToken, ValueTask>? _handler;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly bool _exact;
+    private Task? _loop;
+    private long _enqueued;
+    private long _dropped;
+    private int _disposed;
+
+    public Subscription(GaterBusCore bus, GaterInstance instance, string pattern, SubscriptionOptions options, Func<Delivery, CancellationToken, ValueTask>? handler)
+    {
+        if (!TopicPattern.IsValid(pattern))
+        {
+            throw new ArgumentException($"'{pattern}' is not a valid topic or pattern (1-255 UTF-8 bytes, no control characters).", nameof(pattern));
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Capacity, 1);
+        _bus = bus;
+        Instance = instance;
+        Pattern = pattern;
+        Name = options.Name ?? $"{instance.WireName()} {pattern}";
+        IncludeRejections = options.IncludeRejections;
+        _exact = !pattern.Contains('*', StringComparison.Ordinal);
+        _handler = handler;
+        var mode = options.FullMode switch
+        {
+            QueueFullMode.Wait => BoundedChannelFullMode.Wait,
+            QueueFullMode.DropOldest => BoundedChannelFullMode.DropOldest,
+            QueueFullMode.DropNewest => BoundedChannelFullMode.DropWrite,
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.FullMode, "Unknown full mode."),
+        };
+        _channel = Channel.CreateBounded<Delivery>(
+            new BoundedChannelOptions(options.Capacity) { FullMode = mode, SingleReader = true, AllowSynchronousContinuations = false },
+            OnDropped);
+    }
+
+    public GaterInstance Instance { get; }
+
+    public string Pattern { get; }
+
+    public string Name { get; }
+
+    public bool IncludeRejections { get; }
+
+    public long Enqueued => Interlocked.Read(ref _enqueued);
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public int QueueDepth => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
+
+    public ChannelReader<Delivery> Reader => _channel.Reader;
+
+    public bool Matches(string topic) => _exact ? string.Equals(Pattern, topic, StringComparison.Ordinal) : TopicPattern.Matches(Pattern, topic);
+
+    public bool TryEnqueue(Delivery d)
+    {
+        if (!_channel.Writer.TryWrite(d))
+        {
+            return false;
+        }
+        Interlocked.Increment(ref _enqueued);
+        return true;
+    }
+
+    /// <summary>Waits for room; false when the subscription closed meanwhile.</summary>
+    public async ValueTask<bool> EnqueueAsync(Delivery d, CancellationToken ct)
+    {
+        try
+        {
+            await _channel.Writer.WriteAsync(d, ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _enqueued);
+            return true;
+        }
+        catch (ChannelClosedException)
+        {
+            return false;
+        }
+    }
+
+    public void Start()
+    {
+        if (_handler is not null)
+        {
+            _loop = Task.Run(RunAsync);
+        }
+    }
+
+    private void OnDropped(Delivery d)
+    {
+        Interlocked.Increment(ref _dropped);
+        _bus.ReportDrop(this);
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _channel.Reader;
+        var ct = _cts.Token;
+        try
+        {
+            while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var d))
+                {
+                    try
+                    {
+                        await _handler!(d, ct).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                    {
+                        return;
+                    }
+#pragma warning disable CA1031 // a throwing handler is isolated and reported, never propagated
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        _bus.ReportHandlerFailure(this, d, ex);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _bus.Remove(this);
+        _channel.Writer.TryComplete();
+        _cts.Cancel();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        _cts.Dispose();
+    }
+}
