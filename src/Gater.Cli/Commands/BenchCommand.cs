@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using ExEsdbGater;
+using ExEsdbGater.Redis;
+using StackExchange.Redis;
+
+namespace Gater.Cli.Commands;
+
+internal sealed class BenchCommand : ICommand
+{
+    private const string Secret = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+    public CommandSpec Spec { get; } = new("bench", "Quick throughput benchmarks, each beside its baseline measured in the same run.",
+        "[--json] [--seconds S] [--redis CONN]",
+        [
+            new Opt("json", null, "Print one JSON object: {\"results\":{name: per second}, …}."),
+            new Opt("seconds", "S", "Time budget per measurement (default 1)."),
+            Cli.RedisOpt, Cli.PrefixOpt,
+        ],
+        """
+        Results (per second): raw_hmac_sha256 (HMAC-SHA256 of the frame's signed bytes, the baseline), sign, verify,
+        local_fanout_1/10/1000 (signed broadcast → in-process backplane → verified once → N subscribers; deliveries/s),
+        and with --redis: raw_redis_pubsub (StackExchange.Redis pub/sub of the same frame bytes) and redis_end_to_end
+        (signed, verified deliveries between two buses over Redis). For numbers to publish, use bench/ (BenchmarkDotNet).
+        """);
+
+    public async Task<int> RunAsync(ParsedArgs args, CancellationToken ct)
+    {
+        var budget = TimeSpan.FromSeconds(args.Double("seconds", 0.05, 60) ?? 1);
+        var json = args.Flag("json");
+        var results = new Dictionary<string, double>();
+        var extra = new Dictionary<string, double>();
+        void Report(string name, double perSecond, string unit)
+        {
+            results[name] = perSecond;
+            if (!json)
+            {
+                var ratio = results.TryGetValue("raw_hmac_sha256", out var b) && name != "raw_hmac_sha256" && unit == "ops/s" ? $"  ({perSecond / b:0.00}x raw HMAC)" : "";
+                Console.Out.WriteLine($"{name,-20} {perSecond,14:N0} {unit}{ratio}");
+            }
+        }
+
+        var ring = KeyRing.Of(GaterKey.FromSecret(Secret));
+        var message = HealthMessages.NodeHealth("gater1@bench-host", NodeHealthStatus.Healthy,
+            checks: JsonMap.Of(("disk", "ok"), ("raft", "ok")), loadAvg: 0.42, memoryUsage: 63.5, diskUsage: 71.2, messageContext: new MessageContext("gater1@bench-host"));
+        var envelope = new Envelope(GaterInstance.Health, "cluster:health", message.Tag, "msg_1795752000000000_AbCdEf", "gater1@bench-host", 1_795_751_000_000, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var frame = FrameEncoder.Encode(ring, envelope, message);
+        extra["frame_bytes"] = frame.Length;
+        var bodyStart = Array.IndexOf(frame, (byte)'{');
+        var kidEnd = Array.IndexOf(frame, (byte)'.', 5);
+        var signedInput = frame.AsSpan(0, kidEnd + 1).ToArray().Concat(frame.AsSpan(bodyStart).ToArray()).ToArray();
+        var key = ring.SigningKey!.Key;
+        var mac = new byte[32];
+
+        Report("raw_hmac_sha256", Rate(budget, n =>
+        {
+            for (var i = 0; i < n; i++)
+            {
+                HMACSHA256.HashData(key, signedInput, mac);
+            }
+        }), "ops/s");
+        Report("sign", Rate(budget, n =>
+        {
+            for (var i = 0; i < n; i++)
+            {
+                FrameEncoder.Encode(ring, envelope, message);
+            }
+        }), "ops/s");
+        var frames = Enumerable.Range(0, 20_000).Select(i => FrameEncoder.Encode(ring, envelope with { Id = "m" + i.ToString(CultureInfo.InvariantCulture) }, message)).ToArray();
+        Report("verify", Rate(budget, n =>
+        {
+            var verifier = new FrameVerifier(ring, new VerifierOptions { ReplayCapacity = frames.Length });
+            for (var i = 0; i < n; i++)
+            {
+                if (i % frames.Length == 0 && i > 0)
+                {
+                    verifier = new FrameVerifier(ring, new VerifierOptions { ReplayCapacity = frames.Length });
+                }
+                if (!verifier.Verify(frames[i % frames.Length], GaterInstance.Health, "cluster:health").IsOk)
+                {
+                    throw new InvalidOperationException("bench frame rejected");
+                }
+            }
+        }, maxBatch: frames.Length), "ops/s");
+
+        var perBroadcast = new Dictionary<int, (double Ns, double Bytes)>();
+        foreach (var subscribers in new[] { 1, 10, 1000 })
+        {
+            var (rate, nsPerBroadcast, bytesPerBroadcast) = await FanoutAsync(ring, message, subscribers, budget, ct);
+            perBroadcast[subscribers] = (nsPerBroadcast, bytesPerBroadcast);
+            Report($"local_fanout_{subscribers}", rate, "deliveries/s");
+            extra[$"local_fanout_{subscribers}_bytes_per_delivery"] = bytesPerBroadcast / subscribers;
+        }
+        extra["extra_delivery_ns"] = (perBroadcast[1000].Ns - perBroadcast[10].Ns) / 990;
+        extra["extra_delivery_bytes"] = (perBroadcast[1000].Bytes - perBroadcast[10].Bytes) / 990;
+        if (!json)
+        {
+            Console.Out.WriteLine($"{"each extra delivery",-20} {extra["extra_delivery_ns"],14:0.0} ns, {extra["extra_delivery_bytes"],6:0.0} bytes (from 10 → 1000 subscribers)");
+            Console.Out.WriteLine($"{"sign / raw HMAC",-20} {results["sign"] / results["raw_hmac_sha256"],14:0.00}x   verify / raw HMAC {results["verify"] / results["raw_hmac_sha256"]:0.00}x   (frame {frame.Length} bytes)");
+        }
+
+        if (args.Get("redis") is { } conn)
+        {
+            var prefix = (args.Get("prefix") ?? "exg:") + "bench" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ":";
+            var count = (int)Math.Clamp(20_000 * budget.TotalSeconds, 2_000, 200_000);
+            Report("raw_redis_pubsub", await RawRedisAsync(conn, prefix, frame, count, ct), "msgs/s");
+            Report("redis_end_to_end", await RedisEndToEndAsync(conn, prefix, ring, message, count, ct), "msgs/s");
+            extra["redis_ratio"] = results["redis_end_to_end"] / results["raw_redis_pubsub"];
+            if (!json)
+            {
+                Console.Out.WriteLine($"{"redis end-to-end / raw",-20} {extra["redis_ratio"],14:0.00}x");
+            }
+        }
+
+        if (json)
+        {
+            Console.Out.WriteLine(Cli.JsonLine(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartObject("results");
+                foreach (var (k, v) in results)
+                {
+                    w.WriteNumber(k, Math.Round(v));
+                }
+                w.WriteEndObject();
+                w.WriteStartObject("ratios");
+                w.WriteNumber("sign_vs_raw_hmac", Math.Round(results["sign"] / results["raw_hmac_sha256"], 3));
+                w.WriteNumber("verify_vs_raw_hmac", Math.Round(results["verify"] / results["raw_hmac_sha256"], 3));
+                if (extra.TryGetValue("redis_ratio", out var rr))
+                {
+                    w.WriteNumber("redis_end_to_end_vs_raw", Math.Round(rr, 3));
+                }
+                w.WriteEndObject();
+                w.WriteStartObject("details");
+                foreach (var (k, v) in extra)
+                {
+                    w.WriteNumber(k, Math.Round(v, 2));
+                }
+                w.WriteNumber("processors", Environment.ProcessorCount);
+                w.WriteNumber("seconds_per_measurement", budget.TotalSeconds);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }));
+        }
+        return 0;
+    }
+
+    /// <summary>Runs the body in growing batches for the budget; returns operations per second.</summary>
+    private static double Rate(TimeSpan budget, Action<int> body, int maxBatch = int.MaxValue)
+    {
+        body(Math.Min(1000, maxBatch)); // warm-up, JIT
+        var batch = 100;
+        long ops = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < budget)
+        {
+            body(batch);
+            ops += batch;
+            batch = Math.Min(batch * 2, maxBatch);
+        }
+        return ops / sw.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<(double Rate, double NsPerBroadcast, double BytesPerBroadcast)> FanoutAsync(KeyRing ring, NodeHealth message, int subscribers, TimeSpan budget, CancellationToken ct)
+    {
+        var hub = new InProcessHub();
+        await using var a = GaterBus.Create(new GaterBusOptions { NodeName = "a@bench", Keys = ring, Backplane = hub.Connect() });
+        await using var b = GaterBus.Create(new GaterBusOptions { NodeName = "b@bench", Keys = ring, Backplane = hub.Connect(), Verifier = new VerifierOptions { ReplayCapacity = 1_000_000 } });
+        long delivered = 0;
+        var subs = new List<IGaterSubscription>();
+        for (var i = 0; i < subscribers; i++)
+        {
+            subs.Add(await b.SubscribeAsync(GaterInstance.Health, "cluster:health", (_, _) =>
+            {
+                Interlocked.Increment(ref delivered);
+                return ValueTask.CompletedTask;
+            }, new SubscriptionOptions { Capacity = 4096 }, ct));
+        }
+        async Task<(double Seconds, long Bytes)> Run(int broadcasts)
+        {
+            var target = Interlocked.Read(ref delivered) + ((long)broadcasts * subscribers);
+            var bytes = GC.GetTotalAllocatedBytes(precise: true);
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < broadcasts; i++)
+            {
+                await a.BroadcastAsync("cluster:health", message, ct);
+                // keep the inbound queue bounded so nothing is dropped
+                while (b.Statistics.Received - b.Statistics.Verified - b.Statistics.Rejected > 8192)
+                {
+                    await Task.Yield();
+                }
+            }
+            while (Interlocked.Read(ref delivered) < target)
+            {
+                ct.ThrowIfCancellationRequested();
+                await Task.Yield();
+            }
+            return (sw.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - bytes);
+        }
+        await Run(Math.Max(200, 2000 / subscribers));
+        var n = Math.Max(200, (int)(200_000 * budget.TotalSeconds / subscribers));
+        var (seconds, allocated) = await Run(n);
+        foreach (var s in subs)
+        {
+            await s.DisposeAsync();
+        }
+        return ((double)n * subscribers / seconds, seconds * 1e9 / n, (double)allocated / n);
+    }
+
+    private static async Task<double> RawRedisAsync(string conn, string prefix, byte[] frame, int count, CancellationToken ct)
+    {
+        await using var pub = await ConnectAsync(conn);
+        await using var sub = await ConnectAsync(conn);
+        var channel = RedisChannel.Literal(prefix + "raw");
+        long received = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = await sub.GetSubscriber().SubscribeAsync(channel);
+        queue.OnMessage(m =>
+        {
+            if (Interlocked.Increment(ref received) == count)
+            {
+                done.TrySetResult();
+            }
+        });
+        var sw = Stopwatch.StartNew();
+        var p = pub.GetSubscriber();
+        Task last = Task.CompletedTask;
+        for (var i = 0; i < count; i++)
+        {
+            last = p.PublishAsync(channel, frame);
+        }
+        await last;
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        var rate = count / sw.Elapsed.TotalSeconds;
+        await queue.UnsubscribeAsync();
+        return rate;
+    }
+
+    private static async Task<double> RedisEndToEndAsync(string conn, string prefix, KeyRing ring, NodeHealth message, int count, CancellationToken ct)
+    {
+        await using var bpA = await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = conn, Prefix = prefix });
+        await using var bpB = await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = conn, Prefix = prefix });
+        await using var a = GaterBus.Create(new GaterBusOptions { NodeName = "a@bench", Keys = ring, Backplane = bpA });
+        await using var b = GaterBus.Create(new GaterBusOptions { NodeName = "b@bench", Keys = ring, Backplane = bpB, Verifier = new VerifierOptions { ReplayCapacity = count + 10 } });
+        long received = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await b.SubscribeAsync(GaterInstance.Health, "cluster:health", (_, _) =>
+        {
+            if (Interlocked.Increment(ref received) == count)
+            {
+                done.TrySetResult();
+            }
+            return ValueTask.CompletedTask;
+        }, new SubscriptionOptions { Capacity = 65_536 }, ct);
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            await a.BroadcastAsync("cluster:health", message, ct);
+        }
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        return count / sw.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<ConnectionMultiplexer> ConnectAsync(string conn)
+    {
+        try
+        {
+            return await ConnectionMultiplexer.ConnectAsync(conn);
+        }
+        catch (RedisConnectionException ex)
+        {
+            throw new GaterBackplaneException($"Redis is unreachable at {conn}: {ex.Message.Split('\n')[0]}", ex);
+        }
+    }
+}

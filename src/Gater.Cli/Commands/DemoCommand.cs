@@ -1,0 +1,299 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using ExEsdbGater;
+using Gater.Cli.Demo;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Gater.Cli.Commands;
+
+internal sealed class DemoCommand : ICommand
+{
+    private static readonly TimeSpan DemoMaxAge = TimeSpan.FromSeconds(5);
+
+    public CommandSpec Spec { get; } = new("demo", "Run a simulated cluster with a rogue publisher and watch it live (embedded, no server).",
+        "[--nodes N] [--duration D] [--rate R] [--json] [--redis CONN --node-name NAME@HOST]",
+        [
+            new Opt("nodes", "N", "Simulated nodes in this process (default 3; 1 with --redis)."),
+            new Opt("duration", "D", "Stop after this long, e.g. 30s or 2m (default: until Ctrl+C; 12s in JSON mode)."),
+            new Opt("rate", "R", "Messages per second per node (default 20)."),
+            Cli.JsonOpt,
+            new Opt("no-rogue", null, "Do not inject bad frames."),
+            Cli.RedisOpt, Cli.PrefixOpt, Cli.NodeNameOpt,
+        ],
+        """
+        Embedded (default): all nodes share an in-process backplane; without SECRET_KEY_BASE an ephemeral cluster
+        secret is made for the run (the rogue never has it). Across processes, start one per terminal:
+          SECRET_KEY_BASE=… gater demo --redis 127.0.0.1:6379 --node-name a@host
+        Every node needs the same SECRET_KEY_BASE. When standard output is not a terminal, or with --json, one JSON
+        line per message and per rejection (the 'gater verify' format) is printed, then one summary line.
+        The demo uses a 5 s max frame age so that held-back frames show up as 'expired' quickly.
+        """);
+
+    public async Task<int> RunAsync(ParsedArgs args, CancellationToken ct)
+    {
+        var redis = args.Get("redis");
+        var nodes = (int)(args.Long("nodes", 1, 50) ?? (redis is null ? 3 : 1));
+        var rate = args.Double("rate", 0.1, 5000) ?? 20;
+        var json = args.Flag("json") || Console.IsOutputRedirected;
+        var duration = args.Duration("duration") ?? (json ? TimeSpan.FromSeconds(12) : (TimeSpan?)null);
+        var rogueOn = !args.Flag("no-rogue");
+        string secretNote;
+        KeyRing keys;
+        if (Environment.GetEnvironmentVariable(KeyRing.SecretVariable) is { Length: > 0 })
+        {
+            keys = KeyRing.Create();
+            secretNote = $"cluster secret from SECRET_KEY_BASE (kid {keys.SigningKey!.Kid})";
+        }
+        else if (redis is not null)
+        {
+            throw new GaterConfigurationException("across processes every node needs the same SECRET_KEY_BASE (32+ bytes; make one with 'gater keygen')");
+        }
+        else
+        {
+            keys = KeyRing.Of(GaterKey.FromSecret(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48))));
+            secretNote = $"no SECRET_KEY_BASE: using an ephemeral cluster secret for this run (kid {keys.SigningKey!.Kid}); the rogue does not have it";
+        }
+        if (json)
+        {
+            await Console.Error.WriteLineAsync("gater demo: " + secretNote);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (duration is { } d)
+        {
+            stop.CancelAfter(d);
+        }
+        var state = new DemoState();
+        var verifierOptions = new VerifierOptions { MaxAge = DemoMaxAge };
+        var owned = new List<IAsyncDisposable>();
+        var sims = new List<SimNode>();
+        IGaterBus monitor;
+        Func<Task<IGaterBackplane>> connect;
+        var host = NodeName.FromParts("x", Environment.MachineName).Split('@')[1];
+        if (redis is null)
+        {
+            var hub = new InProcessHub();
+            connect = () => Task.FromResult(hub.Connect());
+            for (var i = 1; i <= nodes; i++)
+            {
+                var bus = GaterBus.Create(new GaterBusOptions { NodeName = $"store{i}@{host}", Keys = keys, Backplane = hub.Connect(), Verifier = verifierOptions });
+                owned.Add(bus);
+                sims.Add(new SimNode(bus, "vehicle_store", i - 1, nodes, rate, i * 7919));
+            }
+            monitor = GaterBus.Create(new GaterBusOptions { NodeName = $"monitor@{host}", Keys = keys, Backplane = hub.Connect(), Verifier = verifierOptions });
+            owned.Add(monitor);
+        }
+        else
+        {
+            connect = async () => (await Cli.BackplaneAsync(args))!;
+            var name = NodeName.Resolve(args.Get("node-name"));
+            for (var i = 1; i <= nodes; i++)
+            {
+                var backplane = await connect();
+                owned.Add(backplane);
+                var bus = GaterBus.Create(new GaterBusOptions { NodeName = nodes == 1 ? name : name.Replace("@", i.ToString(CultureInfo.InvariantCulture) + "@", StringComparison.Ordinal), Keys = keys, Backplane = backplane, Verifier = verifierOptions });
+                owned.Add(bus);
+                sims.Add(new SimNode(bus, "vehicle_store", i - 1, nodes, rate, Environment.ProcessId + i));
+            }
+            monitor = sims[0].Bus;
+        }
+
+        var output = json ? new JsonLines() : null;
+        monitor.GapDetected += _ => Interlocked.Increment(ref state.Gaps);
+        foreach (var instance in GaterInstances.All)
+        {
+            await monitor.SubscribeAsync(instance, "*", d =>
+            {
+                if (d.Rejection is { } r)
+                {
+                    state.Reject(r);
+                }
+                else
+                {
+                    state.Accept(d);
+                }
+                output?.Write(d);
+            }, new SubscriptionOptions { IncludeRejections = true, Capacity = 100_000, Name = "monitor " + instance.WireName() }, stop.Token);
+        }
+        // the on-call node acknowledges alerts; the raisers learn of acks and stop escalating
+        var oncall = sims[0];
+        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, e, c) => oncall.OnAlertAsync(a, e, c), null, stop.Token);
+        foreach (var s in sims)
+        {
+            await s.Bus.SubscribeAsync<AlertAck>("*", (a, _) => s.Acknowledged(a.AlertId), null, stop.Token);
+        }
+
+        var tasks = new List<Task>();
+        foreach (var s in sims)
+        {
+            await s.BootAsync(stop.Token);
+            tasks.Add(Task.Run(() => s.RunAsync(stop.Token), CancellationToken.None));
+        }
+        Rogue? rogue = null;
+        if (rogueOn)
+        {
+            var rogueBackplane = await connect();
+            owned.Add(rogueBackplane);
+            rogue = new Rogue(rogueBackplane, keys.SigningKey!.Kid, DemoMaxAge);
+            tasks.Add(Task.Run(() => rogue.RunAsync(TimeSpan.FromMilliseconds(250), stop.Token), CancellationToken.None));
+        }
+
+        if (json)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        else
+        {
+            await LiveView.RunAsync(state, monitor, sims.Count, secretNote, redis is null ? "in-process" : "redis", duration, stop.Token);
+        }
+        await Task.WhenAll(tasks);
+        await Task.Delay(200, CancellationToken.None); // let in-flight deliveries land before the summary
+        output?.Summary(state, monitor, rogue);
+        for (var i = owned.Count - 1; i >= 0; i--)
+        {
+            await owned[i].DisposeAsync();
+        }
+        return 0;
+    }
+
+    private sealed class JsonLines
+    {
+        private readonly Lock _lock = new();
+
+        public void Write(Delivery d)
+        {
+            var line = TailCommand.JsonOf(d);
+            lock (_lock)
+            {
+                Console.Out.WriteLine(line);
+            }
+        }
+
+        public void Summary(DemoState state, IGaterBus monitor, Rogue? rogue)
+        {
+            var stats = monitor.Statistics;
+            var line = Cli.JsonLine(w =>
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("summary", true);
+                w.WriteNumber("seconds", Math.Round((DateTimeOffset.UtcNow - state.Started).TotalSeconds, 1));
+                w.WriteNumber("verified", Interlocked.Read(ref state.Verified));
+                w.WriteNumber("rejected", Interlocked.Read(ref state.Rejected));
+                w.WriteStartObject("rejected_by_reason");
+                foreach (var (r, n) in state.RejectedByReason.OrderBy(p => p.Key))
+                {
+                    w.WriteNumber(r.WireName(), n);
+                }
+                w.WriteEndObject();
+                w.WriteStartObject("verified_by_instance");
+                foreach (var (i, n) in state.VerifiedByInstance.OrderBy(p => p.Key))
+                {
+                    w.WriteNumber(i.WireName(), n);
+                }
+                w.WriteEndObject();
+                w.WriteNumber("types_seen", state.TypesSeen.Count);
+                w.WriteNumber("gaps", stats.Gaps);
+                w.WriteNumber("dropped", stats.Dropped);
+                w.WriteNumber("rogue_frames_sent", rogue?.Sent ?? 0);
+                w.WriteStartArray("nodes");
+                foreach (var n in state.Nodes.Keys.Order())
+                {
+                    w.WriteStringValue(n);
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+            lock (_lock)
+            {
+                Console.Out.WriteLine(line);
+            }
+        }
+    }
+}
+
+/// <summary>The live terminal view of the demo.</summary>
+internal static class LiveView
+{
+    public static async Task RunAsync(DemoState state, IGaterBus monitor, int nodes, string secretNote, string backplane, TimeSpan? duration, CancellationToken ct)
+    {
+        var layout = new Layout("root").SplitRows(
+            new Layout("header").Size(5),
+            new Layout("top").SplitColumns(new Layout("nodes").Ratio(3), new Layout("rejections").Ratio(2)),
+            new Layout("middle").SplitColumns(new Layout("alerts"), new Layout("security")),
+            new Layout("bottom").SplitColumns(new Layout("instances").Ratio(3), new Layout("logs").Ratio(2)));
+        await AnsiConsole.Live(layout).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async ctx =>
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                Render(layout, state, monitor, nodes, secretNote, backplane, duration);
+                ctx.Refresh();
+                try
+                {
+                    await Task.Delay(250, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+            Render(layout, state, monitor, nodes, secretNote, backplane, duration);
+            ctx.Refresh();
+        });
+    }
+
+    private static void Render(Layout layout, DemoState s, IGaterBus monitor, int nodes, string secretNote, string backplane, TimeSpan? duration)
+    {
+        var elapsed = DateTimeOffset.UtcNow - s.Started;
+        var stats = monitor.Statistics;
+        layout["header"].Update(new Panel(new Markup(
+            $"[bold]ExEsdbGater demo[/] — {nodes} node(s) on the {backplane} backplane, watched by [bold]{DemoState.Esc(monitor.Node)}[/]   " +
+            $"[grey]{elapsed:mm\\:ss}{(duration is { } d ? $" of {d:mm\\:ss}" : " (Ctrl+C to stop)")}[/]\n" +
+            $"[green]verified {Interlocked.Read(ref s.Verified):N0}[/]   [red]rejected {Interlocked.Read(ref s.Rejected):N0}[/]   gaps {stats.Gaps}   dropped {stats.Dropped}   " +
+            $"cluster: {DemoState.Esc(s.ClusterStatus ?? "…")}\n[grey]{DemoState.Esc(secretNote)}[/]")).Expand().NoBorder());
+
+        var nodesTable = new Table().Expand().Border(TableBorder.Rounded).Title("[bold]nodes[/]")
+            .AddColumns("node", "health", "cpu %", "mem %", "disk %", "p99 ms", "ops/s", "msgs");
+        foreach (var (name, n) in s.Nodes.Where(p => !p.Key.StartsWith("rogue", StringComparison.Ordinal)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var color = n.Status switch { "healthy" => "green", "degraded" => "yellow", "unhealthy" => "red", _ => "grey" };
+            nodesTable.AddRow(DemoState.Esc(name), $"[{color}]{n.Status}[/]", Num(n.Cpu), Num(n.Memory), Num(n.Disk), Num(n.LatencyP99), Num(n.Throughput, "N0"), n.Messages.ToString("N0", CultureInfo.InvariantCulture));
+        }
+        layout["nodes"].Update(nodesTable);
+
+        var rej = new Table().Expand().Border(TableBorder.Rounded).Title("[bold red]rejected frames[/]").AddColumns("reason", "count");
+        foreach (var reason in RejectReasons.All)
+        {
+            var n = s.RejectedByReason.GetValueOrDefault(reason);
+            if (n > 0)
+            {
+                rej.AddRow($"[red]{reason.WireName()}[/]", n.ToString("N0", CultureInfo.InvariantCulture));
+            }
+        }
+        layout["rejections"].Update(rej);
+        layout["alerts"].Update(Lines("alerts", s.Alerts()));
+        layout["security"].Update(Lines("security & audit", s.Security()));
+        layout["logs"].Update(Lines("warnings & errors", s.Logs()));
+
+        var inst = new Table().Expand().Border(TableBorder.Rounded).Title("[bold]verified by instance[/]").AddColumns("instance", "messages", "instance", "messages");
+        var all = GaterInstances.All.Where(i => i != GaterInstance.Events).ToArray();
+        for (var i = 0; i < all.Length; i += 2)
+        {
+            inst.AddRow(all[i].WireName(), s.VerifiedByInstance.GetValueOrDefault(all[i]).ToString("N0", CultureInfo.InvariantCulture),
+                i + 1 < all.Length ? all[i + 1].WireName() : "", i + 1 < all.Length ? s.VerifiedByInstance.GetValueOrDefault(all[i + 1]).ToString("N0", CultureInfo.InvariantCulture) : "");
+        }
+        layout["instances"].Update(inst);
+    }
+
+    private static Panel Lines(string title, string[] lines)
+        => new Panel(new Markup(lines.Length == 0 ? "[grey]…[/]" : string.Join("\n", lines))).Header($"[bold]{title}[/]").Expand().RoundedBorder();
+
+    private static string Num(double? v, string format = "0.0") => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using ExEsdbGater;
+
+namespace Gater.Cli.Demo;
+
+/// <summary>What the monitor has seen: the model behind the live view and the JSON summary.</summary>
+internal sealed class DemoState
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<string> _alerts = new();
+    private readonly Queue<string> _security = new();
+    private readonly Queue<string> _logs = new();
+
+    public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
+
+    public ConcurrentDictionary<string, NodeView> Nodes { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<GaterInstance, long> VerifiedByInstance { get; } = new();
+
+    public ConcurrentDictionary<RejectReason, long> RejectedByReason { get; } = new();
+
+    public ConcurrentDictionary<string, long> TypesSeen { get; } = new(StringComparer.Ordinal);
+
+    public long Verified;
+    public long Rejected;
+    public long Gaps;
+    public string? ClusterStatus;
+
+    public sealed class NodeView
+    {
+        public string Status = "unknown";
+        public double? Load;
+        public double? Memory;
+        public double? Disk;
+        public double? Cpu;
+        public double? LatencyP99;
+        public double? Throughput;
+        public long Messages;
+        public DateTimeOffset LastSeen;
+    }
+
+    public void Accept(Delivery d)
+    {
+        var e = d.Envelope!;
+        Interlocked.Increment(ref Verified);
+        VerifiedByInstance.AddOrUpdate(e.Instance, 1, (_, n) => n + 1);
+        TypesSeen.AddOrUpdate(e.Type, 1, (_, n) => n + 1);
+        var node = Nodes.GetOrAdd(e.Node, _ => new NodeView());
+        Interlocked.Increment(ref node.Messages);
+        node.LastSeen = DateTimeOffset.UtcNow;
+        switch (d.Message)
+        {
+            case NodeHealth h:
+                var target = Nodes.GetOrAdd(h.Node, _ => new NodeView());
+                target.Status = WireEnum<NodeHealthStatus>.Name(h.Status);
+                target.Load = h.LoadAvg;
+                target.Memory = h.MemoryUsage;
+                target.Disk = h.DiskUsage;
+                break;
+            case ClusterHealth c:
+                ClusterStatus = $"{WireEnum<HealthStatus>.Name(c.Status)} ({c.HealthyNodes}/{c.TotalNodes} healthy, quorum {(c.QuorumStatus is { } q ? WireEnum<QuorumStatus>.Name(q) : "?")})";
+                break;
+            case ResourceUsage { ResourceType: ResourceType.Cpu } r:
+                node.Cpu = r.UsagePercent;
+                break;
+            case LatencyMetric { Percentile: LatencyPercentile.P99 } l:
+                node.LatencyP99 = l.LatencyMs;
+                break;
+            case ThroughputMetric t:
+                node.Throughput = t.RatePerSec;
+                break;
+            case SystemAlert a:
+                Push(_alerts, $"[{Color(a.Severity)}]{WireEnum<AlertSeverity>.Name(a.Severity)}[/] {Esc(a.Title)} [grey]{a.AlertId[..6]} {Short(e.Node)}[/]");
+                break;
+            case AlertAck a:
+                Push(_alerts, $"[green]ack[/] {a.AlertId[..6]} by {Esc(a.AckBy)}");
+                break;
+            case AlertEscalation a:
+                Push(_alerts, $"[orange1]escalated[/] {a.AlertId[..6]} {WireEnum<EscalationLevel>.Name(a.FromLevel)}→{WireEnum<EscalationLevel>.Name(a.ToLevel)}");
+                break;
+            case AuthEvent a when a.EventType == AuthEventType.LoginFailure:
+                Push(_security, $"[yellow]login failure[/] {Esc(a.UserId)} from {Esc(a.SourceIp ?? "?")}");
+                break;
+            case AccessViolation v:
+                Push(_security, $"[red]{WireEnum<ViolationType>.Name(v.ViolationType)}[/] {Esc(v.Resource)}");
+                break;
+            case SecurityAlert s:
+                Push(_security, $"[red bold]{WireEnum<SecurityAlertType>.Name(s.AlertType)}[/] {Esc(s.Description)}");
+                break;
+            case AdminAction a:
+                Push(_security, $"[blue]admin[/] {Esc(a.AdminUserId)} {WireEnum<AdminActionType>.Name(a.ActionType)} {Esc(a.TargetResource)}");
+                break;
+            case LogEntry { Level: LogEntryLevel.Error or LogEntryLevel.Critical or LogEntryLevel.Warn } l:
+                Push(_logs, $"{WireEnum<LogEntryLevel>.Name(l.Level)} {Esc(l.Message)} [grey]{Short(e.Node)}[/]");
+                break;
+        }
+    }
+
+    public void Reject(FrameRejection r)
+    {
+        Interlocked.Increment(ref Rejected);
+        RejectedByReason.AddOrUpdate(r.Reason, 1, (_, n) => n + 1);
+    }
+
+    public string[] Alerts() => Snapshot(_alerts);
+
+    public string[] Security() => Snapshot(_security);
+
+    public string[] Logs() => Snapshot(_logs);
+
+    private string[] Snapshot(Queue<string> q)
+    {
+        lock (_lock)
+        {
+            return q.Reverse().ToArray();
+        }
+    }
+
+    private void Push(Queue<string> q, string line)
+    {
+        lock (_lock)
+        {
+            q.Enqueue(line);
+            while (q.Count > 7)
+            {
+                q.Dequeue();
+            }
+        }
+    }
+
+    private static string Color(AlertSeverity s) => s switch
+    {
+        AlertSeverity.Critical => "red bold",
+        AlertSeverity.Error => "red",
+        AlertSeverity.Warning => "yellow",
+        _ => "grey",
+    };
+
+    internal static string Esc(string s) => Spectre.Console.Markup.Escape(s);
+
+    internal static string Short(string node) => node[..node.IndexOf('@', StringComparison.Ordinal)];
+}
