@@ -52,6 +52,9 @@ public static class RedisBackplane
             throw new GaterBackplaneException($"The Redis connection string is malformed: {ex.Message}", ex);
         }
         config.AbortOnConnectFail = true;
+        // While disconnected, publishing fails at once (counted, logged) instead of queueing stale frames;
+        // receivers then see the loss as a sequence gap.
+        config.BacklogPolicy = BacklogPolicy.FailFast;
         config.ConnectTimeout = (int)options.ConnectTimeout.TotalMilliseconds;
         config.ClientName ??= "exesdbgater";
         ConnectionMultiplexer mux;

@@ -43,6 +43,8 @@ internal sealed class SimNode(IGaterBus bus, string storeId, int index, int clus
         await Pub(GaterInstance.Diagnostics, "performance_analysis", DiagnosticsMessages.PerformanceAnalysis("writer", AnalysisType.IoAnalysis, JsonMap.Of(("fsync_ms", 2.1)), recommendations: new ValueList<string>(["batch fsync"]), messageContext: _ctx), ct);
         await Pub(GaterInstance.Logging, "system_logs", LoggingMessages.LogFilter(LogFilterType.Level, JsonAny.From("debug"), LogFilterAction.Exclude, messageContext: _ctx), ct);
         await Pub(GaterInstance.Logging, "system_logs", LoggingMessages.LogRotation("system", "/var/log/exesdb/system.log.1", "/var/log/exesdb/system.log", fileSize: 10_485_760, messageContext: _ctx), ct);
+        await Pub(GaterInstance.Security, "access_violations", SecurityMessages.AccessViolation(ViolationType.PermissionDenied, "/admin/keys", "rotate", userId: "bob", messageContext: _ctx), ct);
+        await Pub(GaterInstance.Events, Store("events"), new ApplicationEvent("stream_appended", JsonMap.Of(("stream", "orders-" + index), ("version", 1))), ct);
         await Pub(GaterInstance.Alerts, "notifications", AlertMessages.NotificationStatus("boot-" + index, DeliveryMethod.Webhook, "https://hooks.example/ops", DeliveryStatus.Delivered, messageContext: _ctx), ct);
     }
 
