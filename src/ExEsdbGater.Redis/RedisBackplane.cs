@@ -120,7 +120,16 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     {
         var channel = RedisChannel.Literal(RedisBackplane.ChannelName(_prefix, instance, topic));
         // Pipelined: commands from one multiplexer go out in order; failures are counted and logged, not lost silently.
-        var task = _sub.PublishAsync(channel, frame);
+        Task<long> task;
+        try
+        {
+            task = _sub.PublishAsync(channel, frame);
+        }
+        catch (RedisException ex)
+        {
+            OnPublishFailed(new AggregateException(ex));
+            return ValueTask.CompletedTask;
+        }
         if (!task.IsCompletedSuccessfully)
         {
             _ = task.ContinueWith(

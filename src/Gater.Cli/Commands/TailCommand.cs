@@ -48,10 +48,7 @@ internal sealed class TailCommand : ICommand
         bus.GapDetected += g => Console.Error.WriteLine($"gap: {g.Missing} frame(s) lost from {g.Node} on {g.Topic}");
         bus.BackplaneStateChanged += s => Console.Error.WriteLine($"redis: {s.State} {s.Detail}");
         await using var stream = await bus.OpenStreamAsync(instance, pattern, new SubscriptionOptions { IncludeRejections = true, Capacity = 10_000, FullMode = QueueFullMode.DropOldest }, stop.Token);
-        if (!json)
-        {
-            Console.Error.WriteLine($"following {instance.WireName()} {pattern} on {backplane!.Name} as {node} (Ctrl+C to stop)");
-        }
+        Console.Error.WriteLine($"following {instance.WireName()} {pattern} on {backplane!.Name} as {node} (Ctrl+C to stop)");
         long seen = 0;
         try
         {

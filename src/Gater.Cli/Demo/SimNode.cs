@@ -63,8 +63,22 @@ internal sealed class SimNode(IGaterBus bus, string storeId, int index, int clus
             {
                 return;
             }
+#pragma warning disable CA1031 // a simulated node keeps running whatever one publish does
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Interlocked.Increment(ref _failures);
+                if (_failures == 1)
+                {
+                    await Console.Error.WriteLineAsync($"gater demo: {Name}: publish failed: {ex.Message}");
+                }
+            }
         }
     }
+
+    private long _failures;
+
+    public long Failures => Interlocked.Read(ref _failures);
 
     private async Task StepAsync(CancellationToken ct)
     {
