@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test. Installs redis-server (Debian package) when it is missing; the tests start and stop
+# their own redis-server on free loopback ports.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test.sh: installing redis-server (Debian package)"
+  SUDO=""
+  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build ExEsdbGater.slnx -nologo -v quiet -clp:ErrorsOnly
+
+log=$(mktemp)
+status=0
+for project in tests/ExEsdbGater.Tests tests/ExEsdbGater.Redis.Tests tests/Gater.Cli.Tests; do
+  dotnet test "$project" --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee -a "$log" || status=1
+done
+
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+echo "tests: ${passed} passed, ${failed} failed"
+if [ "$passed" -eq 0 ]; then status=1; fi
+exit $status
