@@ -38,6 +38,7 @@ public sealed class MessageFieldInfo
         Values = values;
         ElementKind = elementKind;
         Property = property;
+        IsNodeField = name is "node" or "originating_node" or "reporting_node";
     }
 
     /// <summary>The wire name (snake_case).</summary>
@@ -56,7 +57,7 @@ public sealed class MessageFieldInfo
     public FieldKind? ElementKind { get; }
 
     /// <summary>True for <c>node</c>, <c>originating_node</c> and <c>reporting_node</c>: values must be node names.</summary>
-    public bool IsNodeField => Name is "node" or "originating_node" or "reporting_node";
+    public bool IsNodeField { get; }
 
     internal JsonPropertyInfo Property { get; }
 

@@ -128,6 +128,18 @@ internal static class MessageValidator
         return missing;
     }
 
+    public static string? FirstInvalidNodeField(MessageTypeInfo info, GaterMessage message)
+    {
+        foreach (var f in info.Fields)
+        {
+            if (f.IsNodeField && f.GetValue(message) is string s && !NodeName.IsValid(s))
+            {
+                return f.Name;
+            }
+        }
+        return null;
+    }
+
     public static List<string> InvalidNodeFields(MessageTypeInfo info, GaterMessage message)
         => info.Fields.Where(f => f.IsNodeField && f.GetValue(message) is string s && !NodeName.IsValid(s)).Select(f => f.Name).ToList();
 

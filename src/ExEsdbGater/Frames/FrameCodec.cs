@@ -64,7 +64,7 @@ public static class FrameEncoder
         if (key is not null)
         {
             Span<byte> mac = stackalloc byte[32];
-            HMACSHA256.HashData(key.Key, signed, mac);
+            key.Mac(signed[..prefixLen], signed[prefixLen..], mac);
             Base64Url.EncodeToUtf8(mac, frame.AsSpan(prefixLen, SigChars));
         }
         frame[prefixLen + sigLen] = (byte)'.';

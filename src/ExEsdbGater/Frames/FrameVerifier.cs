@@ -163,7 +163,7 @@ public sealed partial class FrameVerifier
             {
                 return new(RejectReason.UnknownKey, "kid " + Encoding.ASCII.GetString(kid));
             }
-            if (!SignatureMatches(key.Key, frame[..(Magic.Length + kid.Length + 1)], body, sig))
+            if (!SignatureMatches(key, frame[..(Magic.Length + kid.Length + 1)], body, sig))
             {
                 return new(RejectReason.InvalidSignature, "signature differs");
             }
@@ -212,18 +212,19 @@ public sealed partial class FrameVerifier
             {
                 return new(RejectReason.UnknownType, $"type {type} is not in {instance.WireName()}", envelope);
             }
-            var bad = PayloadSchema.Check(payload, typeInfo);
-            if (bad is not null)
-            {
-                return new(RejectReason.InvalidPayload, $"field {bad}", envelope);
-            }
+            // One pass: the source-generated reader enforces kinds, required members, exact enums and instants;
+            // the schema walk runs only to name the offending field of a payload that failed.
             try
             {
                 message = (GaterMessage)JsonSerializer.Deserialize(payload, typeInfo.JsonTypeInfo)!;
             }
             catch (JsonException ex)
             {
-                return new(RejectReason.InvalidPayload, ex.Message, envelope);
+                return new(RejectReason.InvalidPayload, $"field {PayloadSchema.Check(payload, typeInfo) ?? ex.Path}", envelope);
+            }
+            if (MessageValidator.FirstInvalidNodeField(typeInfo, message) is { } badNode)
+            {
+                return new(RejectReason.InvalidPayload, $"field {badNode} is not a node name", envelope);
             }
         }
         if (!_replay.TryAdd(envelope.Node, envelope.Id, f.Ts + maxAge, now, out var evicted))
@@ -237,28 +238,13 @@ public sealed partial class FrameVerifier
         return new(envelope, message);
     }
 
-    private static bool SignatureMatches(byte[] key, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> body, ReadOnlySpan<byte> sig)
+    private static bool SignatureMatches(GaterKey key, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> body, ReadOnlySpan<byte> sig)
     {
-        var total = prefix.Length + body.Length;
-        byte[]? rented = null;
-        var input = total <= 2048 ? stackalloc byte[total] : (rented = ArrayPool<byte>.Shared.Rent(total)).AsSpan(0, total);
-        try
-        {
-            prefix.CopyTo(input);
-            body.CopyTo(input[prefix.Length..]);
-            Span<byte> mac = stackalloc byte[32];
-            HMACSHA256.HashData(key, input, mac);
-            Span<byte> expected = stackalloc byte[FrameEncoder.SigChars];
-            Base64Url.EncodeToUtf8(mac, expected);
-            return CryptographicOperations.FixedTimeEquals(expected, sig);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        Span<byte> mac = stackalloc byte[32];
+        key.Mac(prefix, body, mac);
+        Span<byte> expected = stackalloc byte[FrameEncoder.SigChars];
+        Base64Url.EncodeToUtf8(mac, expected);
+        return CryptographicOperations.FixedTimeEquals(expected, sig);
     }
 
     private static bool TopicEquals(ReadOnlySpan<byte> raw, bool escaped, string topic)

@@ -11,11 +11,24 @@ public sealed class GaterKey
 
     private static readonly byte[] Info = "ex_esdb_gater messages v1"u8.ToArray();
 
+    // One keyed HMAC per thread: re-keying OpenSSL for every frame costs more than the hash itself.
+    private readonly ThreadLocal<IncrementalHash> _hmac;
+
     private GaterKey(string kid, byte[] key)
     {
         Kid = kid;
         KidUtf8 = Encoding.ASCII.GetBytes(kid);
         Key = key;
+        _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
+    }
+
+    /// <summary>HMAC-SHA256 of <paramref name="first"/> followed by <paramref name="second"/>.</summary>
+    internal void Mac(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> mac)
+    {
+        var h = _hmac.Value!;
+        h.AppendData(first);
+        h.AppendData(second);
+        h.GetHashAndReset(mac);
     }
 
     /// <summary>The key id written in frames.</summary>

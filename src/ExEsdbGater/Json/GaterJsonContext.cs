@@ -7,6 +7,7 @@ namespace ExEsdbGater;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
     Converters = [typeof(InstantConverter)])]
 [JsonSerializable(typeof(SystemConfig))]
 [JsonSerializable(typeof(SystemLifecycle))]

@@ -160,10 +160,38 @@ internal sealed class InstantConverter : JsonConverter<DateTimeOffset>
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
     {
-        Span<char> buf = stackalloc char[32];
+        Span<byte> buf = stackalloc byte[24];
         var utc = value.UtcDateTime;
-        utc.TryFormat(buf, out var n, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        writer.WriteStringValue(buf[..n]);
+        if (utc.Year > 9999 || !Digits(buf, 0, utc.Year, 4))
+        {
+            writer.WriteStringValue(Instant.Format(value));
+            return;
+        }
+        // yyyy-MM-ddTHH:mm:ss.fffZ, written by hand: a custom format string costs more than the rest of the frame
+        buf[4] = (byte)'-';
+        Digits(buf, 5, utc.Month, 2);
+        buf[7] = (byte)'-';
+        Digits(buf, 8, utc.Day, 2);
+        buf[10] = (byte)'T';
+        Digits(buf, 11, utc.Hour, 2);
+        buf[13] = (byte)':';
+        Digits(buf, 14, utc.Minute, 2);
+        buf[16] = (byte)':';
+        Digits(buf, 17, utc.Second, 2);
+        buf[19] = (byte)'.';
+        Digits(buf, 20, utc.Millisecond, 3);
+        buf[23] = (byte)'Z';
+        writer.WriteStringValue(buf);
+    }
+
+    private static bool Digits(Span<byte> buf, int at, int value, int width)
+    {
+        for (var i = width - 1; i >= 0; i--)
+        {
+            buf[at + i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+        return value == 0;
     }
 }
 
