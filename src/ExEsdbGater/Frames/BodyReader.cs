@@ -159,7 +159,7 @@ internal static class BodyReader
                 return "topic is not a string";
             }
             f.Topic = RawString.Of(ref r);
-            return FrameRules.IsValidTopic(r.ValueIsEscaped ? r.GetString().AsSpan() : Encoding.UTF8.GetString(r.ValueSpan).AsSpan()) ? null : "topic breaks its rule";
+            return (r.ValueIsEscaped ? FrameRules.IsValidTopic(r.GetString().AsSpan()) : FrameRules.IsValidTopic(r.ValueSpan)) ? null : "topic breaks its rule";
         }
         if (name.SequenceEqual("type"u8))
         {
@@ -169,7 +169,7 @@ internal static class BodyReader
                 return "type is not a string";
             }
             f.Type = RawString.Of(ref r);
-            return FrameRules.IsValidType(AsciiOrString(ref r)) ? null : "type breaks its rule";
+            return (r.ValueIsEscaped ? FrameRules.IsValidType(r.GetString().AsSpan()) : FrameRules.IsValidType(r.ValueSpan)) ? null : "type breaks its rule";
         }
         if (name.SequenceEqual("id"u8))
         {
@@ -179,7 +179,7 @@ internal static class BodyReader
                 return "id is not a string";
             }
             f.Id = RawString.Of(ref r);
-            return FrameRules.IsValidId(AsciiOrString(ref r)) ? null : "id breaks its rule";
+            return (r.ValueIsEscaped ? FrameRules.IsValidId(r.GetString().AsSpan()) : FrameRules.IsValidId(r.ValueSpan)) ? null : "id breaks its rule";
         }
         if (name.SequenceEqual("node"u8))
         {
@@ -189,7 +189,7 @@ internal static class BodyReader
                 return "node is not a string";
             }
             f.Node = RawString.Of(ref r);
-            return NodeName.IsValid(AsciiOrString(ref r)) ? null : "node is not a node name";
+            return (r.ValueIsEscaped ? NodeName.IsValid(r.GetString()) : FrameRules.IsValidNode(r.ValueSpan)) ? null : "node is not a node name";
         }
         if (name.SequenceEqual("epoch"u8))
         {
@@ -248,9 +248,6 @@ internal static class BodyReader
         escaped = r.ValueIsEscaped;
         return true;
     }
-
-    private static ReadOnlySpan<char> AsciiOrString(ref Utf8JsonReader r)
-        => r.ValueIsEscaped || r.ValueSpan.Length > 512 ? r.GetString().AsSpan() : Encoding.UTF8.GetString(r.ValueSpan).AsSpan();
 
     /// <summary>True when a raw (still escaped) JSON string holds a \u escape of an unpaired surrogate.</summary>
     internal static bool HasLoneSurrogate(ReadOnlySpan<byte> raw)

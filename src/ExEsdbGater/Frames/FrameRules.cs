@@ -21,6 +21,31 @@ internal static class FrameRules
     public static bool IsValidType(ReadOnlySpan<char> type)
         => type.Length is >= 1 and <= 64 && type[0] is >= 'a' and <= 'z' && !type[1..].ContainsAnyExcept(TypeTail);
 
+    private static readonly SearchValues<byte> TypeTailBytes = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_"u8);
+
+    public static bool IsValidType(ReadOnlySpan<byte> type)
+        => type.Length is >= 1 and <= 64 && type[0] is >= (byte)'a' and <= (byte)'z' && !type[1..].ContainsAnyExcept(TypeTailBytes);
+
+    public static bool IsValidId(ReadOnlySpan<byte> id) => id.Length is >= 1 and <= 128 && !id.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E);
+
+    // Raw UTF-8: control characters are single bytes, and no byte of a multi-byte sequence is below 0x80.
+    public static bool IsValidTopic(ReadOnlySpan<byte> topic)
+        => topic.Length is >= 1 and <= 255 && topic.IndexOfAnyInRange((byte)0, (byte)0x1F) < 0 && topic.IndexOfAny((byte)'*', (byte)0x7F) < 0;
+
+    public static bool IsValidNode(ReadOnlySpan<byte> node)
+    {
+        if (node.Length > 400 || node.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E))
+        {
+            return false;
+        }
+        Span<char> chars = stackalloc char[node.Length];
+        for (var i = 0; i < node.Length; i++)
+        {
+            chars[i] = (char)node[i];
+        }
+        return NodeName.IsValid(chars);
+    }
+
     public static bool IsValidId(ReadOnlySpan<char> id)
     {
         if (id.Length is < 1 or > 128)

@@ -179,9 +179,9 @@ public sealed partial class FrameVerifier
         {
             return new(RejectReason.TopicMismatch, "signed for another instance or topic");
         }
-        var type = StringOf(f.Type.In(body), f.Type.Escaped);
-        var typeInfo = instance == GaterInstance.Events ? null : MessageCatalog.Find(instance, type.AsSpan());
-        var envelope = new Envelope(f.Instance, topic, typeInfo?.Tag ?? type, StringOf(f.Id.In(body), f.Id.Escaped), StringOf(f.Node.In(body), f.Node.Escaped), f.Epoch, f.Seq, f.Ts);
+        var typeInfo = instance == GaterInstance.Events ? null : FindType(instance, f.Type, body);
+        var type = typeInfo?.Tag ?? StringOf(f.Type.In(body), f.Type.Escaped);
+        var envelope = new Envelope(f.Instance, topic, type, StringOf(f.Id.In(body), f.Id.Escaped), StringOf(f.Node.In(body), f.Node.Escaped), f.Epoch, f.Seq, f.Ts);
         // 10, 11
         var now = _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var maxAge = (long)_options.MaxAge.TotalMilliseconds;
@@ -245,6 +245,22 @@ public sealed partial class FrameVerifier
         Span<byte> expected = stackalloc byte[FrameEncoder.SigChars];
         Base64Url.EncodeToUtf8(mac, expected);
         return CryptographicOperations.FixedTimeEquals(expected, sig);
+    }
+
+    private static MessageTypeInfo? FindType(GaterInstance instance, RawString type, ReadOnlySpan<byte> body)
+    {
+        if (type.Escaped)
+        {
+            return MessageCatalog.Find(instance, StringOf(type.In(body), true).AsSpan());
+        }
+        // validated as [a-z][a-z0-9_]{0,63}: ASCII, so bytes widen to chars
+        var raw = type.In(body);
+        Span<char> chars = stackalloc char[raw.Length];
+        for (var i = 0; i < raw.Length; i++)
+        {
+            chars[i] = (char)raw[i];
+        }
+        return MessageCatalog.Find(instance, chars);
     }
 
     private static bool TopicEquals(ReadOnlySpan<byte> raw, bool escaped, string topic)
