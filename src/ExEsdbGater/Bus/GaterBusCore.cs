@@ -234,7 +234,8 @@ internal sealed partial class GaterBusCore : IGaterBus
         var reader = _inbound.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            // uncancellable wait: no allocation per wait; DisposeAsync completes the writer to end the loop
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !_stopping.IsCancellationRequested)
             {
                 while (reader.TryRead(out var item))
                 {

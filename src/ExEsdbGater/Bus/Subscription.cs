@@ -104,7 +104,8 @@ internal sealed class Subscription : IGaterStream
         var ct = _cts.Token;
         try
         {
-            while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            // An uncancellable wait reuses one waiter instead of allocating per wait; disposal completes the channel.
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !ct.IsCancellationRequested)
             {
                 while (reader.TryRead(out var d))
                 {
