@@ -222,3 +222,34 @@ public sealed class CliTests
         Assert.All(messages, m => Assert.True(m.TryGetProperty("payload", out _) && m.TryGetProperty("seq", out _)));
     }
 }
+
+public sealed class IndependentImplementationTests
+{
+    private const string Secret = "independent-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+    [Fact]
+    public async Task Frames_from_gater_sign_are_accepted_by_an_independent_reading_of_the_spec()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "spec", "test-vectors.json")));
+        var valid = doc.RootElement.GetProperty("vectors").EnumerateArray()
+            .Where(v => v.GetProperty("name").GetString()!.StartsWith("valid ", StringComparison.Ordinal) && v.GetProperty("name").GetString()!.EndsWith("variant 0", StringComparison.Ordinal))
+            .ToArray();
+        Assert.Equal(36, valid.Length);
+        foreach (var v in valid)
+        {
+            // the independent reader accepts the spec's own frames…
+            var specFrame = v.GetProperty("frames")[0].GetProperty("frame").GetString()!;
+            var specSecret = v.GetProperty("keys")[0].GetProperty("secret").GetString()!;
+            Assert.Equal("ok", IndependentVerifier.Verify(specFrame, specSecret, v.GetProperty("instance").GetString()!, v.GetProperty("topic").GetString()!, v.GetProperty("now_ms").GetInt64()));
+            // …and the frames gater signs
+            var body = JsonDocument.Parse(specFrame.Split('.', 4)[3]).RootElement;
+            var (code, output, err) = await GaterProcess.RunAsync(
+                ["sign", "--instance", v.GetProperty("instance").GetString()!, "--topic", "orders:x", "--type", body.GetProperty("type").GetString()!, "--secret", Secret],
+                new Dictionary<string, string?>(), Encoding.UTF8.GetBytes(body.GetProperty("payload").GetRawText()));
+            Assert.True(code == 0, string.Join("\n", err));
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            Assert.Equal("ok", IndependentVerifier.Verify(output[0], Secret, v.GetProperty("instance").GetString()!, "orders:x", now));
+            Assert.Equal("invalid_signature", IndependentVerifier.Verify(output[0].Replace("\"orders:x\"", "\"orders:y\"", StringComparison.Ordinal), Secret, v.GetProperty("instance").GetString()!, "orders:y", now));
+        }
+    }
+}
