@@ -89,26 +89,33 @@ internal static class Cli
     /// <summary>The verify line format of wire-format section 6 (extra members allowed).</summary>
     public static void WriteVerifyLine(Utf8JsonWriter w, VerifyResult r, Action<Utf8JsonWriter>? extra = null)
     {
-        w.WriteStartObject();
-        w.WriteBoolean("ok", r.IsOk);
         if (r.IsOk)
         {
-            var e = r.Envelope!;
-            w.WriteString("instance", e.Instance.WireName());
-            w.WriteString("topic", e.Topic);
-            w.WriteString("type", e.Type);
-            w.WriteString("id", e.Id);
-            w.WriteString("node", e.Node);
-            w.WriteNumber("epoch", e.Epoch);
-            w.WriteNumber("seq", e.Seq);
-            w.WriteNumber("ts", e.Timestamp);
-            w.WritePropertyName("payload");
-            WritePayload(w, r.Message!);
+            WriteMessageLine(w, r.Envelope!, r.Message!, extra);
+            return;
         }
-        else
-        {
-            w.WriteString("reason", r.Reason!.Value.WireName());
-        }
+        w.WriteStartObject();
+        w.WriteBoolean("ok", false);
+        w.WriteString("reason", r.Reason!.Value.WireName());
+        extra?.Invoke(w);
+        w.WriteEndObject();
+    }
+
+    /// <summary>An accepted message in the verify line format, with optional extra members.</summary>
+    public static void WriteMessageLine(Utf8JsonWriter w, Envelope e, GaterMessage message, Action<Utf8JsonWriter>? extra = null)
+    {
+        w.WriteStartObject();
+        w.WriteBoolean("ok", true);
+        w.WriteString("instance", e.Instance.WireName());
+        w.WriteString("topic", e.Topic);
+        w.WriteString("type", e.Type);
+        w.WriteString("id", e.Id);
+        w.WriteString("node", e.Node);
+        w.WriteNumber("epoch", e.Epoch);
+        w.WriteNumber("seq", e.Seq);
+        w.WriteNumber("ts", e.Timestamp);
+        w.WritePropertyName("payload");
+        WritePayload(w, message);
         extra?.Invoke(w);
         w.WriteEndObject();
     }

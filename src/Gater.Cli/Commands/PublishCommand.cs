@@ -79,24 +79,11 @@ internal sealed class PublishCommand : ICommand
         {
             throw new UsageException(ex.Message);
         }
-        Console.Out.WriteLine(Cli.JsonLine(w =>
+        Console.Out.WriteLine(Cli.JsonLine(w => Cli.WriteMessageLine(w, receipt.Envelope, message, x =>
         {
-            w.WriteStartObject();
-            w.WriteBoolean("ok", true);
-            w.WriteString("instance", receipt.Envelope.Instance.WireName());
-            w.WriteString("topic", receipt.Envelope.Topic);
-            w.WriteString("type", receipt.Envelope.Type);
-            w.WriteString("id", receipt.Envelope.Id);
-            w.WriteString("node", receipt.Envelope.Node);
-            w.WriteNumber("epoch", receipt.Envelope.Epoch);
-            w.WriteNumber("seq", receipt.Envelope.Seq);
-            w.WriteNumber("ts", receipt.Envelope.Timestamp);
-            w.WritePropertyName("payload");
-            Cli.WritePayload(w, message);
-            w.WriteNumber("frame_bytes", receipt.FrameBytes);
-            w.WriteString("backplane", backplane?.Name ?? "none");
-            w.WriteEndObject();
-        }));
+            x.WriteNumber("frame_bytes", receipt.FrameBytes);
+            x.WriteString("backplane", backplane?.Name ?? "none");
+        })));
         return 0;
     }
 

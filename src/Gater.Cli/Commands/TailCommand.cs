@@ -79,20 +79,7 @@ internal sealed class TailCommand : ICommand
             w.WriteEndObject();
             return;
         }
-        var e = d.Envelope!;
-        w.WriteStartObject();
-        w.WriteBoolean("ok", true);
-        w.WriteString("instance", e.Instance.WireName());
-        w.WriteString("topic", e.Topic);
-        w.WriteString("type", e.Type);
-        w.WriteString("id", e.Id);
-        w.WriteString("node", e.Node);
-        w.WriteNumber("epoch", e.Epoch);
-        w.WriteNumber("seq", e.Seq);
-        w.WriteNumber("ts", e.Timestamp);
-        w.WritePropertyName("payload");
-        Cli.WritePayload(w, d.Message!);
-        w.WriteEndObject();
+        Cli.WriteMessageLine(w, d.Envelope!, d.Message!);
     });
 
     internal static string Text(Delivery d)
