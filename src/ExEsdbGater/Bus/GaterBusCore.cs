@@ -24,6 +24,8 @@ internal sealed partial class GaterBusCore : IGaterBus
     private readonly Task _receiveLoop;
     private readonly Dictionary<(string Node, GaterInstance Instance, string Topic), (long Epoch, long Seq)> _sequences = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _receiveLock = new();
+    private bool _draining;
     private long _published, _delivered, _received, _verified, _dropped, _inboundDropped, _gaps, _handlerErrors, _echoes;
     private int _disposed;
 
@@ -223,49 +225,106 @@ internal sealed partial class GaterBusCore : IGaterBus
         }
     }
 
+    // Frames are received inline on the backplane's thread (no hop) while every subscriber has room. When a
+    // Wait-mode subscriber is full, the rest of that delivery and every later frame go through the inbound queue,
+    // drained by the receive loop with backpressure, in order; inline receiving resumes once it is empty.
     private void OnBackplaneFrame(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
     {
         Interlocked.Increment(ref _received);
-        _inbound.Writer.TryWrite(new Inbound(instance, topic, frame));
+        lock (_receiveLock)
+        {
+            if (_draining)
+            {
+                _inbound.Writer.TryWrite(new Inbound(instance, topic, frame, null, 0, null));
+                return;
+            }
+            var result = Receive(instance, topic, frame);
+            if (result.Pending is not null)
+            {
+                _draining = true;
+                _inbound.Writer.TryWrite(new Inbound(instance, topic, frame, result.Pending, result.From, result.Subs));
+            }
+        }
     }
 
     private async Task ReceiveLoopAsync()
     {
         var reader = _inbound.Reader;
-        try
+        // uncancellable wait: no allocation per wait; DisposeAsync completes the writer to end the loop
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !_stopping.IsCancellationRequested)
         {
-            // uncancellable wait: no allocation per wait; DisposeAsync completes the writer to end the loop
-            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !_stopping.IsCancellationRequested)
+            while (true)
             {
-                while (reader.TryRead(out var item))
+                Inbound item;
+                lock (_receiveLock)
                 {
-                    await ReceiveAsync(item).ConfigureAwait(false);
+                    if (!reader.TryRead(out item))
+                    {
+                        _draining = false;
+                        break;
+                    }
+                }
+                try
+                {
+                    var (pending, from, subs) = item.Pending is null ? ReceiveLocked(item) : (item.Pending, item.From, item.Subs);
+                    if (pending is not null)
+                    {
+                        await DeliverSlowAsync(subs!, from, 0, item.Topic, pending, null, _stopping.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                {
+                    return;
                 }
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+    }
+
+    private (Delivery? Pending, int From, Subscription[]? Subs) ReceiveLocked(Inbound item)
+    {
+        lock (_receiveLock)
         {
+            return Receive(item.Instance, item.Topic, item.Frame);
         }
     }
 
-    private async ValueTask ReceiveAsync(Inbound item)
+    /// <summary>Verifies once and enqueues to every matching subscriber; returns the delivery left for a full Wait-mode queue.</summary>
+    private (Delivery? Pending, int From, Subscription[]? Subs) Receive(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
     {
         using var activity = GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer);
-        var result = Verifier.Verify(item.Frame.Span, item.Instance, item.Topic);
+        var result = Verifier.Verify(frame.Span, instance, topic);
         if (!result.IsOk)
         {
-            return;
+            return (null, 0, null);
         }
         var env = result.Envelope!;
         if (env.Epoch == Epoch && string.Equals(env.Node, Node, StringComparison.Ordinal))
         {
             // our own frame back from the backplane: local subscribers already have it
             Interlocked.Increment(ref _echoes);
-            return;
+            return (null, 0, null);
         }
         Interlocked.Increment(ref _verified);
         TrackSequence(env);
-        await DeliverAsync(item.Instance, item.Topic, new Delivery(env, result.Message!, local: false), null, _stopping.Token).ConfigureAwait(false);
+        var delivery = new Delivery(env, result.Message!, local: false);
+        var subs = Volatile.Read(ref _subs[(int)instance]);
+        var n = 0;
+        for (var i = 0; i < subs.Length; i++)
+        {
+            var s = subs[i];
+            if (!s.Matches(topic))
+            {
+                continue;
+            }
+            if (!s.TryEnqueue(delivery))
+            {
+                Counted(n);
+                return (delivery, i, subs);
+            }
+            n++;
+        }
+        Counted(n);
+        return (null, 0, null);
     }
 
     private void TrackSequence(Envelope env)
@@ -395,5 +454,5 @@ internal sealed partial class GaterBusCore : IGaterBus
         public long Seq;
     }
 
-    private readonly record struct Inbound(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame);
+    private readonly record struct Inbound(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame, Delivery? Pending, int From, Subscription[]? Subs);
 }

@@ -189,6 +189,32 @@ public abstract class BackplaneContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_full_wait_mode_subscriber_still_gets_everything_in_order()
+    {
+        var a = await NodeAsync("a@test");
+        var b = await NodeAsync("b@test");
+        using var gate = new SemaphoreSlim(0);
+        var seqs = new ConcurrentQueue<long>();
+        var others = 0;
+        await b.SubscribeAsync(GaterInstance.Health, "cluster:health", async (d, ct) =>
+        {
+            await gate.WaitAsync(ct);
+            seqs.Enqueue(d.Envelope!.Seq);
+        }, new SubscriptionOptions { Capacity = 2, FullMode = QueueFullMode.Wait });
+        await b.SubscribeAsync(GaterInstance.Health, "cluster:*", _ => Interlocked.Increment(ref others));
+        for (var i = 0; i < 30; i++)
+        {
+            await a.BroadcastAsync("cluster:health", Health());
+        }
+        await Task.Delay(200);
+        gate.Release(1000);
+        await Eventually(() => seqs.Count == 30 && Volatile.Read(ref others) == 30, "all 30 after the consumer caught up");
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), seqs);
+        Assert.Equal(0, b.Statistics.Dropped);
+        Assert.Equal(0, b.Statistics.Gaps);
+    }
+
+    [Fact]
     public async Task Lost_frames_show_up_as_gaps()
     {
         var a = await NodeAsync("a@test");
