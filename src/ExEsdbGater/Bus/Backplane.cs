@@ -89,7 +89,10 @@ public static class TopicPattern
         => !string.IsNullOrEmpty(pattern) && FrameRules.IsValidTopic(pattern.Replace('*', 'x'));
 }
 
-/// <summary>The in-process backplane: a hub that several buses in one process connect to, like a server.</summary>
+/// <summary>
+/// The in-process backplane: a hub that several buses in one process connect to, like a server. Each connection
+/// receives on its own dispatch loop, as a network connection would, so publishers never run receivers' work.
+/// </summary>
 public sealed class InProcessHub
 {
     private readonly Lock _lock = new();
@@ -100,13 +103,13 @@ public sealed class InProcessHub
     /// <summary>Opens a connection to the hub.</summary>
     public IGaterBackplane Connect() => new Connection(this);
 
-    private void Publish(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
+    private async ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken ct)
     {
         foreach (var s in Volatile.Read(ref _subs))
         {
             if (s.Instance == instance && TopicPattern.Matches(s.Pattern, topic))
             {
-                s.Handler(instance, topic, frame);
+                await s.Owner.EnqueueAsync(new Dispatch(s, instance, topic, frame), ct).ConfigureAwait(false);
             }
         }
     }
@@ -135,9 +138,21 @@ public sealed class InProcessHub
         }
     }
 
-    private sealed class Connection(InProcessHub hub) : IGaterBackplane
+    private readonly record struct Dispatch(Sub Sub, GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame);
+
+    private sealed class Connection : IGaterBackplane
     {
+        private readonly InProcessHub _hub;
+        private readonly System.Threading.Channels.Channel<Dispatch> _inbox =
+            System.Threading.Channels.Channel.CreateBounded<Dispatch>(new System.Threading.Channels.BoundedChannelOptions(65_536) { SingleReader = true });
+        private readonly Task _loop;
         private bool _disposed;
+
+        public Connection(InProcessHub hub)
+        {
+            _hub = hub;
+            _loop = Task.Run(DispatchAsync);
+        }
 
         public string Name => "in-process";
 
@@ -147,11 +162,45 @@ public sealed class InProcessHub
             remove { }
         }
 
+        public ValueTask EnqueueAsync(Dispatch d, CancellationToken ct)
+            => _inbox.Writer.TryWrite(d) ? ValueTask.CompletedTask : WriteSlowAsync(d, ct);
+
+        private async ValueTask WriteSlowAsync(Dispatch d, CancellationToken ct)
+        {
+            try
+            {
+                await _inbox.Writer.WriteAsync(d, ct).ConfigureAwait(false);
+            }
+            catch (System.Threading.Channels.ChannelClosedException)
+            {
+                // the receiving connection closed: like a network peer that went away
+            }
+        }
+
+        private async Task DispatchAsync()
+        {
+            var reader = _inbox.Reader;
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var d))
+                {
+                    try
+                    {
+                        d.Sub.Handler(d.Instance, d.Topic, d.Frame);
+                    }
+#pragma warning disable CA1031 // one receiver's failure must not stop this connection's dispatch
+                    catch (Exception)
+#pragma warning restore CA1031
+                    {
+                    }
+                }
+            }
+        }
+
         public ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            hub.Publish(instance, topic, frame);
-            return ValueTask.CompletedTask;
+            return _hub.PublishAsync(instance, topic, frame, cancellationToken);
         }
 
         public ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)
@@ -163,15 +212,16 @@ public sealed class InProcessHub
                 throw new ArgumentException($"'{topicPattern}' is not a valid topic pattern.", nameof(topicPattern));
             }
             var sub = new Sub(this, instance, topicPattern, handler);
-            hub.Add(sub);
-            return ValueTask.FromResult<IAsyncDisposable>(new Unsubscriber(() => hub.Remove(sub)));
+            _hub.Add(sub);
+            return ValueTask.FromResult<IAsyncDisposable>(new Unsubscriber(() => _hub.Remove(sub)));
         }
 
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
             _disposed = true;
-            hub.RemoveAll(this);
-            return ValueTask.CompletedTask;
+            _hub.RemoveAll(this);
+            _inbox.Writer.TryComplete();
+            await _loop.ConfigureAwait(false);
         }
     }
 

@@ -338,7 +338,7 @@ internal sealed partial class GaterBusCore : IGaterBus
                 Interlocked.Add(ref _gaps, gap.Missing);
                 GaterTelemetry.Gaps.Add(gap.Missing);
                 LogGap(_logger, gap.Missing, env.Node, env.Instance.WireName(), env.Topic);
-                GapDetected?.Invoke(gap);
+                Raise(GapDetected, gap);
             }
             if (env.Seq <= last.Seq)
             {
@@ -356,7 +356,7 @@ internal sealed partial class GaterBusCore : IGaterBus
     private void OnRejected(FrameRejection rejection)
     {
         GaterTelemetry.Rejected.Add(1, new KeyValuePair<string, object?>("reason", rejection.Reason.WireName()));
-        FrameRejected?.Invoke(rejection);
+        Raise(FrameRejected, rejection);
         Delivery? d = null;
         foreach (var s in Volatile.Read(ref _subs[(int)rejection.Instance]))
         {
@@ -370,14 +370,33 @@ internal sealed partial class GaterBusCore : IGaterBus
     private void OnBackplaneState(BackplaneStateChange change)
     {
         LogBackplane(_logger, change.State.ToString(), change.Detail);
-        BackplaneStateChanged?.Invoke(change);
+        Raise(BackplaneStateChanged, change);
     }
 
     internal void ReportDrop(Subscription sub)
     {
         Interlocked.Increment(ref _dropped);
         GaterTelemetry.Dropped.Add(1);
-        SlowConsumerDetected?.Invoke(new SlowConsumer(sub.Name, sub.Dropped));
+        Raise(SlowConsumerDetected, new SlowConsumer(sub.Name, sub.Dropped));
+    }
+
+    // Observers run on the receiving thread; one that throws is logged and never stops delivery.
+    private void Raise<T>(Action<T>? observers, T arg)
+    {
+        if (observers is null)
+        {
+            return;
+        }
+        try
+        {
+            observers(arg);
+        }
+#pragma warning disable CA1031
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogHandlerFailed(_logger, ex, typeof(T).Name + " observer");
+        }
     }
 
     internal void ReportHandlerFailure(Subscription sub, Delivery delivery, Exception ex)

@@ -18,10 +18,10 @@ public sealed record VerifierOptions
     public TimeSpan MaxSkew { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The most (node, id) pairs remembered for replay detection. Default 100,000 (about 25 MB at typical id
-    /// and node lengths). When full, the oldest entry is forgotten early and the eviction is reported.
+    /// The most (node, id) pairs remembered for replay detection. Default 1,000,000 (about 40 MB, entries hold no
+    /// references). When full, the oldest entry is forgotten early and the eviction is reported.
     /// </summary>
-    public int ReplayCapacity { get; init; } = 100_000;
+    public int ReplayCapacity { get; init; } = 1_000_000;
 
     /// <summary>The clock. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

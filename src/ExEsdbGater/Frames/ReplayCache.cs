@@ -4,10 +4,16 @@ namespace ExEsdbGater;
 /// Remembers accepted (node, id) pairs for the max age, bounded by a capacity. When the cap forces an entry out
 /// before it expires, the eviction is counted and reported.
 /// </summary>
+/// <remarks>
+/// Pairs are kept as 64-bit keyed hashes (seeded per process), not strings: entries hold no references, so a large
+/// replay memory costs the garbage collector nothing, and each entry takes about 40 bytes. An attacker cannot aim
+/// for a collision without the process's seed; an accidental one (about 1 in 2^64 per pair) would only reject a
+/// frame as <c>replayed</c>.
+/// </remarks>
 internal sealed class ReplayCache
 {
-    private readonly Dictionary<(string Node, string Id), long> _seen;
-    private readonly Queue<((string Node, string Id) Key, long ExpiresAt)> _order;
+    private readonly Dictionary<ulong, long> _seen;
+    private readonly Queue<(ulong Key, long ExpiresAt)> _order;
     private readonly int _capacity;
     private readonly Lock _lock = new();
     private long _forcedEvictions;
@@ -16,8 +22,8 @@ internal sealed class ReplayCache
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
-        _seen = new Dictionary<(string, string), long>(Math.Min(capacity, 4096));
-        _order = new Queue<((string, string), long)>(Math.Min(capacity, 4096));
+        _seen = new Dictionary<ulong, long>(Math.Min(capacity, 4096));
+        _order = new Queue<(ulong, long)>(Math.Min(capacity, 4096));
     }
 
     public long ForcedEvictions => Interlocked.Read(ref _forcedEvictions);
@@ -33,11 +39,15 @@ internal sealed class ReplayCache
         }
     }
 
+    private static ulong KeyOf(string node, string id)
+        => ((ulong)(uint)HashCode.Combine(node, id) << 32) | (uint)HashCode.Combine(id, node, 0x5bd1e995);
+
     public bool Contains(string node, string id, long nowMs)
     {
+        var key = KeyOf(node, id);
         lock (_lock)
         {
-            return _seen.TryGetValue((node, id), out var exp) && exp >= nowMs;
+            return _seen.TryGetValue(key, out var exp) && exp >= nowMs;
         }
     }
 
@@ -45,6 +55,7 @@ internal sealed class ReplayCache
     public bool TryAdd(string node, string id, long expiresAt, long nowMs, out bool evicted)
     {
         evicted = false;
+        var key = KeyOf(node, id);
         lock (_lock)
         {
             while (_order.TryPeek(out var head) && head.ExpiresAt < nowMs)
@@ -55,7 +66,7 @@ internal sealed class ReplayCache
                     _seen.Remove(head.Key);
                 }
             }
-            if (_seen.TryGetValue((node, id), out var existing) && existing >= nowMs)
+            if (_seen.TryGetValue(key, out var existing) && existing >= nowMs)
             {
                 return false;
             }
@@ -68,8 +79,8 @@ internal sealed class ReplayCache
                     _forcedEvictions++;
                 }
             }
-            _seen[(node, id)] = expiresAt;
-            _order.Enqueue(((node, id), expiresAt));
+            _seen[key] = expiresAt;
+            _order.Enqueue((key, expiresAt));
             return true;
         }
     }
