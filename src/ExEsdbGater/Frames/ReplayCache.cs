@@ -39,8 +39,20 @@ internal sealed class ReplayCache
         }
     }
 
+    // Two 32-bit hashes over the whole content, made independent by different leading seeds (HashCode is seeded
+    // per process). Combining precomputed string hashes would leave only 32 bits of the id: collisions at scale.
     private static ulong KeyOf(string node, string id)
-        => ((ulong)(uint)HashCode.Combine(node, id) << 32) | (uint)HashCode.Combine(id, node, 0x5bd1e995);
+        => ((ulong)Hash32(0x2545F491, node, id) << 32) | Hash32(0x5bd1e995, node, id);
+
+    private static uint Hash32(int seed, string node, string id)
+    {
+        var h = new HashCode();
+        h.Add(seed);
+        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(node.AsSpan()));
+        h.Add(node.Length);
+        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(id.AsSpan()));
+        return (uint)h.ToHashCode();
+    }
 
     public bool Contains(string node, string id, long nowMs)
     {

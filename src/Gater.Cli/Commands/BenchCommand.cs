@@ -197,9 +197,14 @@ internal sealed class BenchCommand : ICommand
                     await Task.Yield();
                 }
             }
+            var deadline = Stopwatch.StartNew();
             while (Interlocked.Read(ref delivered) < target)
             {
                 ct.ThrowIfCancellationRequested();
+                if (deadline.Elapsed > TimeSpan.FromSeconds(60))
+                {
+                    throw new TimeoutException($"fan-out to {subscribers} stalled: {Interlocked.Read(ref delivered)} of {target} delivered; receiver {b.Statistics}; rejected replayed {b.Verifier.RejectedCount(RejectReason.Replayed)}");
+                }
                 await Task.Yield();
             }
             return (sw.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - bytes);

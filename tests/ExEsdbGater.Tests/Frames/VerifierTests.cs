@@ -190,3 +190,21 @@ public sealed class VerifierTests
             RejectReasons.All.Select(r => r.WireName()));
     }
 }
+
+public sealed class ReplayCacheTests
+{
+    [Fact]
+    public void A_million_distinct_pairs_are_all_new_and_each_repeat_is_caught()
+    {
+        var cache = new ReplayCache(2_000_000);
+        for (var i = 0; i < 1_000_000; i++)
+        {
+            Assert.True(cache.TryAdd("gater1@host-a", "msg_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 10, 0, out _), $"pair {i} taken for a repeat");
+        }
+        Assert.Equal(1_000_000, cache.Count);
+        Assert.True(cache.Contains("gater1@host-a", "msg_123456", 0));
+        Assert.False(cache.Contains("gater1@host-b", "msg_123456", 0));
+        Assert.False(cache.TryAdd("gater1@host-a", "msg_999999", 10, 0, out _));
+        Assert.Equal(0, cache.ForcedEvictions);
+    }
+}
