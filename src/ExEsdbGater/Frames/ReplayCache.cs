@@ -5,7 +5,7 @@ namespace ExEsdbGater;
 /// before it expires, the eviction is counted and reported.
 /// </summary>
 /// <remarks>
-/// Pairs are kept as 64-bit keyed hashes (seeded per process), not strings: entries hold no references, so a large
+/// Pairs are kept as 64-bit hashes (seeded per process), not strings: entries hold no references, so a large
 /// replay memory costs the garbage collector nothing, and each entry takes about 40 bytes. An attacker cannot aim
 /// for a collision without the process's seed; an accidental one (about 1 in 2^64 per pair) would only reject a
 /// frame as <c>replayed</c>.
@@ -39,19 +39,28 @@ internal sealed class ReplayCache
         }
     }
 
-    // Two 32-bit hashes over the whole content, made independent by different leading seeds (HashCode is seeded
-    // per process). Combining precomputed string hashes would leave only 32 bits of the id: collisions at scale.
-    private static ulong KeyOf(string node, string id)
-        => ((ulong)Hash32(0x2545F491, node, id) << 32) | Hash32(0x5bd1e995, node, id);
+    private static readonly ulong Seed = (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) << 32
+        | (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
 
-    private static uint Hash32(int seed, string node, string id)
+    // 64-bit FNV-1a over both strings from a per-process random start, finished with a 64-bit avalanche mix.
+    // (Mixing two precomputed 32-bit string hashes would leave only 32 bits of the id: collisions at scale.)
+    private static ulong KeyOf(string node, string id)
     {
-        var h = new HashCode();
-        h.Add(seed);
-        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(node.AsSpan()));
-        h.Add(node.Length);
-        h.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(id.AsSpan()));
-        return (uint)h.ToHashCode();
+        var h = 14695981039346656037UL ^ Seed;
+        foreach (var c in node)
+        {
+            h = (h ^ c) * 1099511628211UL;
+        }
+        h = (h ^ '\n') * 1099511628211UL;
+        foreach (var c in id)
+        {
+            h = (h ^ c) * 1099511628211UL;
+        }
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdUL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53UL;
+        return h ^ (h >> 33);
     }
 
     public bool Contains(string node, string id, long nowMs)
