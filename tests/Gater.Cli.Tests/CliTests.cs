@@ -201,7 +201,7 @@ public sealed class CliTests
     [Fact]
     public async Task Demo_json_mode_shows_every_instance_and_every_rogue_rejection()
     {
-        var (code, output, err) = await GaterProcess.RunAsync(["demo", "--json", "--duration", "9s", "--rate", "40"], new Dictionary<string, string?>(), [], TimeSpan.FromSeconds(90));
+        var (code, output, err) = await GaterProcess.RunAsync(["demo", "--json", "--duration", "12s", "--rate", "40"], new Dictionary<string, string?>(), [], TimeSpan.FromSeconds(90));
         Assert.True(code == 0, string.Join("\n", err));
         Assert.Contains(err, l => l.Contains("ephemeral cluster secret", StringComparison.Ordinal));
         var lines = output.Select(l => JsonDocument.Parse(l).RootElement).ToArray();

@@ -10,12 +10,15 @@ namespace Gater.Cli.Demo;
 /// </summary>
 internal sealed class Rogue(IGaterBackplane backplane, string clusterKid, TimeSpan maxAge)
 {
-    private static readonly string[] Attacks = ["forged", "unknown_key", "tampered", "replayed", "wrong_topic", "unsigned", "garbage", "expired"];
+    private static readonly string[] Attacks = ["forged", "unknown_key", "tampered", "replayed", "wrong_topic", "unsigned", "garbage"];
     private readonly ConcurrentQueue<(byte[] Frame, GaterInstance Instance, string Topic, DateTimeOffset Seen)> _overheard = new();
     private readonly KeyRing _forger = KeyRing.Of(GaterKey.FromSecret("rogue-guess-0123456789-abcdefghijklmnopqrstuvwxyz", clusterKid));
     private readonly KeyRing _ownKey = KeyRing.Of(GaterKey.FromSecret("rogue-own-key-0123456789-abcdefghijklmnopqrstuvwxyz", "rogue"));
     private readonly ConcurrentDictionary<string, byte> _mine = new(StringComparer.Ordinal);
     private long _sent;
+    private DateTimeOffset _lastExpired;
+    private DateTimeOffset _lastHeld;
+    private readonly ConcurrentQueue<(byte[] Frame, GaterInstance Instance, string Topic, DateTimeOffset Seen)> _heldBack = new();
 
     // The header up to the end of the signature names a frame well enough to skip the rogue's own.
     private static string HeaderOf(ReadOnlySpan<byte> frame) => Encoding.ASCII.GetString(frame[..Math.Min(frame.Length, 120)]);
@@ -30,7 +33,17 @@ internal sealed class Rogue(IGaterBackplane backplane, string clusterKid, TimeSp
             {
                 return;
             }
-            _overheard.Enqueue((f.ToArray(), i, t, DateTimeOffset.UtcNow));
+            var seen = DateTimeOffset.UtcNow;
+            _overheard.Enqueue((f.ToArray(), i, t, seen));
+            if (seen - _lastHeld > TimeSpan.FromSeconds(1))
+            {
+                // a few frames held back for later, whatever the traffic rate
+                _lastHeld = seen;
+                _heldBack.Enqueue((f.ToArray(), i, t, seen));
+                while (_heldBack.Count > 20 && _heldBack.TryDequeue(out _))
+                {
+                }
+            }
             while (_overheard.Count > 500 && _overheard.TryDequeue(out _))
             {
             }
@@ -41,7 +54,17 @@ internal sealed class Rogue(IGaterBackplane backplane, string clusterKid, TimeSp
             try
             {
                 await Task.Delay(interval, ct);
-                await AttackAsync(Attacks[i++ % Attacks.Length], ct);
+                // a held-back frame becomes usable once it is older than the max age; use it then, once a second
+                var old = _heldBack.TryPeek(out var oldest) && DateTimeOffset.UtcNow - oldest.Seen > maxAge + TimeSpan.FromSeconds(1);
+                if (old && DateTimeOffset.UtcNow - _lastExpired > TimeSpan.FromSeconds(1))
+                {
+                    _lastExpired = DateTimeOffset.UtcNow;
+                    await AttackAsync("expired", ct);
+                }
+                else
+                {
+                    await AttackAsync(Attacks[i++ % Attacks.Length], ct);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -86,7 +109,7 @@ internal sealed class Rogue(IGaterBackplane backplane, string clusterKid, TimeSp
                 topic = recent.Topic == "cluster:alerts" ? "cluster:health" : "cluster:alerts";
                 break;
             case "expired":
-                var old = _overheard.FirstOrDefault(o => DateTimeOffset.UtcNow - o.Seen > maxAge + TimeSpan.FromSeconds(1));
+                var old = _heldBack.LastOrDefault(o => DateTimeOffset.UtcNow - o.Seen > maxAge + TimeSpan.FromSeconds(1));
                 if (old.Frame is not null)
                 {
                     frame = old.Frame;
