@@ -155,12 +155,13 @@ internal sealed class DemoCommand : ICommand
             await LiveView.RunAsync(state, monitor, sims.Count, secretNote, redis is null ? "in-process" : "redis", duration, stop.Token);
         }
         await Task.WhenAll(tasks);
-        await Task.Delay(200, CancellationToken.None); // let in-flight deliveries land before the summary
-        output?.Summary(state, monitor, rogue);
+        await Task.Delay(200, CancellationToken.None); // let in-flight deliveries land
+        // stop every bus (and so every subscriber loop) first: the summary then counts exactly the lines printed
         for (var i = owned.Count - 1; i >= 0; i--)
         {
             await owned[i].DisposeAsync();
         }
+        output?.Summary(state, monitor, rogue);
         return 0;
     }
 
