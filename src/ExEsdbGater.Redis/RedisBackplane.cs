@@ -66,6 +66,26 @@ public static class RedisBackplane
         {
             throw new GaterBackplaneException($"Redis is unreachable at {string.Join(",", config.EndPoints)}: {ex.Message.Split('\n')[0]}", ex);
         }
+        // The subscription connection comes up a moment after the interactive one; with fail-fast publishing,
+        // wait for it so that the first subscribe does not fail.
+        var deadline = DateTime.UtcNow + options.ConnectTimeout;
+        while (true)
+        {
+            try
+            {
+                await mux.GetSubscriber().PingAsync().ConfigureAwait(false);
+                break;
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException ex)
+            {
+                await mux.DisposeAsync().ConfigureAwait(false);
+                throw new GaterBackplaneException($"Redis at {string.Join(",", config.EndPoints)} accepted no subscription connection: {ex.Message.Split('\n')[0]}", ex);
+            }
+        }
         // after the first connection, keep retrying in the background
         return new RedisBackplaneConnection(mux, options);
     }
