@@ -76,11 +76,11 @@ public static class RedisBackplane
                 await mux.GetSubscriber().PingAsync().ConfigureAwait(false);
                 break;
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            catch (Exception ex) when (IsNotReadyYet(ex) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(20).ConfigureAwait(false);
             }
-            catch (RedisConnectionException ex)
+            catch (Exception ex) when (IsNotReadyYet(ex))
             {
                 await mux.DisposeAsync().ConfigureAwait(false);
                 throw new GaterBackplaneException($"Redis at {string.Join(",", config.EndPoints)} accepted no subscription connection: {ex.Message.Split('\n')[0]}", ex);
@@ -89,6 +89,9 @@ public static class RedisBackplane
         // after the first connection, keep retrying in the background
         return new RedisBackplaneConnection(mux, options);
     }
+
+    // What a command on a connection that is still coming up fails with.
+    private static bool IsNotReadyYet(Exception ex) => ex is RedisException or TimeoutException or OperationCanceledException;
 
     /// <summary>The Redis channel of an instance and topic.</summary>
     public static string ChannelName(string prefix, GaterInstance instance, string topic) => prefix + instance.WireName() + ":" + topic;
