@@ -7,9 +7,50 @@ namespace ExEsdbGater;
 /// <summary>Reads and writes the wire form of instants (RFC 3339, UTC, milliseconds).</summary>
 public static class Instant
 {
+    internal const int Utf8Length = 24;
+
     /// <summary>Formats an instant as <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> in UTC.</summary>
     public static string Format(DateTimeOffset value)
-        => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    {
+        Span<byte> buf = stackalloc byte[Utf8Length];
+        return TryFormatUtf8(value, buf)
+            ? System.Text.Encoding.ASCII.GetString(buf)
+            : value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Writes <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> (24 bytes) by hand: a custom format string costs more than the rest of a frame.</summary>
+    internal static bool TryFormatUtf8(DateTimeOffset value, Span<byte> buf)
+    {
+        var utc = value.UtcDateTime;
+        if (!Digits(buf, 0, utc.Year, 4))
+        {
+            return false;
+        }
+        buf[4] = (byte)'-';
+        Digits(buf, 5, utc.Month, 2);
+        buf[7] = (byte)'-';
+        Digits(buf, 8, utc.Day, 2);
+        buf[10] = (byte)'T';
+        Digits(buf, 11, utc.Hour, 2);
+        buf[13] = (byte)':';
+        Digits(buf, 14, utc.Minute, 2);
+        buf[16] = (byte)':';
+        Digits(buf, 17, utc.Second, 2);
+        buf[19] = (byte)'.';
+        Digits(buf, 20, utc.Millisecond, 3);
+        buf[23] = (byte)'Z';
+        return true;
+    }
+
+    private static bool Digits(Span<byte> buf, int at, int value, int width)
+    {
+        for (var i = width - 1; i >= 0; i--)
+        {
+            buf[at + i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+        return value == 0;
+    }
 
     /// <summary>Truncates an instant to whole milliseconds, in UTC.</summary>
     public static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value)
@@ -160,38 +201,15 @@ internal sealed class InstantConverter : JsonConverter<DateTimeOffset>
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
     {
-        Span<byte> buf = stackalloc byte[24];
-        var utc = value.UtcDateTime;
-        if (utc.Year > 9999 || !Digits(buf, 0, utc.Year, 4))
+        Span<byte> buf = stackalloc byte[Instant.Utf8Length];
+        if (Instant.TryFormatUtf8(value, buf))
         {
-            writer.WriteStringValue(Instant.Format(value));
-            return;
+            writer.WriteStringValue(buf);
         }
-        // yyyy-MM-ddTHH:mm:ss.fffZ, written by hand: a custom format string costs more than the rest of the frame
-        buf[4] = (byte)'-';
-        Digits(buf, 5, utc.Month, 2);
-        buf[7] = (byte)'-';
-        Digits(buf, 8, utc.Day, 2);
-        buf[10] = (byte)'T';
-        Digits(buf, 11, utc.Hour, 2);
-        buf[13] = (byte)':';
-        Digits(buf, 14, utc.Minute, 2);
-        buf[16] = (byte)':';
-        Digits(buf, 17, utc.Second, 2);
-        buf[19] = (byte)'.';
-        Digits(buf, 20, utc.Millisecond, 3);
-        buf[23] = (byte)'Z';
-        writer.WriteStringValue(buf);
-    }
-
-    private static bool Digits(Span<byte> buf, int at, int value, int width)
-    {
-        for (var i = width - 1; i >= 0; i--)
+        else
         {
-            buf[at + i] = (byte)('0' + (value % 10));
-            value /= 10;
+            throw new JsonException($"{value} is outside the years 0001-9999.");
         }
-        return value == 0;
     }
 }
 
