@@ -148,6 +148,18 @@ internal sealed partial class GaterBusCore : IGaterBus
     private ValueTask<int> DeliverAsync(GaterInstance instance, string topic, Delivery delivery, IGaterSubscription? exclude, CancellationToken ct)
     {
         var subs = Volatile.Read(ref _subs[(int)instance]);
+        var n = TryDeliver(subs, topic, delivery, exclude, out var stoppedAt);
+        if (stoppedAt >= 0)
+        {
+            return DeliverSlowAsync(subs, stoppedAt, n, topic, delivery, exclude, ct);
+        }
+        Counted(n);
+        return ValueTask.FromResult(n);
+    }
+
+    /// <summary>Enqueues to every matching subscriber that has room; stops at the first full Wait-mode queue (its index, else -1).</summary>
+    private static int TryDeliver(Subscription[] subs, string topic, Delivery delivery, IGaterSubscription? exclude, out int stoppedAt)
+    {
         var n = 0;
         for (var i = 0; i < subs.Length; i++)
         {
@@ -158,12 +170,13 @@ internal sealed partial class GaterBusCore : IGaterBus
             }
             if (!s.TryEnqueue(delivery))
             {
-                return DeliverSlowAsync(subs, i, n, topic, delivery, exclude, ct);
+                stoppedAt = i;
+                return n;
             }
             n++;
         }
-        Counted(n);
-        return ValueTask.FromResult(n);
+        stoppedAt = -1;
+        return n;
     }
 
     // The rare path: a Wait-mode queue is full, so the publisher waits for room (backpressure).
@@ -308,23 +321,9 @@ internal sealed partial class GaterBusCore : IGaterBus
         TrackSequence(env);
         var delivery = new Delivery(env, result.Message!, local: false);
         var subs = Volatile.Read(ref _subs[(int)instance]);
-        var n = 0;
-        for (var i = 0; i < subs.Length; i++)
-        {
-            var s = subs[i];
-            if (!s.Matches(topic))
-            {
-                continue;
-            }
-            if (!s.TryEnqueue(delivery))
-            {
-                Counted(n);
-                return (delivery, i, subs);
-            }
-            n++;
-        }
+        var n = TryDeliver(subs, topic, delivery, null, out var stoppedAt);
         Counted(n);
-        return (null, 0, null);
+        return stoppedAt >= 0 ? (delivery, stoppedAt, subs) : (null, 0, null);
     }
 
     private void TrackSequence(Envelope env)

@@ -226,7 +226,7 @@ internal static class PayloadSchema
                 {
                     return false;
                 }
-                return !field.IsNodeField || IsNodeName(ref reader);
+                return !field.IsNodeField || (reader.ValueIsEscaped ? NodeName.IsValid(reader.GetString()) : FrameRules.IsValidNode(reader.ValueSpan));
             case FieldKind.Integer:
                 return reader.TokenType == JsonTokenType.Number && IsPlainInteger(ref reader);
             case FieldKind.Number:
@@ -284,28 +284,5 @@ internal static class PayloadSchema
     {
         var raw = reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan;
         return raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 && reader.TryGetInt64(out _);
-    }
-
-    private static bool IsNodeName(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueIsEscaped)
-        {
-            return NodeName.IsValid(reader.GetString());
-        }
-        var raw = reader.ValueSpan;
-        if (raw.Length > 400)
-        {
-            return false;
-        }
-        Span<char> buf = stackalloc char[raw.Length];
-        for (var i = 0; i < raw.Length; i++)
-        {
-            if (raw[i] > 0x7E)
-            {
-                return false;
-            }
-            buf[i] = (char)raw[i];
-        }
-        return NodeName.IsValid(buf);
     }
 }

@@ -148,7 +148,7 @@ internal static class BodyReader
         if (name.SequenceEqual("instance"u8))
         {
             seen |= Has_instance;
-            return r.TokenType == JsonTokenType.String && TryRawString(ref r, out var raw, out var esc) && !esc && GaterInstances.TryParse(raw, out f.Instance)
+            return r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && GaterInstances.TryParse(r.ValueSpan, out f.Instance)
                 ? null : "instance is not one of the ten instances";
         }
         if (name.SequenceEqual("topic"u8))
@@ -228,10 +228,6 @@ internal static class BodyReader
         {
             names.Push();
         }
-        else if (r.TokenType == JsonTokenType.String && r.ValueIsEscaped && HasLoneSurrogate(r.ValueSpan))
-        {
-            return "escaped lone surrogate in a string";
-        }
         return null;
     }
 
@@ -242,11 +238,16 @@ internal static class BodyReader
             && value >= min && value < FrameRules.MaxInteger;
     }
 
-    private static bool TryRawString(ref Utf8JsonReader r, out ReadOnlySpan<byte> raw, out bool escaped)
+    /// <summary>The text of a raw (still escaped) JSON string, without its quotes.</summary>
+    internal static string Unescape(ReadOnlySpan<byte> raw)
     {
-        raw = r.ValueSpan;
-        escaped = r.ValueIsEscaped;
-        return true;
+        Span<byte> quoted = raw.Length + 2 <= 1024 ? stackalloc byte[raw.Length + 2] : new byte[raw.Length + 2];
+        quoted[0] = (byte)'"';
+        raw.CopyTo(quoted[1..]);
+        quoted[^1] = (byte)'"';
+        var r = new Utf8JsonReader(quoted);
+        r.Read();
+        return r.GetString()!;
     }
 
     /// <summary>True when a raw (still escaped) JSON string holds a \u escape of an unpaired surrogate.</summary>

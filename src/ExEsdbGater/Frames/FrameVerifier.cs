@@ -274,17 +274,5 @@ public sealed partial class FrameVerifier
     }
 
     private static string StringOf(ReadOnlySpan<byte> raw, bool escaped)
-    {
-        if (!escaped)
-        {
-            return Encoding.UTF8.GetString(raw);
-        }
-        Span<byte> quoted = raw.Length + 2 <= 1024 ? stackalloc byte[raw.Length + 2] : new byte[raw.Length + 2];
-        quoted[0] = (byte)'"';
-        raw.CopyTo(quoted[1..]);
-        quoted[^1] = (byte)'"';
-        var r = new Utf8JsonReader(quoted);
-        r.Read();
-        return r.GetString()!;
-    }
+        => escaped ? BodyReader.Unescape(raw) : Encoding.UTF8.GetString(raw);
 }

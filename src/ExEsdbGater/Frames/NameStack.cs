@@ -70,7 +70,7 @@ internal struct NameStack : IDisposable
         var start = (int)reader.TokenStartIndex + 1;
         var len = reader.ValueSpan.Length;
         var escaped = reader.ValueIsEscaped;
-        var hash = escaped ? HashUnescaped(body.Slice(start - 1, len + 2)) : Hash(reader.ValueSpan);
+        var hash = escaped ? HashUnescaped(body.Slice(start, len)) : Hash(reader.ValueSpan);
         var first = _frames![_depth - 1];
         var members = _count - first;
         if (members < LinearLimit)
@@ -146,17 +146,10 @@ internal struct NameStack : IDisposable
         {
             return body.Slice(e.Start, e.Length).SequenceEqual(body.Slice(start, len));
         }
-        return Unescape(body.Slice(e.Start - 1, e.Length + 2)) == Unescape(body.Slice(start - 1, len + 2));
+        return BodyReader.Unescape(body.Slice(e.Start, e.Length)) == BodyReader.Unescape(body.Slice(start, len));
     }
 
-    private static string Unescape(ReadOnlySpan<byte> quoted)
-    {
-        var r = new Utf8JsonReader(quoted);
-        r.Read();
-        return r.GetString()!;
-    }
-
-    private static ulong HashUnescaped(ReadOnlySpan<byte> quoted) => Hash(System.Text.Encoding.UTF8.GetBytes(Unescape(quoted)));
+    private static ulong HashUnescaped(ReadOnlySpan<byte> raw) => Hash(System.Text.Encoding.UTF8.GetBytes(BodyReader.Unescape(raw)));
 
     // FNV-1a; collisions only cost an exact comparison.
     private static ulong Hash(ReadOnlySpan<byte> s)
