@@ -1,20 +1,5 @@
 namespace ExEsdbGater;
 
-/// <summary>Whether a topic belongs to the cluster or to one store.</summary>
-public enum TopicScope
-{
-    /// <summary><c>cluster:&lt;sub&gt;</c></summary>
-    Cluster,
-    /// <summary><c>&lt;store_id&gt;:&lt;sub&gt;</c></summary>
-    Store,
-}
-
-/// <summary>A parsed topic: scope, store id (null for cluster topics) and sub-topic.</summary>
-/// <param name="Scope">Cluster or store.</param>
-/// <param name="StoreId">The store id, or null for a cluster topic.</param>
-/// <param name="SubTopic">The part after the first <c>:</c>.</param>
-public readonly record struct ParsedTopic(TopicScope Scope, string? StoreId, string SubTopic);
-
 /// <summary>The topic scheme: <c>&lt;store_id&gt;:&lt;sub_topic&gt;</c> and <c>cluster:&lt;sub_topic&gt;</c>.</summary>
 public static class Topics
 {

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace ExEsdbGater;
+namespace ExEsdbGater.Bus;
 
 /// <summary>The one bus implementation: signs once per broadcast, verifies each received frame once, fans out to queues.</summary>
 internal sealed partial class GaterBusCore : IGaterBus

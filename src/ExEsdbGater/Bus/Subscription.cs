@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace ExEsdbGater;
+namespace ExEsdbGater.Bus;
 
 /// <summary>One subscriber: its bounded queue and, for handler subscriptions, the loop that drains it.</summary>
 internal sealed class Subscription : IGaterStream

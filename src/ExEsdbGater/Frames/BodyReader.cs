@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace ExEsdbGater;
+namespace ExEsdbGater.Frames;
 
 /// <summary>Where a JSON string's raw (still escaped) bytes lie in the body.</summary>
 internal readonly record struct RawString(int Start, int Length, bool Escaped)
@@ -9,21 +9,6 @@ internal readonly record struct RawString(int Start, int Length, bool Escaped)
     public static RawString Of(ref Utf8JsonReader r) => new((int)r.TokenStartIndex + 1, r.ValueSpan.Length, r.ValueIsEscaped);
 
     public ReadOnlySpan<byte> In(ReadOnlySpan<byte> body) => body.Slice(Start, Length);
-}
-
-/// <summary>The envelope members of a body and where its payload lies, read in one pass.</summary>
-internal struct BodyFields
-{
-    public GaterInstance Instance;
-    public RawString Topic;
-    public RawString Type;
-    public RawString Id;
-    public RawString Node;
-    public long Epoch;
-    public long Seq;
-    public long Ts;
-    public int PayloadStart;
-    public int PayloadEnd;
 }
 
 /// <summary>

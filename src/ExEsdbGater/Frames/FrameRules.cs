@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace ExEsdbGater;
+namespace ExEsdbGater.Frames;
 
 /// <summary>The value rules of the frame (wire-format sections 1 and 3).</summary>
 internal static class FrameRules

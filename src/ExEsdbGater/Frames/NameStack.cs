@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace ExEsdbGater;
+namespace ExEsdbGater.Frames;
 
 /// <summary>
 /// Member names of the objects open while reading a body, to find duplicates at any depth.

@@ -1,4 +1,4 @@
-namespace ExEsdbGater;
+namespace ExEsdbGater.Frames;
 
 /// <summary>
 /// Remembers accepted (node, id) pairs for the max age, bounded by a capacity. When the cap forces an entry out

@@ -5,19 +5,6 @@ using System.Text;
 
 namespace ExEsdbGater;
 
-/// <summary>A configuration problem found at start-up (bad node name, short secret, …).</summary>
-public sealed class GaterConfigurationException : Exception
-{
-    /// <summary>Creates the exception with a message naming the problem.</summary>
-    public GaterConfigurationException(string message) : base(message) { }
-
-    /// <summary>Creates the exception with a message and a cause.</summary>
-    public GaterConfigurationException(string message, Exception inner) : base(message, inner) { }
-
-    /// <summary>Creates the exception.</summary>
-    public GaterConfigurationException() { }
-}
-
 /// <summary>Node names: <c>name@host</c>, validated and resolved for this process.</summary>
 public static class NodeName
 {
@@ -98,48 +85,5 @@ public static class NodeName
             sb.Append(allowed.Contains(c) ? c : '_');
         }
         return sb.ToString();
-    }
-}
-
-/// <summary>What factories need from their surroundings: this node's name, a clock and randomness.</summary>
-public sealed class MessageContext
-{
-    private static MessageContext? _default;
-
-    /// <summary>Creates a context.</summary>
-    /// <param name="node">This node's name; must be valid.</param>
-    /// <param name="timeProvider">The clock; the system clock when null.</param>
-    /// <exception cref="GaterConfigurationException">The node name is not valid.</exception>
-    public MessageContext(string node, TimeProvider? timeProvider = null)
-    {
-        Node = NodeName.Resolve(node ?? throw new ArgumentNullException(nameof(node)));
-        Time = timeProvider ?? TimeProvider.System;
-    }
-
-    /// <summary>
-    /// The context used when a factory is given none: this node from <see cref="NodeName.Resolve"/> and the system clock.
-    /// Set it once at start-up to name the node in code.
-    /// </summary>
-    public static MessageContext Default
-    {
-        get => _default ??= new MessageContext(NodeName.Resolve());
-        set => _default = value ?? throw new ArgumentNullException(nameof(value));
-    }
-
-    /// <summary>This node's name.</summary>
-    public string Node { get; }
-
-    /// <summary>The clock.</summary>
-    public TimeProvider Time { get; }
-
-    /// <summary>The current UTC time truncated to milliseconds.</summary>
-    public DateTimeOffset Now() => Instant.TruncateToMilliseconds(Time.GetUtcNow());
-
-    /// <summary>A string of <paramref name="chars"/> random lowercase hex characters.</summary>
-    public string RandomHex(int chars)
-    {
-        Span<byte> bytes = stackalloc byte[(chars + 1) / 2];
-        RandomNumberGenerator.Fill(bytes);
-        return Convert.ToHexStringLower(bytes)[..chars];
     }
 }

@@ -3,20 +3,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace ExEsdbGater;
-
-/// <summary>Thrown when a frame cannot be signed: no secret is configured and unsigned mode is off.</summary>
-public sealed class GaterSecurityException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public GaterSecurityException(string message) : base(message) { }
-
-    /// <summary>Creates the exception.</summary>
-    public GaterSecurityException() { }
-
-    /// <summary>Creates the exception.</summary>
-    public GaterSecurityException(string message, Exception inner) : base(message, inner) { }
-}
+namespace ExEsdbGater.Frames;
 
 /// <summary>Encodes signed <c>exg1</c> frames: the one signing path of the library.</summary>
 public static class FrameEncoder

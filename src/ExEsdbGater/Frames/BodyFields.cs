@@ -1,0 +1,19 @@
+using System.Text;
+using System.Text.Json;
+
+namespace ExEsdbGater.Frames;
+
+/// <summary>The envelope members of a body and where its payload lies, read in one pass.</summary>
+internal struct BodyFields
+{
+    public GaterInstance Instance;
+    public RawString Topic;
+    public RawString Type;
+    public RawString Id;
+    public RawString Node;
+    public long Epoch;
+    public long Seq;
+    public long Ts;
+    public int PayloadStart;
+    public int PayloadEnd;
+}

@@ -1,0 +1,52 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace ExEsdbGater;
+
+/// <summary>The typed, signed message bus of one node: ten instances, local subscribers, and a backplane to the others.</summary>
+public interface IGaterBus : IAsyncDisposable
+{
+    /// <summary>This node's name.</summary>
+    string Node { get; }
+
+    /// <summary>This bus's epoch (Unix ms at start, unique in the process).</summary>
+    long Epoch { get; }
+
+    /// <summary>The verifier shared by all subscribers of this bus.</summary>
+    FrameVerifier Verifier { get; }
+
+    /// <summary>Counts since start.</summary>
+    BusStatistics Statistics { get; }
+
+    /// <summary>Raised for every frame rejected by this bus.</summary>
+    event Action<FrameRejection>? FrameRejected;
+
+    /// <summary>Raised when sequence numbers show lost frames.</summary>
+    event Action<SequenceGap>? GapDetected;
+
+    /// <summary>Raised when a subscriber's full queue drops an item.</summary>
+    event Action<SlowConsumer>? SlowConsumerDetected;
+
+    /// <summary>Raised when a handler throws.</summary>
+    event Action<HandlerFailure>? HandlerFailed;
+
+    /// <summary>Raised when the backplane connection changes.</summary>
+    event Action<BackplaneStateChange>? BackplaneStateChanged;
+
+    /// <summary>Signs the message and delivers it to every matching subscriber here and, through the backplane, everywhere.</summary>
+    /// <exception cref="GaterValidationException">The message fails its validator.</exception>
+    /// <exception cref="GaterSecurityException">No secret is configured.</exception>
+    ValueTask<PublishReceipt> BroadcastAsync(string topic, GaterMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>Like <see cref="BroadcastAsync"/>, but not back to <paramref name="from"/>.</summary>
+    ValueTask<PublishReceipt> BroadcastFromAsync(IGaterSubscription from, string topic, GaterMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>Delivers to matching subscribers in this process only; no frame is made (the envelope's seq is 0).</summary>
+    ValueTask<PublishReceipt> LocalBroadcastAsync(string topic, GaterMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>Subscribes a handler to a topic or pattern on an instance.</summary>
+    ValueTask<IGaterSubscription> SubscribeAsync(GaterInstance instance, string topicPattern, Func<Delivery, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Subscribes as a channel / async stream.</summary>
+    ValueTask<IGaterStream> OpenStreamAsync(GaterInstance instance, string topicPattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,10 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace ExEsdbGater;
+
+/// <summary>What a broadcast did.</summary>
+/// <param name="Envelope">The envelope of the frame.</param>
+/// <param name="LocalDeliveries">Subscribers in this process that received it.</param>
+/// <param name="FrameBytes">The frame size (0 for a local-only broadcast, which makes no frame).</param>
+public readonly record struct PublishReceipt(Envelope Envelope, int LocalDeliveries, int FrameBytes);
