@@ -1,13 +1,6 @@
-using System.Text;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using ExEsdbGater.Backplanes;
-using ExEsdbGater.Frames;
-using StackExchange.Redis;
+namespace ExEsdbGater.Backplanes;
 
-namespace ExEsdbGater.Redis;
-
-/// <summary>Thrown when Redis cannot be reached.</summary>
+/// <summary>Thrown when a backplane cannot reach its medium (for example, Redis is unreachable at connect).</summary>
 public sealed class GaterBackplaneException : Exception
 {
     /// <summary>Creates the exception.</summary>
