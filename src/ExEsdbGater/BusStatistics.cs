@@ -1,6 +1,3 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-
 namespace ExEsdbGater;
 
 /// <summary>Counts of a bus since it started.</summary>
@@ -14,4 +11,5 @@ namespace ExEsdbGater;
 /// <param name="Gaps">Frames missing according to sequence numbers.</param>
 /// <param name="HandlerErrors">Handler exceptions.</param>
 /// <param name="Echoes">This bus's own frames coming back from the backplane (ignored).</param>
-public readonly record struct BusStatistics(long Published, long Delivered, long Received, long Verified, long Rejected, long Dropped, long InboundDropped, long Gaps, long HandlerErrors, long Echoes);
+/// <param name="EventsDropped">Events dropped because observers fell too far behind.</param>
+public readonly record struct BusStatistics(long Published, long Delivered, long Received, long Verified, long Rejected, long Dropped, long InboundDropped, long Gaps, long HandlerErrors, long Echoes, long EventsDropped);

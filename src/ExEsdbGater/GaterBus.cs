@@ -4,8 +4,8 @@ namespace ExEsdbGater;
 public static class GaterBus
 {
     /// <summary>Creates a bus. Without a backplane it lives inside this process.</summary>
-    /// <exception cref="GaterConfigurationException">The node name or a secret is invalid.</exception>
-    public static IGaterBus Create(GaterBusOptions? options = null) => new GaterBusCore(options ?? new GaterBusOptions());
+    /// <exception cref="GaterConfigurationException">An option, the node name or a secret is invalid; the message names it.</exception>
+    public static IGaterBus Create(GaterBusOptions? options = null) => new GaterBusCore(OptionsCheck.Bus(options ?? new GaterBusOptions()));
 
     /// <summary>Subscribes a typed handler: only messages of <typeparamref name="T"/> on its instance reach it.</summary>
     public static ValueTask<IGaterSubscription> SubscribeAsync<T>(this IGaterBus bus, string topicPattern, Func<T, Envelope, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)

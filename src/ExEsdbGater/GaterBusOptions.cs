@@ -1,26 +1,41 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace ExEsdbGater;
 
-/// <summary>Bus settings. Defaults: this node from <see cref="NodeName.Resolve"/>, keys from <see cref="KeyRing.Create"/>, no backplane.</summary>
+/// <summary>Bus settings. Every default is stated on its property; <see cref="GaterBus.Create"/> checks them all.</summary>
 public sealed record GaterBusOptions
 {
-    /// <summary>This node's name; null resolves it from <c>EXG_NODE_NAME</c> or the process and host.</summary>
+    /// <summary>This node's name (<c>name@host</c>).</summary>
+    /// <value>Default null: <c>EXG_NODE_NAME</c>, else <c>&lt;process&gt;@&lt;host&gt;</c> (see <see cref="ExEsdbGater.NodeName.Resolve"/>).</value>
     public string? NodeName { get; init; }
 
-    /// <summary>The key ring; null builds it from the environment (<c>SECRET_KEY_BASE</c>).</summary>
+    /// <summary>The key ring that signs and verifies.</summary>
+    /// <value>Default null: built from the environment by <see cref="KeyRing.Create"/> (<c>SECRET_KEY_BASE</c>).</value>
     public KeyRing? Keys { get; init; }
 
-    /// <summary>The transport to other processes; null keeps the bus inside this process.</summary>
+    /// <summary>The transport to other processes.</summary>
+    /// <value>Default null: the bus lives inside this process.</value>
     public IGaterBackplane? Backplane { get; init; }
 
     /// <summary>Receiver checks (max age, skew, replay memory, clock).</summary>
+    /// <value>Default <c>new VerifierOptions()</c>: 5 minutes, 30 seconds, 1,000,000 ids, the system clock.</value>
     public VerifierOptions Verifier { get; init; } = new();
 
-    /// <summary>Frames received from the backplane and not yet verified; beyond it they are dropped and counted. Default 65,536.</summary>
-    public int InboundCapacity { get; init; } = 65_536;
+    /// <summary>
+    /// Frames received from the backplane that wait behind a full Wait-mode subscriber; beyond it they are dropped
+    /// and counted in <see cref="BusStatistics.InboundDropped"/>.
+    /// </summary>
+    /// <value>Default 65,536. At least 1.</value>
+    public int InboundCapacity { get; init; } = GaterDefaults.InboundCapacity;
 
-    /// <summary>Where the bus logs. Default: nowhere.</summary>
+    /// <summary>
+    /// Bus events waiting for their observers (see <see cref="IGaterBus.FrameRejected"/>); when observers fall this
+    /// far behind, the oldest events are dropped and counted in <see cref="BusStatistics.EventsDropped"/>.
+    /// </summary>
+    /// <value>Default 10,000. At least 1.</value>
+    public int EventQueueCapacity { get; init; } = GaterDefaults.EventQueueCapacity;
+
+    /// <summary>Where the bus logs.</summary>
+    /// <value>Default null: nowhere.</value>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -1,9 +1,14 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-
 namespace ExEsdbGater;
 
 /// <summary>The typed, signed message bus of one node: ten instances, local subscribers, and a backplane to the others.</summary>
+/// <remarks>
+/// Events (<see cref="FrameRejected"/>, <see cref="GapDetected"/>, <see cref="SlowConsumerDetected"/>,
+/// <see cref="HandlerFailed"/>, <see cref="BackplaneStateChanged"/>) are queued and raised on the bus's own event
+/// task, one at a time, in the order they happened — never on the receiving or publishing thread and never under
+/// an internal lock. An observer that blocks delays only later events, not delivery; an observer that throws is
+/// logged and harms no one. If observers fall <see cref="GaterBusOptions.EventQueueCapacity"/> events behind, the
+/// oldest are dropped and counted in <see cref="BusStatistics.EventsDropped"/>.
+/// </remarks>
 public interface IGaterBus : IAsyncDisposable
 {
     /// <summary>This node's name.</summary>

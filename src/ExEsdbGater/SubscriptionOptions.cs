@@ -1,20 +1,21 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-
 namespace ExEsdbGater;
 
-/// <summary>Per-subscription settings. Defaults: capacity 1,024, <see cref="QueueFullMode.Wait"/>, no rejections.</summary>
+/// <summary>Per-subscription settings. Every default is stated on its property.</summary>
 public sealed record SubscriptionOptions
 {
-    /// <summary>The bounded queue's capacity. Default 1,024.</summary>
-    public int Capacity { get; init; } = 1024;
+    /// <summary>The bounded queue's capacity, in deliveries.</summary>
+    /// <value>Default 1,024. At least 1.</value>
+    public int Capacity { get; init; } = GaterDefaults.SubscriptionCapacity;
 
-    /// <summary>What happens when the queue is full. Default <see cref="QueueFullMode.Wait"/>.</summary>
-    public QueueFullMode FullMode { get; init; } = QueueFullMode.Wait;
+    /// <summary>What happens when the queue is full.</summary>
+    /// <value>Default <see cref="QueueFullMode.Wait"/> (backpressure).</value>
+    public QueueFullMode FullMode { get; init; } = GaterDefaults.SubscriptionFullMode;
 
-    /// <summary>Also deliver rejected frames (with their reasons) that arrived on matching topics. Default false.</summary>
+    /// <summary>Also deliver rejected frames (with their reasons) that arrived on matching topics.</summary>
+    /// <value>Default false.</value>
     public bool IncludeRejections { get; init; }
 
-    /// <summary>A name for logs and events. Default: the pattern.</summary>
+    /// <summary>A name for logs and events.</summary>
+    /// <value>Default null: the instance's wire name and the pattern, e.g. <c>ex_esdb_health cluster:*</c>.</value>
     public string? Name { get; init; }
 }

@@ -21,7 +21,7 @@ internal sealed class Subscription : IGaterStream
         {
             throw new ArgumentException($"'{pattern}' is not a valid topic or pattern (1-255 UTF-8 bytes, no control characters).", nameof(pattern));
         }
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Capacity, 1);
+        OptionsCheck.Subscription(options);
         _bus = bus;
         Instance = instance;
         Pattern = pattern;
@@ -34,7 +34,7 @@ internal sealed class Subscription : IGaterStream
             QueueFullMode.Wait => BoundedChannelFullMode.Wait,
             QueueFullMode.DropOldest => BoundedChannelFullMode.DropOldest,
             QueueFullMode.DropNewest => BoundedChannelFullMode.DropWrite,
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.FullMode, "Unknown full mode."),
+            _ => BoundedChannelFullMode.Wait, // unreachable: checked above
         };
         _channel = Channel.CreateBounded<Delivery>(
             new BoundedChannelOptions(options.Capacity) { FullMode = mode, SingleReader = true, AllowSynchronousContinuations = false },

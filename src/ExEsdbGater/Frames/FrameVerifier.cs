@@ -25,12 +25,12 @@ public sealed partial class FrameVerifier
     private long _accepted;
 
     /// <summary>Creates a verifier for a key ring.</summary>
+    /// <exception cref="GaterConfigurationException">An option is out of range; the message names it.</exception>
     public FrameVerifier(KeyRing keys, VerifierOptions? options = null)
     {
         _keys = keys ?? throw new ArgumentNullException(nameof(keys));
         _options = options ?? new VerifierOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxAge, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxSkew, TimeSpan.Zero);
+        OptionsCheck.Verifier(_options);
         _replay = new ReplayCache(_options.ReplayCapacity);
         _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.FrameVerifier");
     }

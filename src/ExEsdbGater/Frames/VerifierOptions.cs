@@ -1,31 +1,30 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ExEsdbGater.Frames;
 
-/// <summary>Receiver settings. Defaults: max age 300 s, max skew 30 s, replay memory of 100,000 entries, system clock.</summary>
+/// <summary>Receiver settings: freshness window, replay memory, clock. Every default is stated on its property.</summary>
 public sealed record VerifierOptions
 {
-    /// <summary>Frames older than this are <c>expired</c>; accepted ids are remembered this long. Default 5 minutes.</summary>
-    public TimeSpan MaxAge { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Frames older than this are <c>expired</c>; accepted ids are remembered this long.</summary>
+    /// <value>Default 5 minutes. Must not be negative.</value>
+    public TimeSpan MaxAge { get; init; } = GaterDefaults.MaxAge;
 
-    /// <summary>Frames newer than now plus this are <c>from_future</c>. Default 30 seconds.</summary>
-    public TimeSpan MaxSkew { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Frames newer than now plus this are <c>from_future</c>.</summary>
+    /// <value>Default 30 seconds. Must not be negative.</value>
+    public TimeSpan MaxSkew { get; init; } = GaterDefaults.MaxSkew;
 
     /// <summary>
-    /// The most (node, id) pairs remembered for replay detection. Default 1,000,000 (about 40 MB, entries hold no
-    /// references). When full, the oldest entry is forgotten early and the eviction is reported.
+    /// The most (node, id) pairs remembered for replay detection (about 40 bytes each; entries hold no references).
+    /// When full, the oldest entry is forgotten early and the eviction is reported.
     /// </summary>
-    public int ReplayCapacity { get; init; } = 1_000_000;
+    /// <value>Default 1,000,000 (about 40 MB). At least 1.</value>
+    public int ReplayCapacity { get; init; } = GaterDefaults.ReplayCapacity;
 
-    /// <summary>The clock. Default <see cref="TimeProvider.System"/>.</summary>
+    /// <summary>The clock.</summary>
+    /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Where rejections are logged. Default: nowhere.</summary>
+    /// <summary>Where rejections are logged.</summary>
+    /// <value>Default null: nowhere (a bus passes its own logger factory).</value>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

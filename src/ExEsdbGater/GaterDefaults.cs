@@ -1,0 +1,32 @@
+namespace ExEsdbGater;
+
+/// <summary>
+/// Every default of the library's options, in one place. The options' <c>&lt;value&gt;</c> docs state the same
+/// figures, and a test pins each one, so docs and code cannot drift apart.
+/// </summary>
+internal static class GaterDefaults
+{
+    /// <summary>Queue capacity of one subscription, in deliveries.</summary>
+    public const int SubscriptionCapacity = 1024;
+
+    /// <summary>What a full subscription queue does.</summary>
+    public const QueueFullMode SubscriptionFullMode = QueueFullMode.Wait;
+
+    /// <summary>Frames received from the backplane waiting for a full Wait-mode subscriber.</summary>
+    public const int InboundCapacity = 65_536;
+
+    /// <summary>Bus events (rejections, gaps, drops, handler failures, backplane changes) waiting for their observers.</summary>
+    public const int EventQueueCapacity = 10_000;
+
+    /// <summary>Publishers' (node, instance, topic) positions remembered for gap detection.</summary>
+    public const int SequenceTrackerCapacity = 100_000;
+
+    /// <summary>How old a frame may be before it is <c>expired</c>.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far in the future a frame may be dated before it is <c>from_future</c>.</summary>
+    public static readonly TimeSpan MaxSkew = TimeSpan.FromSeconds(30);
+
+    /// <summary>(node, id) pairs remembered for replay detection (about 40 bytes each).</summary>
+    public const int ReplayCapacity = 1_000_000;
+}
