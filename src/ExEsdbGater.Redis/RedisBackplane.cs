@@ -11,10 +11,12 @@ namespace ExEsdbGater.Redis;
 public static class RedisBackplane
 {
     /// <summary>Connects to Redis; subscriptions come back by themselves after a restart or a cut connection.</summary>
+    /// <exception cref="GaterConfigurationException">An option is invalid; the message names it.</exception>
     /// <exception cref="GaterBackplaneException">Redis cannot be reached, or the connection string is malformed.</exception>
     public static async Task<IGaterBackplane> ConnectAsync(RedisBackplaneOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Check();
         ConfigurationOptions config;
         try
         {

@@ -1,24 +1,40 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using ExEsdbGater.Backplanes;
-using ExEsdbGater.Frames;
-using StackExchange.Redis;
 
 namespace ExEsdbGater.Redis;
 
-/// <summary>Settings of the Redis backplane. Defaults: prefix <c>exg:</c>, connect timeout 5 s, retry forever in the background.</summary>
+/// <summary>Settings of the Redis backplane. Every default is stated on its property; <see cref="RedisBackplane.ConnectAsync"/> checks them.</summary>
 public sealed record RedisBackplaneOptions
 {
-    /// <summary>A StackExchange.Redis connection string, passed through (endpoints, password, user, ssl, …). Required.</summary>
+    /// <summary>A StackExchange.Redis connection string, passed through (endpoints, password, user, ssl, …).</summary>
+    /// <value>Required; not empty.</value>
     public required string ConnectionString { get; init; }
 
-    /// <summary>Channel prefix, so several clusters can share one server. Default <c>exg:</c>.</summary>
-    public string Prefix { get; init; } = "exg:";
+    /// <summary>Channel prefix, so several clusters can share one server.</summary>
+    /// <value>Default <c>exg:</c>. Not null; may be empty.</value>
+    public string Prefix { get; init; } = RedisDefaults.Prefix;
 
-    /// <summary>How long the first connection may take. Default 5 seconds.</summary>
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long the first connection may take; afterwards the backplane retries in the background forever.</summary>
+    /// <value>Default 5 seconds. Greater than zero.</value>
+    public TimeSpan ConnectTimeout { get; init; } = RedisDefaults.ConnectTimeout;
 
-    /// <summary>Where the backplane logs. Default: nowhere.</summary>
+    /// <summary>Where the backplane logs.</summary>
+    /// <value>Default null: nowhere.</value>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Throws <see cref="GaterConfigurationException"/> naming the first bad setting.</summary>
+    internal void Check()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new GaterConfigurationException("RedisBackplaneOptions.ConnectionString must not be empty.");
+        }
+        if (Prefix is null)
+        {
+            throw new GaterConfigurationException("RedisBackplaneOptions.Prefix must not be null.");
+        }
+        if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout.TotalMilliseconds > int.MaxValue)
+        {
+            throw new GaterConfigurationException($"RedisBackplaneOptions.ConnectTimeout must be positive and under 24 days (was {ConnectTimeout}).");
+        }
+    }
 }

@@ -1,0 +1,11 @@
+namespace ExEsdbGater.Redis;
+
+/// <summary>The defaults of <see cref="RedisBackplaneOptions"/>, in one place; a test pins each one.</summary>
+internal static class RedisDefaults
+{
+    /// <summary>Channel prefix.</summary>
+    public const string Prefix = "exg:";
+
+    /// <summary>How long the first connection may take.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+}

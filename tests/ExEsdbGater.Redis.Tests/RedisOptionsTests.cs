@@ -1,0 +1,33 @@
+using ExEsdbGater.Redis;
+
+namespace ExEsdbGater.Redis.Tests;
+
+/// <summary>Redis backplane defaults pinned, and bad options refused before any connection attempt, by name.</summary>
+public sealed class RedisOptionsTests
+{
+    [Fact]
+    public void Defaults_are_the_documented_ones()
+    {
+        var o = new RedisBackplaneOptions { ConnectionString = "x" };
+        Assert.Equal("exg:", o.Prefix);
+        Assert.Equal(TimeSpan.FromSeconds(5), o.ConnectTimeout);
+        Assert.Null(o.LoggerFactory);
+    }
+
+    [Theory]
+    [InlineData("", null, 5, "RedisBackplaneOptions.ConnectionString")]
+    [InlineData("  ", null, 5, "RedisBackplaneOptions.ConnectionString")]
+    [InlineData("127.0.0.1:1", "null", 5, "RedisBackplaneOptions.Prefix")]
+    [InlineData("127.0.0.1:1", null, 0, "RedisBackplaneOptions.ConnectTimeout")]
+    [InlineData("127.0.0.1:1", null, -3, "RedisBackplaneOptions.ConnectTimeout")]
+    public async Task A_bad_option_fails_at_once_naming_it(string conn, string? prefix, int timeoutSeconds, string name)
+    {
+        var o = new RedisBackplaneOptions { ConnectionString = conn, ConnectTimeout = TimeSpan.FromSeconds(timeoutSeconds) };
+        if (prefix == "null")
+        {
+            o = o with { Prefix = null! };
+        }
+        var ex = await Assert.ThrowsAsync<GaterConfigurationException>(() => RedisBackplane.ConnectAsync(o));
+        Assert.StartsWith(name + " must", ex.Message, StringComparison.Ordinal);
+    }
+}
