@@ -1,8 +1,9 @@
-using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using ExEsdbGater.Json;
 
-namespace ExEsdbGater;
+namespace ExEsdbGater.Messages;
 
 /// <summary>The JSON kinds of payload fields (wire-format section 4).</summary>
 public enum FieldKind
@@ -30,14 +31,15 @@ public enum FieldKind
 /// <summary>One field of a payload type, as implemented.</summary>
 public sealed class MessageFieldInfo
 {
-    internal MessageFieldInfo(string name, FieldKind kind, bool required, IReadOnlyList<string> values, FieldKind? elementKind, JsonPropertyInfo property)
+    internal MessageFieldInfo(string name, FieldKind kind, bool required, IReadOnlyList<string> values, FieldKind? elementKind, Type valueType, Func<GaterMessage, object?> getter)
     {
         Name = name;
         Kind = kind;
         Required = required;
         Values = values;
         ElementKind = elementKind;
-        Property = property;
+        ValueType = valueType;
+        _getter = getter;
         IsNodeField = name is "node" or "originating_node" or "reporting_node";
     }
 
@@ -59,16 +61,18 @@ public sealed class MessageFieldInfo
     /// <summary>True for <c>node</c>, <c>originating_node</c> and <c>reporting_node</c>: values must be node names.</summary>
     public bool IsNodeField { get; }
 
-    internal JsonPropertyInfo Property { get; }
+    /// <summary>The property's CLR type, e.g. <c>double?</c>.</summary>
+    internal Type ValueType { get; }
 
+    private readonly Func<GaterMessage, object?> _getter;
 
-    internal object? GetValue(GaterMessage message) => Property.Get!(message);
+    internal object? GetValue(GaterMessage message) => _getter(message);
 }
 
 /// <summary>One payload type of the catalog, as implemented.</summary>
 public sealed class MessageTypeInfo
 {
-    internal MessageTypeInfo(Type clrType, string tag, GaterInstance instance, string module, string factory, IReadOnlyList<string> arguments, IReadOnlyList<MessageFieldInfo> fields, JsonTypeInfo jsonTypeInfo)
+    internal MessageTypeInfo(Type clrType, string tag, GaterInstance instance, string module, string factory, IReadOnlyList<string> arguments, IReadOnlyList<MessageFieldInfo> fields)
     {
         ClrType = clrType;
         Tag = tag;
@@ -77,7 +81,7 @@ public sealed class MessageTypeInfo
         Factory = factory;
         Arguments = arguments;
         Fields = fields;
-        JsonTypeInfo = jsonTypeInfo;
+        JsonTypeInfo = PayloadJson.Options.GetTypeInfo(clrType);
         FieldIndex = fields.Select((f, i) => (f.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal)
             .GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -114,7 +118,7 @@ public sealed class MessageTypeInfo
 /// <summary>A message module: the typed catalog of one instance.</summary>
 public sealed class MessageModule
 {
-    internal MessageModule(string name, GaterInstance instance, Type factoryClass, IReadOnlyList<MessageTypeInfo> types, IReadOnlyList<string> commonTopics)
+    internal MessageModule(string name, GaterInstance instance, Type factoryClass, IReadOnlyList<string> commonTopics, IReadOnlyList<MessageTypeInfo> types)
     {
         Name = name;
         Instance = instance;
@@ -129,7 +133,7 @@ public sealed class MessageModule
     /// <summary>The instance.</summary>
     public GaterInstance Instance { get; }
 
-    /// <summary>The static class holding the factories and validators.</summary>
+    /// <summary>The static class holding the factories and topics.</summary>
     public Type FactoryClass { get; }
 
     /// <summary>The payload types in catalog order.</summary>
@@ -145,16 +149,10 @@ public sealed class MessageModule
     public override string ToString() => Name;
 }
 
-/// <summary>The catalog as implemented: nine modules, 36 payload types, their fields and factories.</summary>
-public static class MessageCatalog
+/// <summary>The catalog as implemented: nine modules, 36 payload types, their fields and factories, and validation.</summary>
+/// <remarks>The descriptors are generated from <c>spec/catalog.json</c> (see <c>CreateModules</c> in <c>MessageCatalog.g.cs</c>).</remarks>
+public static partial class MessageCatalog
 {
-    private static readonly Type[] ModuleClasses =
-    [
-        typeof(SystemMessages), typeof(HealthMessages), typeof(MetricsMessages), typeof(LifecycleMessages),
-        typeof(SecurityMessages), typeof(AuditMessages), typeof(AlertMessages), typeof(DiagnosticsMessages),
-        typeof(LoggingMessages),
-    ];
-
     private static readonly Lazy<Built> Data = new(Build);
 
     /// <summary>The nine message modules.</summary>
@@ -172,6 +170,12 @@ public static class MessageCatalog
 
     /// <summary>The descriptor of a record type, or null.</summary>
     public static MessageTypeInfo? Find(Type clrType) => Data.Value.ByType.GetValueOrDefault(clrType);
+
+    /// <summary>
+    /// Validates any payload against its catalog type: required fields (<c>missing_fields</c>), node fields
+    /// (<c>invalid_node_fields</c>), the timestamp (<c>invalid_timestamp</c>) and value kinds (<c>invalid_fields</c>).
+    /// </summary>
+    public static ValidationResult Validate(GaterMessage message) => MessageValidator.Validate(message);
 
     internal static MessageTypeInfo? Find(GaterInstance instance, ReadOnlySpan<char> tag)
         => Data.Value.ByTagSpan[(int)instance] is { } d && d.TryGetValue(tag, out var t) ? t : null;
@@ -246,35 +250,7 @@ public static class MessageCatalog
 
     private static Built Build()
     {
-        var modules = new List<MessageModule>();
-        var nullability = new NullabilityInfoContext();
-        foreach (var cls in ModuleClasses)
-        {
-            var instance = (GaterInstance)cls.GetField("Instance")!.GetValue(null)!;
-            var payloadTypes = (IReadOnlyList<Type>)cls.GetProperty("PayloadTypes")!.GetValue(null)!;
-            var topics = cls.GetFields(BindingFlags.Public | BindingFlags.Static)
-                .Where(f => f.IsLiteral && f.Name.EndsWith("Topic", StringComparison.Ordinal))
-                .Select(f => (string)f.GetRawConstantValue()!).ToArray();
-            var types = new List<MessageTypeInfo>();
-            foreach (var t in payloadTypes)
-            {
-                var jti = GaterJsonContext.Default.GetTypeInfo(t)!;
-                var ctorParams = t.GetConstructors().MaxBy(c => c.GetParameters().Length)!.GetParameters();
-                var fields = new List<MessageFieldInfo>();
-                foreach (var p in ctorParams)
-                {
-                    var jp = jti.Properties.Single(x => string.Equals(x.Name, JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name!), StringComparison.Ordinal));
-                    var required = nullability.Create(p).WriteState == NullabilityState.NotNull;
-                    var (kind, values, element) = KindOf(p.ParameterType);
-                    fields.Add(new MessageFieldInfo(jp.Name, kind, required, values, element, jp));
-                }
-                var factory = cls.GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => m.ReturnType == t && m.Name != "Validate");
-                var args = factory.GetParameters().Where(p => !p.HasDefaultValue).Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name!)).ToArray();
-                var tag = (string)t.GetField("TagName")!.GetRawConstantValue()!;
-                types.Add(new MessageTypeInfo(t, tag, instance, cls.Name, JsonNamingPolicy.SnakeCaseLower.ConvertName(factory.Name), args, fields, jti));
-            }
-            modules.Add(new MessageModule(cls.Name, instance, cls, types, topics));
-        }
+        var modules = CreateModules();
         var all = modules.SelectMany(m => m.Types).ToArray();
         var bySpan = new Dictionary<string, MessageTypeInfo>.AlternateLookup<ReadOnlySpan<char>>?[GaterInstances.All.Count];
         foreach (var m in modules)
@@ -289,24 +265,29 @@ public static class MessageCatalog
             all.ToDictionary(t => t.ClrType),
             bySpan);
     }
+}
 
-    private static (FieldKind Kind, IReadOnlyList<string> Values, FieldKind? Element) KindOf(Type type)
+/// <summary>The JSON options of payloads: snake_case names, nulls written, nullable annotations and required parameters enforced.</summary>
+/// <remarks>
+/// Metadata comes from the reflection resolver because System.Text.Json's source generator cannot see types that
+/// another generator (ours) produces in the same compilation.
+/// </remarks>
+internal static class PayloadJson
+{
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create()
     {
-        var t = Nullable.GetUnderlyingType(type) ?? type;
-        if (t == typeof(string)) return (FieldKind.String, [], null);
-        if (t == typeof(long)) return (FieldKind.Integer, [], null);
-        if (t == typeof(double)) return (FieldKind.Number, [], null);
-        if (t == typeof(bool)) return (FieldKind.Boolean, [], null);
-        if (t == typeof(JsonMap)) return (FieldKind.Map, [], null);
-        if (t == typeof(JsonAny)) return (FieldKind.Any, [], null);
-        if (t == typeof(DateTimeOffset)) return (FieldKind.Instant, [], null);
-        if (t == typeof(ValueList<string>)) return (FieldKind.List, [], FieldKind.String);
-        if (t == typeof(ValueList<JsonMap>)) return (FieldKind.List, [], FieldKind.Map);
-        if (t.IsEnum)
+        var options = new JsonSerializerOptions
         {
-            var names = Enum.GetNames(t).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName).ToArray();
-            return (FieldKind.Enum, names, null);
-        }
-        throw new InvalidOperationException($"No field kind for {t.Name}.");
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+            Converters = { new InstantConverter() },
+        };
+        options.MakeReadOnly();
+        return options;
     }
 }
