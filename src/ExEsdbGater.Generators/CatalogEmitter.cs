@@ -222,19 +222,30 @@ internal static class CatalogEmitter
         sb.Append("public static partial class MessageCatalog\n{\n    private static MessageModule[] CreateModules() =>\n    [\n");
         foreach (var m in catalog.Modules)
         {
-            sb.Append($"        new MessageModule(\"{m.Name}\", GaterInstance.{m.InstanceMember}, typeof({m.Name}), [{string.Join(", ", m.Topics.Select(x => Literal(x.Name)))}],\n        [\n");
+            sb.Append($"        new MessageModule\n        {{\n            Name = \"{m.Name}\",\n            Instance = GaterInstance.{m.InstanceMember},\n            FactoryClass = typeof({m.Name}),\n");
+            sb.Append($"            CommonTopics = [{string.Join(", ", m.Topics.Select(x => Literal(x.Name)))}],\n            Types =\n            [\n");
             foreach (var t in m.Types)
             {
-                sb.Append($"            new MessageTypeInfo(typeof(global::ExEsdbGater.Messages.{t.Name}), {Literal(t.Tag)}, GaterInstance.{m.InstanceMember}, \"{m.Name}\", {Literal(t.Factory)}, [{string.Join(", ", t.Arguments.Select(Literal))}],\n            [\n");
+                sb.Append($"                new MessageTypeInfo\n                {{\n                    ClrType = typeof(global::ExEsdbGater.Messages.{t.Name}),\n                    Tag = {Literal(t.Tag)},\n");
+                sb.Append($"                    Instance = GaterInstance.{m.InstanceMember},\n                    Module = \"{m.Name}\",\n                    Factory = {Literal(t.Factory)},\n");
+                sb.Append($"                    Arguments = [{string.Join(", ", t.Arguments.Select(Literal))}],\n                    Fields =\n                    [\n");
                 foreach (var f in t.Fields)
                 {
-                    var values = string.Join(", ", f.Values.Select(Literal));
-                    var element = f.Items is null ? "null" : $"FieldKind.{Names.Pascal(f.Items)}";
-                    sb.Append($"                new MessageFieldInfo({Literal(f.Name)}, FieldKind.{Names.Pascal(f.Kind)}, {(f.Required ? "true" : "false")}, [{values}], {element}, typeof({(f.IsReference ? BaseType(f) : FieldType(f))}), static m => ((global::ExEsdbGater.Messages.{t.Name})m).{f.Pascal}),\n");
+                    var valueType = f.IsReference ? BaseType(f) : FieldType(f);
+                    sb.Append($"                        new MessageFieldInfo {{ Name = {Literal(f.Name)}, Kind = FieldKind.{Names.Pascal(f.Kind)}, Required = {(f.Required ? "true" : "false")}, ");
+                    if (f.Values.Count > 0)
+                    {
+                        sb.Append($"Values = [{string.Join(", ", f.Values.Select(Literal))}], ");
+                    }
+                    if (f.Items is not null)
+                    {
+                        sb.Append($"ElementKind = FieldKind.{Names.Pascal(f.Items)}, ");
+                    }
+                    sb.Append($"ValueType = typeof({valueType}), Getter = static m => ((global::ExEsdbGater.Messages.{t.Name})m).{f.Pascal} }},\n");
                 }
-                sb.Append("            ]),\n");
+                sb.Append("                    ],\n                },\n");
             }
-            sb.Append("        ]),\n");
+            sb.Append("            ],\n        },\n");
         }
         return sb.Append("    ];\n}\n").ToString();
     }

@@ -42,14 +42,9 @@ public sealed class CatalogGenerator : IIncrementalGenerator
         {
             catalog = Catalog.Read(text);
         }
-        catch (JsonParseException ex)
-        {
-            spc.ReportDiagnostic(Diagnostic.Create(BadJson, At(path, text, ex.Offset), ex.Message));
-            return;
-        }
         catch (CatalogException ex)
         {
-            spc.ReportDiagnostic(Diagnostic.Create(BadCatalog, At(path, text, ex.Offset), ex.Message));
+            spc.ReportDiagnostic(Diagnostic.Create(ex.IsJson ? BadJson : BadCatalog, At(path, text, ex.Offset), ex.Message));
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

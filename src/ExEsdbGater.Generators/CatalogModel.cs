@@ -62,15 +62,19 @@ internal sealed class CatalogField
     public bool IsReference => Kind == "string" || Kind == "map" || Kind == "list" || Kind == "any";
 }
 
+/// <summary>A fault in catalog.json at a character offset: bad JSON (<see cref="IsJson"/>) or a broken catalog rule.</summary>
 internal sealed class CatalogException : Exception
 {
-    public CatalogException(string message, int offset)
+    public CatalogException(string message, int offset, bool isJson = false)
         : base(message)
     {
         Offset = offset;
+        IsJson = isJson;
     }
 
     public int Offset { get; }
+
+    public bool IsJson { get; }
 }
 
 internal sealed class Catalog
@@ -81,7 +85,7 @@ internal sealed class Catalog
     public List<CatalogEnum> Enums = new List<CatalogEnum>();
     public List<CatalogModule> Modules = new List<CatalogModule>();
 
-    /// <summary>Reads and checks the catalog; throws <see cref="CatalogException"/> or <see cref="JsonParseException"/>.</summary>
+    /// <summary>Reads and checks the catalog; throws <see cref="CatalogException"/>.</summary>
     public static Catalog Read(string text)
     {
         var root = MiniJson.Parse(text) as JsonObject ?? throw new CatalogException("the catalog must be a JSON object", 0);

@@ -47,17 +47,6 @@ internal sealed class JsonNumber
     public bool IsInteger => Raw.IndexOfAny(new[] { '.', 'e', 'E' }) < 0;
 }
 
-internal sealed class JsonParseException : Exception
-{
-    public JsonParseException(string message, int offset)
-        : base(message)
-    {
-        Offset = offset;
-    }
-
-    public int Offset { get; }
-}
-
 /// <summary>Parses JSON text into <see cref="JsonObject"/>, <see cref="List{T}"/>, string, <see cref="JsonNumber"/>, bool and null.</summary>
 internal sealed class MiniJson
 {
@@ -77,7 +66,7 @@ internal sealed class MiniJson
         p.SkipWhite();
         if (p._i != text.Length)
         {
-            throw new JsonParseException("unexpected text after the JSON value", p._i);
+            throw Error("unexpected text after the JSON value", p._i);
         }
         return v;
     }
@@ -86,11 +75,11 @@ internal sealed class MiniJson
     {
         if (depth > 64)
         {
-            throw new JsonParseException("nesting deeper than 64", _i);
+            throw Error("nesting deeper than 64", _i);
         }
         if (_i >= _s.Length)
         {
-            throw new JsonParseException("unexpected end of text", _i);
+            throw Error("unexpected end of text", _i);
         }
         var c = _s[_i];
         switch (c)
@@ -112,70 +101,61 @@ internal sealed class MiniJson
                 {
                     return ReadNumber();
                 }
-                throw new JsonParseException($"unexpected character '{c}'", _i);
+                throw Error($"unexpected character '{c}'", _i);
         }
     }
 
     private JsonObject ReadObject(int depth)
     {
         var obj = new JsonObject(_i);
-        _i++;
-        SkipWhite();
-        if (Peek() == '}')
+        ReadItems('}', () =>
         {
-            _i++;
-            return obj;
-        }
-        while (true)
-        {
-            SkipWhite();
             if (Peek() != '"')
             {
-                throw new JsonParseException("expected a member name", _i);
+                throw Error("expected a member name", _i);
             }
             var at = _i;
             var name = ReadString();
             if (obj.TryGet(name, out _))
             {
-                throw new JsonParseException($"duplicate member '{name}'", at);
+                throw Error($"duplicate member '{name}'", at);
             }
             SkipWhite();
             Expect(':');
             SkipWhite();
             obj.Members.Add(new KeyValuePair<string, object?>(name, ReadValue(depth + 1)));
-            SkipWhite();
-            if (Peek() == ',')
-            {
-                _i++;
-                continue;
-            }
-            Expect('}');
-            return obj;
-        }
+        });
+        return obj;
     }
 
     private List<object?> ReadArray(int depth)
     {
         var list = new List<object?>();
+        ReadItems(']', () => list.Add(ReadValue(depth + 1)));
+        return list;
+    }
+
+    // The comma-separated items between an opening bracket (at _i) and its closing one.
+    private void ReadItems(char close, Action readItem)
+    {
         _i++;
         SkipWhite();
-        if (Peek() == ']')
+        if (Peek() == close)
         {
             _i++;
-            return list;
+            return;
         }
         while (true)
         {
             SkipWhite();
-            list.Add(ReadValue(depth + 1));
+            readItem();
             SkipWhite();
-            if (Peek() == ',')
+            if (Peek() != ',')
             {
-                _i++;
-                continue;
+                Expect(close);
+                return;
             }
-            Expect(']');
-            return list;
+            _i++;
         }
     }
 
@@ -187,7 +167,7 @@ internal sealed class MiniJson
         {
             if (_i >= _s.Length)
             {
-                throw new JsonParseException("unterminated string", _i);
+                throw Error("unterminated string", _i);
             }
             var c = _s[_i++];
             if (c == '"')
@@ -196,7 +176,7 @@ internal sealed class MiniJson
             }
             if (c < ' ')
             {
-                throw new JsonParseException("control character in string", _i - 1);
+                throw Error("control character in string", _i - 1);
             }
             if (c != '\\')
             {
@@ -218,13 +198,13 @@ internal sealed class MiniJson
                 case 'u':
                     if (_i + 4 > _s.Length || !int.TryParse(_s.Substring(_i, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
                     {
-                        throw new JsonParseException("bad \\u escape", _i);
+                        throw Error("bad \\u escape", _i);
                     }
                     sb.Append((char)code);
                     _i += 4;
                     break;
                 default:
-                    throw new JsonParseException("bad escape", _i - 1);
+                    throw Error("bad escape", _i - 1);
             }
         }
     }
@@ -239,14 +219,14 @@ internal sealed class MiniJson
         var digits = Digits();
         if (digits == 0 || (digits > 1 && _s[_i - digits] == '0'))
         {
-            throw new JsonParseException("bad number", start);
+            throw Error("bad number", start);
         }
         if (Peek() == '.')
         {
             _i++;
             if (Digits() == 0)
             {
-                throw new JsonParseException("bad number", start);
+                throw Error("bad number", start);
             }
         }
         if (Peek() == 'e' || Peek() == 'E')
@@ -258,7 +238,7 @@ internal sealed class MiniJson
             }
             if (Digits() == 0)
             {
-                throw new JsonParseException("bad number", start);
+                throw Error("bad number", start);
             }
         }
         return new JsonNumber(_s.Substring(start, _i - start));
@@ -279,17 +259,19 @@ internal sealed class MiniJson
     {
         if (string.CompareOrdinal(_s, _i, word, 0, word.Length) != 0)
         {
-            throw new JsonParseException($"expected '{word}'", _i);
+            throw Error($"expected '{word}'", _i);
         }
         _i += word.Length;
         return value;
     }
 
+    private static CatalogException Error(string message, int offset) => new CatalogException(message, offset, isJson: true);
+
     private void Expect(char c)
     {
         if (Peek() != c)
         {
-            throw new JsonParseException($"expected '{c}'", _i);
+            throw Error($"expected '{c}'", _i);
         }
         _i++;
     }

@@ -26,19 +26,14 @@ public static class Instant
         {
             return false;
         }
-        buf[4] = (byte)'-';
+        // The separators come from a template; only the digits are written.
+        "-00-00T00:00:00.000Z"u8.CopyTo(buf[4..]);
         Digits(buf, 5, utc.Month, 2);
-        buf[7] = (byte)'-';
         Digits(buf, 8, utc.Day, 2);
-        buf[10] = (byte)'T';
         Digits(buf, 11, utc.Hour, 2);
-        buf[13] = (byte)':';
         Digits(buf, 14, utc.Minute, 2);
-        buf[16] = (byte)':';
         Digits(buf, 17, utc.Second, 2);
-        buf[19] = (byte)'.';
         Digits(buf, 20, utc.Millisecond, 3);
-        buf[23] = (byte)'Z';
         return true;
     }
 

@@ -36,19 +36,7 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
 
     /// <summary>Parses a JSON object text.</summary>
     /// <exception cref="ArgumentException">The text is not a JSON object.</exception>
-    public static JsonMap Parse([StringSyntax(StringSyntaxAttribute.Json)] string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            return FromElement(doc.RootElement);
-        }
-        catch (JsonException ex)
-        {
-            throw new ArgumentException($"Not valid JSON: {ex.Message}", nameof(json), ex);
-        }
-    }
+    public static JsonMap Parse([StringSyntax(StringSyntaxAttribute.Json)] string json) => FromElement(JsonAny.Parse(json).Element);
 
     /// <summary>
     /// Builds a map from .NET values: strings, numbers, booleans, null, <see cref="DateTimeOffset"/>,

@@ -67,67 +67,50 @@ internal static class PayloadSchema
         return null;
     }
 
-    private static bool FitsKind(ref Utf8JsonReader reader, MessageFieldInfo field)
+    private static bool FitsKind(ref Utf8JsonReader reader, MessageFieldInfo field) => field.Kind switch
     {
-        switch (field.Kind)
+        FieldKind.String => reader.TokenType == JsonTokenType.String
+            && (!field.IsNodeField || (reader.ValueIsEscaped ? NodeName.IsValid(reader.GetString()) : FrameRules.IsValidNode(reader.ValueSpan))),
+        FieldKind.Integer => reader.TokenType == JsonTokenType.Number && IsPlainInteger(ref reader),
+        FieldKind.Number => reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) && double.IsFinite(d),
+        FieldKind.Boolean => reader.TokenType is JsonTokenType.True or JsonTokenType.False,
+        FieldKind.Map => reader.TokenType == JsonTokenType.StartObject && SkipValue(ref reader),
+        FieldKind.List => reader.TokenType == JsonTokenType.StartArray && ItemsFit(ref reader, field.ElementKind == FieldKind.Map ? JsonTokenType.StartObject : JsonTokenType.String),
+        FieldKind.Instant => reader.TokenType == JsonTokenType.String
+            && (reader.ValueIsEscaped ? Instant.TryParse(reader.GetString().AsSpan(), out _) : Instant.TryParse(reader.ValueSpan, out _)),
+        FieldKind.Enum => reader.TokenType == JsonTokenType.String && IsOneOf(ref reader, field.Values),
+        _ => SkipValue(ref reader),
+    };
+
+    private static bool SkipValue(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return true;
+    }
+
+    private static bool ItemsFit(ref Utf8JsonReader reader, JsonTokenType item)
+    {
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            case FieldKind.String:
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    return false;
-                }
-                return !field.IsNodeField || (reader.ValueIsEscaped ? NodeName.IsValid(reader.GetString()) : FrameRules.IsValidNode(reader.ValueSpan));
-            case FieldKind.Integer:
-                return reader.TokenType == JsonTokenType.Number && IsPlainInteger(ref reader);
-            case FieldKind.Number:
-                return reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) && double.IsFinite(d);
-            case FieldKind.Boolean:
-                return reader.TokenType is JsonTokenType.True or JsonTokenType.False;
-            case FieldKind.Map:
-                if (reader.TokenType != JsonTokenType.StartObject)
-                {
-                    return false;
-                }
-                reader.Skip();
-                return true;
-            case FieldKind.List:
-                if (reader.TokenType != JsonTokenType.StartArray)
-                {
-                    return false;
-                }
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    var ok = field.ElementKind == FieldKind.Map ? reader.TokenType == JsonTokenType.StartObject : reader.TokenType == JsonTokenType.String;
-                    if (!ok)
-                    {
-                        return false;
-                    }
-                    reader.Skip();
-                }
-                return true;
-            case FieldKind.Instant:
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    return false;
-                }
-                return reader.ValueIsEscaped ? Instant.TryParse(reader.GetString().AsSpan(), out _) : Instant.TryParse(reader.ValueSpan, out _);
-            case FieldKind.Enum:
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    return false;
-                }
-                foreach (var v in field.Values)
-                {
-                    if (reader.ValueTextEquals(v))
-                    {
-                        return true;
-                    }
-                }
+            if (reader.TokenType != item)
+            {
                 return false;
-            default:
-                reader.Skip();
-                return true;
+            }
+            reader.Skip();
         }
+        return true;
+    }
+
+    private static bool IsOneOf(ref Utf8JsonReader reader, IReadOnlyList<string> values)
+    {
+        foreach (var v in values)
+        {
+            if (reader.ValueTextEquals(v))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     internal static bool IsPlainInteger(ref Utf8JsonReader reader)
