@@ -82,6 +82,12 @@ internal sealed class Catalog
     public static readonly string[] Kinds = { "string", "integer", "number", "boolean", "map", "list", "instant", "enum", "any" };
     public static readonly string[] Rules = { "now", "this_node", "random_id", "calling_process", "custom" };
 
+    // A misspelt member (say "defualt") would silently change a factory, so unknown members are errors.
+    private static readonly string[] FieldMembers =
+    {
+        "name", "kind", "required", "doc", "added", "values", "enum", "items", "option", "default", "default_rule", "id_prefix", "from",
+    };
+
     public List<CatalogEnum> Enums = new List<CatalogEnum>();
     public List<CatalogModule> Modules = new List<CatalogModule>();
 
@@ -156,6 +162,11 @@ internal sealed class Catalog
                 Option = fo.TryGet("option", out var op) && op is true,
             };
             var where = $"{t.Name}.{f.Name}";
+            var unknown = fo.Members.Select(x => x.Key).FirstOrDefault(x => Array.IndexOf(FieldMembers, x) < 0);
+            if (unknown is not null)
+            {
+                throw new CatalogException($"{where}: unknown member '{unknown}' (one of {string.Join(", ", FieldMembers)})", fo.Offset);
+            }
             if (Array.IndexOf(Kinds, f.Kind) < 0)
             {
                 throw new CatalogException($"{where}: unknown kind '{f.Kind}' (one of {string.Join(", ", Kinds)})", fo.Offset);

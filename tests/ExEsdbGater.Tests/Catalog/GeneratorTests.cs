@@ -106,6 +106,7 @@ public sealed class GeneratorTests
     [InlineData("\"default_rule\": \"random_id\"", "\"default_rule\": \"dice\"", "Ping.ping_id: unknown default_rule")]
     [InlineData("\"enum\": \"Mood\"", "\"enum\": \"Feeling\"", "Ping.mood: enum 'Feeling' is not in the catalog's enums")]
     [InlineData("\"default\": 3", "\"default\": \"three\"", "Ping.tries: default does not fit kind integer")]
+    [InlineData("\"default\": 3", "\"defualt\": 3", "Ping.tries: unknown member 'defualt'")]
     [InlineData("\"arguments\": [\"mood\"]", "\"arguments\": []", "Ping.mood: neither an argument, an option nor set by a default_rule")]
     public void A_catalog_that_breaks_the_rules_names_the_field(string from, string to, string message)
     {
