@@ -12,7 +12,7 @@ for project in $(grep -l '<TrackPublicApi>true</TrackPublicApi>' src/*/*.csproj)
   add=$(grep -F "[$abs]" "$log" | grep -F 'RS0016' | sed -E "s/.*Symbol '(.*)' is not part of the declared public API.*/\1/" | sort -u || true)
   gone=$(grep -F "[$abs]" "$log" | grep -F 'RS0017' | sed -E "s/.*Symbol '(.*)' is part of the declared API, but .*/\1/" | sort -u || true)
   { echo '#nullable enable'
-    { grep -v '^#nullable' "$file" || true; [ -n "$add" ] && echo "$add"; } | { if [ -n "$gone" ]; then grep -vxF -f <(echo "$gone"); else cat; fi; } | LC_ALL=C sort -u
+    { grep -v '^#nullable' "$file" || true; if [ -n "$add" ]; then echo "$add"; fi; } | { if [ -n "$gone" ]; then grep -vxF -f <(echo "$gone"); else cat; fi; } | LC_ALL=C sort -u
   } > "$file.tmp"
   mv "$file.tmp" "$file"
   echo "$file: +$(echo -n "$add" | grep -c . || true) -$(echo -n "$gone" | grep -c . || true)"

@@ -94,9 +94,9 @@ public sealed class CliTests
         foreach (var p in a.EnumerateObject())
         {
             var other = b.GetProperty(p.Name);
-            if (p.Value.ValueKind == JsonValueKind.String && ExEsdbGater.Instant.TryParse(p.Value.GetString().AsSpan(), out var ia))
+            if (p.Value.ValueKind == JsonValueKind.String && ExEsdbGater.Json.Instant.TryParse(p.Value.GetString().AsSpan(), out var ia))
             {
-                if (!ExEsdbGater.Instant.TryParse(other.GetString().AsSpan(), out var ib) || ia != ib)
+                if (!ExEsdbGater.Json.Instant.TryParse(other.GetString().AsSpan(), out var ib) || ia != ib)
                 {
                     return false;
                 }

@@ -36,7 +36,7 @@ internal sealed partial class GaterBusCore
         activity?.SetTag("exesdbgater.topic", topic);
         activity?.SetTag("exesdbgater.type", message.Tag);
         var ts = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var id = MessageHelpers.GenerateMessageId("msg", _time);
+        var id = ElixirCompat.GenerateMessageId("msg", _time);
         if (!remote)
         {
             var localEnvelope = new Envelope(instance, topic, message.Tag, id, Node, Epoch, 0, ts);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ExEsdbGater;
+namespace ExEsdbGater.Json;
 
 /// <summary>Reads and writes the wire form of instants (RFC 3339, UTC, milliseconds).</summary>
 public static class Instant
@@ -26,19 +26,14 @@ public static class Instant
         {
             return false;
         }
-        buf[4] = (byte)'-';
+        // The separators come from a template; only the digits are written.
+        "-00-00T00:00:00.000Z"u8.CopyTo(buf[4..]);
         Digits(buf, 5, utc.Month, 2);
-        buf[7] = (byte)'-';
         Digits(buf, 8, utc.Day, 2);
-        buf[10] = (byte)'T';
         Digits(buf, 11, utc.Hour, 2);
-        buf[13] = (byte)':';
         Digits(buf, 14, utc.Minute, 2);
-        buf[16] = (byte)':';
         Digits(buf, 17, utc.Second, 2);
-        buf[19] = (byte)'.';
         Digits(buf, 20, utc.Millisecond, 3);
-        buf[23] = (byte)'Z';
         return true;
     }
 
@@ -210,52 +205,5 @@ internal sealed class InstantConverter : JsonConverter<DateTimeOffset>
         {
             throw new JsonException($"{value} is outside the years 0001-9999.");
         }
-    }
-}
-
-/// <summary>Writes enums as their lowercase snake_case names and reads only those exact names.</summary>
-internal sealed class SnakeEnumConverter<TEnum> : JsonConverter<TEnum>
-    where TEnum : struct, Enum
-{
-    public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            var s = reader.GetString();
-            if (s is not null && WireEnum<TEnum>.TryParse(s, out var v))
-            {
-                return v;
-            }
-        }
-        throw new JsonException($"Not one of the values of {typeof(TEnum).Name}.");
-    }
-
-    public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options)
-        => writer.WriteStringValue(WireEnum<TEnum>.Name(value));
-}
-
-/// <summary>The wire names of an enum's values (lowercase snake_case).</summary>
-public static class WireEnum<TEnum>
-    where TEnum : struct, Enum
-{
-    private static readonly TEnum[] AllValues = Enum.GetValues<TEnum>();
-    private static readonly string[] Names = AllValues.Select(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString())).ToArray();
-
-    /// <summary>Every wire name, in declaration order.</summary>
-    public static IReadOnlyList<string> AllNames => Names;
-
-    /// <summary>The wire name of a value.</summary>
-    public static string Name(TEnum value)
-    {
-        var i = Array.IndexOf(AllValues, value);
-        return i >= 0 ? Names[i] : throw new ArgumentOutOfRangeException(nameof(value), value, $"Not a defined {typeof(TEnum).Name}.");
-    }
-
-    /// <summary>Parses an exact wire name.</summary>
-    public static bool TryParse(string name, out TEnum value)
-    {
-        var i = Array.IndexOf(Names, name);
-        value = i >= 0 ? AllValues[i] : default;
-        return i >= 0;
     }
 }

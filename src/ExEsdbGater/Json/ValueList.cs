@@ -2,7 +2,7 @@ using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ExEsdbGater;
+namespace ExEsdbGater.Json;
 
 /// <summary>An immutable list compared by its elements: the catalog's <c>list</c> kind.</summary>
 /// <typeparam name="T">The element type.</typeparam>

@@ -98,7 +98,7 @@ internal sealed class SignCommand : ICommand
             }
         }
         var node = args.Get("node") ?? NodeName.Resolve();
-        var envelope = new Envelope(instance, topic, message.Tag, args.Get("id") ?? MessageHelpers.GenerateMessageId(), node,
+        var envelope = new Envelope(instance, topic, message.Tag, args.Get("id") ?? ElixirCompat.GenerateMessageId(), node,
             args.Long("epoch", 0) ?? Cli.ProcessEpoch(), args.Long("seq", 1) ?? 1, args.Long("ts", 0) ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         byte[] frame;
         try

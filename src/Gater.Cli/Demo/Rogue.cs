@@ -76,7 +76,7 @@ internal sealed class Rogue(IGaterBackplane backplane, string clusterKid, TimeSp
     private async Task AttackAsync(string attack, CancellationToken ct)
     {
         var fake = HealthMessages.NodeHealth("gater1@demo", NodeHealthStatus.Unhealthy, loadAvg: 99, messageContext: new MessageContext("rogue@evil"));
-        var envelope = new Envelope(GaterInstance.Health, "cluster:health", fake.Tag, MessageHelpers.GenerateMessageId("rogue"), "gater1@demo", 1, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var envelope = new Envelope(GaterInstance.Health, "cluster:health", fake.Tag, ElixirCompat.GenerateMessageId("rogue"), "gater1@demo", 1, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var recent = _overheard.LastOrDefault();
         byte[]? frame = null;
         var topic = "cluster:health";

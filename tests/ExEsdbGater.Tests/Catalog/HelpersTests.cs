@@ -11,7 +11,7 @@ public sealed class HelpersTests
     public void Current_timestamp_is_utc_truncated_to_milliseconds()
     {
         var clock = new FakeTimeProvider(Samples.ClockNow);
-        var ts = MessageHelpers.CurrentTimestamp(clock);
+        var ts = ElixirCompat.CurrentTimestamp(clock);
         Assert.Equal(Samples.Truncated, ts);
         Assert.Equal(TimeSpan.Zero, ts.Offset);
         Assert.Equal(0, ts.Ticks % TimeSpan.TicksPerMillisecond);
@@ -21,23 +21,23 @@ public sealed class HelpersTests
     public void Node_getters_prefer_the_option_else_this_node()
     {
         var ctx = Samples.Context();
-        Assert.Equal(Samples.Self, MessageHelpers.GetNode(null, ctx));
-        Assert.Equal("o@h", MessageHelpers.GetNode("o@h", ctx));
-        Assert.Equal(Samples.Self, MessageHelpers.GetOriginatingNode(null, ctx));
-        Assert.Equal("o@h", MessageHelpers.GetOriginatingNode("o@h", ctx));
-        Assert.Equal(Samples.Self, MessageHelpers.GetReportingNode(null, ctx));
-        Assert.Equal("r@h", MessageHelpers.GetReportingNode("r@h", ctx));
+        Assert.Equal(Samples.Self, ElixirCompat.GetNode(null, ctx));
+        Assert.Equal("o@h", ElixirCompat.GetNode("o@h", ctx));
+        Assert.Equal(Samples.Self, ElixirCompat.GetOriginatingNode(null, ctx));
+        Assert.Equal("o@h", ElixirCompat.GetOriginatingNode("o@h", ctx));
+        Assert.Equal(Samples.Self, ElixirCompat.GetReportingNode(null, ctx));
+        Assert.Equal("r@h", ElixirCompat.GetReportingNode("r@h", ctx));
     }
 
     [Fact]
     public void Message_ids_have_the_documented_format()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_795_752_000_123));
-        var id = MessageHelpers.GenerateMessageId(timeProvider: clock);
+        var id = ElixirCompat.GenerateMessageId(timeProvider: clock);
         Assert.Matches("^msg_1795752000123000_[A-Za-z0-9_-]{6}$", id);
-        Assert.Matches("^alert_\\d+_[A-Za-z0-9_-]{6}$", MessageHelpers.GenerateMessageId("alert"));
-        Assert.NotEqual(MessageHelpers.GenerateMessageId(), MessageHelpers.GenerateMessageId());
-        Assert.Throws<ArgumentException>(() => MessageHelpers.GenerateMessageId(""));
+        Assert.Matches("^alert_\\d+_[A-Za-z0-9_-]{6}$", ElixirCompat.GenerateMessageId("alert"));
+        Assert.NotEqual(ElixirCompat.GenerateMessageId(), ElixirCompat.GenerateMessageId());
+        Assert.Throws<ArgumentException>(() => ElixirCompat.GenerateMessageId(""));
     }
 
     [Theory]
@@ -47,27 +47,27 @@ public sealed class HelpersTests
     public void Cluster_context_counts_connected_nodes_and_types_this_node(string self, NodeType type)
     {
         var ctx = new MessageContext(self);
-        var cc = MessageHelpers.GetClusterContext(["b@h", "a@h", self, "a@h"], ctx);
+        var cc = ElixirCompat.GetClusterContext(["b@h", "a@h", self, "a@h"], ctx);
         Assert.Equal(self, cc.Node);
         Assert.Equal(new ValueList<string>(["a@h", "b@h"]), cc.ConnectedNodes);
         Assert.Equal(3, cc.ClusterSize);
         Assert.Equal(type, cc.NodeType);
-        Assert.Equal(1, MessageHelpers.GetClusterContext(null, ctx).ClusterSize);
+        Assert.Equal(1, ElixirCompat.GetClusterContext(null, ctx).ClusterSize);
     }
 
     [Fact]
     public void Enrich_metadata_adds_cluster_context_and_caller_keys_win()
     {
-        var cc = MessageHelpers.GetClusterContext(["a@h"], new MessageContext("gater@h"));
-        var enriched = MessageHelpers.EnrichMetadata(JsonMap.Of(("trace", "t1")), cc);
+        var cc = ElixirCompat.GetClusterContext(["a@h"], new MessageContext("gater@h"));
+        var enriched = ElixirCompat.EnrichMetadata(JsonMap.Of(("trace", "t1")), cc);
         Assert.Equal("t1", enriched["trace"].GetString());
         var ctx = enriched["cluster_context"];
         Assert.Equal("gater@h", ctx.GetProperty("node").GetString());
         Assert.Equal(2, ctx.GetProperty("cluster_size").GetInt32());
         Assert.Equal("gater_node", ctx.GetProperty("node_type").GetString());
-        var overridden = MessageHelpers.EnrichMetadata(JsonMap.Of(("cluster_context", "mine")), cc);
+        var overridden = ElixirCompat.EnrichMetadata(JsonMap.Of(("cluster_context", "mine")), cc);
         Assert.Equal("mine", overridden["cluster_context"].GetString());
-        Assert.Single(MessageHelpers.EnrichMetadata(null, cc));
+        Assert.Single(ElixirCompat.EnrichMetadata(null, cc));
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using System.Reflection;
 using ExEsdbGater;
 
 namespace ExEsdbGater.Tests.Catalog;
@@ -15,21 +14,14 @@ public sealed class ValidatorTests
         return clone;
     }
 
-    private static ValidationResult ModuleValidate(GaterMessage message)
-    {
-        var info = MessageCatalog.Find(message.GetType())!;
-        var module = MessageCatalog.Modules.Single(m => m.Name == info.Module).FactoryClass;
-        var validate = module.GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => m.Name == "Validate" && m.GetParameters()[0].ParameterType == message.GetType());
-        return (ValidationResult)validate.Invoke(null, [message])!;
-    }
 
     [Theory]
     [MemberData(nameof(TypeNames))]
     public void Factory_output_is_valid(string typeName)
     {
         var message = Samples.Build(Samples.Type(typeName));
-        Assert.True(ModuleValidate(message).IsOk, ModuleValidate(message).ToString());
-        Assert.True(GaterMessages.ValidateMessage(message.Instance.WireName(), message).IsOk);
+        Assert.True(MessageCatalog.Validate(message).IsOk, MessageCatalog.Validate(message).ToString());
+        Assert.True(ElixirCompat.ValidateMessage(message.Instance.WireName(), message).IsOk);
     }
 
     [Theory]
@@ -38,11 +30,11 @@ public sealed class ValidatorTests
     {
         var t = Samples.Type(typeName);
         var message = Samples.Build(t);
-        var nullable = t.Fields.Where(f => f.Required && !f.Property.PropertyType.IsValueType).ToArray();
+        var nullable = t.Fields.Where(f => f.Required && !f.ValueType.IsValueType).ToArray();
         Assert.NotEmpty(nullable);
         foreach (var f in nullable)
         {
-            var result = ModuleValidate(With(message, f.Name, null));
+            var result = MessageCatalog.Validate(With(message, f.Name, null));
             Assert.Equal(ValidationError.MissingFields, result.Error);
             Assert.Equal([f.Name], result.Fields);
             Assert.Equal("missing_fields", result.Name);
@@ -57,7 +49,7 @@ public sealed class ValidatorTests
         var message = Samples.Build(t);
         foreach (var f in t.Fields.Where(f => f.IsNodeField))
         {
-            var result = ModuleValidate(With(message, f.Name, "no-at-sign"));
+            var result = MessageCatalog.Validate(With(message, f.Name, "no-at-sign"));
             Assert.Equal(ValidationError.InvalidNodeFields, result.Error);
             Assert.Equal([f.Name], result.Fields);
         }
@@ -68,7 +60,7 @@ public sealed class ValidatorTests
     public void An_unset_timestamp_is_invalid(string typeName)
     {
         var message = Samples.Build(Samples.Type(typeName));
-        var result = ModuleValidate(With(message, "timestamp", default(DateTimeOffset)));
+        var result = MessageCatalog.Validate(With(message, "timestamp", default(DateTimeOffset)));
         Assert.Equal(ValidationError.InvalidTimestamp, result.Error);
     }
 
@@ -80,8 +72,8 @@ public sealed class ValidatorTests
         var message = Samples.Build(t);
         foreach (var f in t.Fields.Where(f => f.Kind == FieldKind.Enum))
         {
-            var enumType = Nullable.GetUnderlyingType(f.Property.PropertyType) ?? f.Property.PropertyType;
-            var result = ModuleValidate(With(message, f.Name, Enum.ToObject(enumType, 999)));
+            var enumType = Nullable.GetUnderlyingType(f.ValueType) ?? f.ValueType;
+            var result = MessageCatalog.Validate(With(message, f.Name, Enum.ToObject(enumType, 999)));
             Assert.Equal(ValidationError.InvalidFields, result.Error);
             Assert.Equal([f.Name], result.Fields);
         }
@@ -91,15 +83,15 @@ public sealed class ValidatorTests
     public void Helpers_validate_fields_nodes_and_common_like_the_original()
     {
         var health = HealthMessages.NodeHealth("n@h", NodeHealthStatus.Healthy, messageContext: Samples.Context());
-        Assert.True(MessageHelpers.ValidateMessageFields(health, ["node", "status"]).IsOk);
-        var missing = MessageHelpers.ValidateMessageFields(health, ["load_avg", "node", "no_such_field"]);
+        Assert.True(ElixirCompat.ValidateMessageFields(health, ["node", "status"]).IsOk);
+        var missing = ElixirCompat.ValidateMessageFields(health, ["load_avg", "node", "no_such_field"]);
         Assert.Equal(ValidationError.MissingFields, missing.Error);
         Assert.Equal(["load_avg", "no_such_field"], missing.Fields);
-        Assert.True(MessageHelpers.ValidateNodeFields(health).IsOk);
-        Assert.Equal(ValidationError.InvalidNodeFields, MessageHelpers.ValidateNodeFields(health with { Node = "x" }).Error);
-        Assert.Equal(ValidationError.MissingFields, MessageHelpers.ValidateCommon(health with { Node = null! }, ["node"]).Error);
-        Assert.Equal(ValidationError.InvalidNodeFields, MessageHelpers.ValidateCommon(health with { Node = "bad" }, ["node"]).Error);
-        Assert.Equal(ValidationError.InvalidTimestamp, MessageHelpers.ValidateCommon(health with { Timestamp = default }, ["node"]).Error);
-        Assert.True(MessageHelpers.ValidateCommon(health, ["node", "status"]).IsOk);
+        Assert.True(ElixirCompat.ValidateNodeFields(health).IsOk);
+        Assert.Equal(ValidationError.InvalidNodeFields, ElixirCompat.ValidateNodeFields(health with { Node = "x" }).Error);
+        Assert.Equal(ValidationError.MissingFields, ElixirCompat.ValidateCommon(health with { Node = null! }, ["node"]).Error);
+        Assert.Equal(ValidationError.InvalidNodeFields, ElixirCompat.ValidateCommon(health with { Node = "bad" }, ["node"]).Error);
+        Assert.Equal(ValidationError.InvalidTimestamp, ElixirCompat.ValidateCommon(health with { Timestamp = default }, ["node"]).Error);
+        Assert.True(ElixirCompat.ValidateCommon(health, ["node", "status"]).IsOk);
     }
 }

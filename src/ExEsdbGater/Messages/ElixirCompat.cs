@@ -1,30 +1,47 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text.Json;
+using ExEsdbGater.Json;
 
-namespace ExEsdbGater;
+namespace ExEsdbGater.Messages;
 
-/// <summary>The kind of node, judged from its name.</summary>
-public enum NodeType
+/// <summary>
+/// The original Elixir API's names, kept for code ported from <c>ExESDBGater.Messages</c>: the registry functions of
+/// <c>ExESDBGater.Messages</c> (<c>instance_to_module_map</c>, <c>supported_instances</c>, <c>all_modules</c>,
+/// <c>module_for_instance</c>, <c>validate_message</c>) and the helpers of <c>MessageHelpers</c>.
+/// New code uses <see cref="MessageCatalog"/> and the module factories; these shims delegate to them.
+/// </summary>
+public static class ElixirCompat
 {
-    /// <summary>A gateway node (its name part contains <c>gater</c>).</summary>
-    GaterNode,
-    /// <summary>An event-store node (its name part contains <c>store</c>).</summary>
-    StoreNode,
-    /// <summary>Neither.</summary>
-    Unknown,
-}
+    /// <summary><c>instance_to_module_map</c>: instance wire name → module, for the nine instances that have one.</summary>
+    public static IReadOnlyDictionary<string, MessageModule> InstanceToModuleMap { get; }
+        = MessageCatalog.Modules.ToDictionary(m => m.Instance.WireName(), StringComparer.Ordinal);
 
-/// <summary>Where this node stands in the cluster.</summary>
-/// <param name="Node">This node's name.</param>
-/// <param name="ConnectedNodes">The other nodes this node knows to be connected.</param>
-/// <param name="ClusterSize">Connected nodes + 1.</param>
-/// <param name="NodeType">The kind of this node.</param>
-public sealed record ClusterContext(string Node, ValueList<string> ConnectedNodes, int ClusterSize, NodeType NodeType);
+    /// <summary><c>supported_instances</c>: the nine instance names that have a message module.</summary>
+    public static IReadOnlyList<string> SupportedInstances { get; } = MessageCatalog.Modules.Select(m => m.Instance.WireName()).ToArray();
 
-/// <summary>The helpers shared by every message module (the original's MessageHelpers).</summary>
-public static class MessageHelpers
-{
+    /// <summary><c>all_modules</c>: the nine message modules.</summary>
+    public static IReadOnlyList<MessageModule> AllModules => MessageCatalog.Modules;
+
+    /// <summary><c>module_for_instance</c>: the module of an instance name, or null for an unknown instance (or <c>ex_esdb_events</c>).</summary>
+    public static MessageModule? ModuleForInstance(string? instance)
+        => instance is not null && InstanceToModuleMap.TryGetValue(instance, out var m) ? m : null;
+
+    /// <summary><c>validate_message</c>: validates a message with the module of the named instance; <c>unknown_instance</c> when it has none.</summary>
+    public static ValidationResult ValidateMessage(string? instance, GaterMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var module = ModuleForInstance(instance);
+        if (module is null)
+        {
+            return ValidationResult.Fail(ValidationError.UnknownInstance, instance ?? "null");
+        }
+        if (message.Instance != module.Instance)
+        {
+            return ValidationResult.Fail(ValidationError.WrongInstance, message.Tag);
+        }
+        return MessageCatalog.Validate(message);
+    }
+
     /// <summary>Now, UTC, truncated to milliseconds, from the given clock (system clock when null).</summary>
     public static DateTimeOffset CurrentTimestamp(TimeProvider? timeProvider = null)
         => Instant.TruncateToMilliseconds((timeProvider ?? TimeProvider.System).GetUtcNow());
@@ -41,21 +58,36 @@ public static class MessageHelpers
     /// <summary>Ok, or <c>missing_fields</c> with the listed fields that are null (or not fields of the message).</summary>
     public static ValidationResult ValidateMessageFields(GaterMessage message, IEnumerable<string> required)
     {
-        var info = Describe(message);
-        var missing = MessageValidator.MissingFields(info, message, required ?? throw new ArgumentNullException(nameof(required)));
+        var missing = MissingFields(Describe(message), message, required ?? throw new ArgumentNullException(nameof(required)));
         return missing.Count == 0 ? ValidationResult.Ok : ValidationResult.Fail(ValidationError.MissingFields, missing);
     }
 
     /// <summary>Ok, or <c>invalid_node_fields</c> with the node fields whose values are not node names.</summary>
     public static ValidationResult ValidateNodeFields(GaterMessage message)
     {
-        var bad = MessageValidator.InvalidNodeFields(Describe(message), message);
+        var bad = InvalidNodeFields(Describe(message), message);
         return bad.Count == 0 ? ValidationResult.Ok : ValidationResult.Fail(ValidationError.InvalidNodeFields, bad);
     }
 
     /// <summary>Required fields plus <c>timestamp</c>, then node fields, then the timestamp (<c>invalid_timestamp</c>).</summary>
     public static ValidationResult ValidateCommon(GaterMessage message, IEnumerable<string> required)
-        => MessageValidator.ValidateCommon(Describe(message), message, required ?? throw new ArgumentNullException(nameof(required)), checkKinds: false);
+    {
+        ArgumentNullException.ThrowIfNull(required);
+        var info = Describe(message);
+        var missing = MissingFields(info, message, required.Append("timestamp"));
+        if (missing.Count > 0)
+        {
+            return ValidationResult.Fail(ValidationError.MissingFields, missing);
+        }
+        var nodes = InvalidNodeFields(info, message);
+        if (nodes.Count > 0)
+        {
+            return ValidationResult.Fail(ValidationError.InvalidNodeFields, nodes);
+        }
+        return info.Fields.Single(f => f.Name == "timestamp").GetValue(message) is DateTimeOffset { Year: > 1 }
+            ? ValidationResult.Ok
+            : ValidationResult.Fail(ValidationError.InvalidTimestamp, "timestamp");
+    }
 
     /// <summary>This node's cluster context, given the nodes it knows to be connected.</summary>
     public static ClusterContext GetClusterContext(IEnumerable<string>? connectedNodes = null, MessageContext? context = null)
@@ -99,28 +131,13 @@ public static class MessageHelpers
         return JsonMap.From(entries);
     }
 
-    /// <summary>Validates any payload against its catalog type: required fields, node fields, timestamp, value kinds.</summary>
-    public static ValidationResult Validate(GaterMessage message) => MessageValidator.Validate(message);
+    private static List<string> MissingFields(MessageTypeInfo info, GaterMessage message, IEnumerable<string> required)
+        => required.Distinct(StringComparer.Ordinal)
+            .Where(name => info.Fields.FirstOrDefault(f => f.Name == name) is not { } field || field.GetValue(message) is null)
+            .ToList();
 
-    internal static double RatePerSecond(long count, long durationMs)
-        => durationMs > 0 ? count / (durationMs / 1000.0)
-            : throw new ArgumentOutOfRangeException(nameof(durationMs), durationMs, "duration_ms must be positive to compute rate_per_sec.");
-
-    internal static long SumCounts(JsonMap counts, string paramName)
-    {
-        long total = 0;
-        foreach (var (key, value) in counts)
-        {
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var n))
-            {
-                throw new ArgumentException($"log_counts['{key}'] is not an integer, so total_logs cannot be summed; pass totalLogs.", paramName);
-            }
-            total += n;
-        }
-        return total;
-    }
-
-    internal static string CurrentProcessId() => $"{Environment.ProcessId}.{Environment.CurrentManagedThreadId}";
+    private static List<string> InvalidNodeFields(MessageTypeInfo info, GaterMessage message)
+        => info.Fields.Where(f => f.IsNodeField && f.GetValue(message) is string s && !NodeName.IsValid(s)).Select(f => f.Name).ToList();
 
     private static MessageTypeInfo Describe(GaterMessage message)
     {

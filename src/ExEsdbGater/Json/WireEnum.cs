@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ExEsdbGater.Json;
+
+/// <summary>Writes enums as their lowercase snake_case names and reads only those exact names.</summary>
+internal sealed class SnakeEnumConverter<TEnum> : JsonConverter<TEnum>
+    where TEnum : struct, Enum
+{
+    public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            var s = reader.GetString();
+            if (s is not null && WireEnum<TEnum>.TryParse(s, out var v))
+            {
+                return v;
+            }
+        }
+        throw new JsonException($"Not one of the values of {typeof(TEnum).Name}.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options)
+        => writer.WriteStringValue(WireEnum<TEnum>.Name(value));
+}
+
+/// <summary>The wire names of an enum's values (lowercase snake_case).</summary>
+public static class WireEnum<TEnum>
+    where TEnum : struct, Enum
+{
+    private static readonly TEnum[] AllValues = Enum.GetValues<TEnum>();
+    private static readonly string[] Names = AllValues.Select(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString())).ToArray();
+
+    /// <summary>Every wire name, in declaration order.</summary>
+    public static IReadOnlyList<string> AllNames => Names;
+
+    /// <summary>The wire name of a value.</summary>
+    public static string Name(TEnum value)
+    {
+        var i = Array.IndexOf(AllValues, value);
+        return i >= 0 ? Names[i] : throw new ArgumentOutOfRangeException(nameof(value), value, $"Not a defined {typeof(TEnum).Name}.");
+    }
+
+    /// <summary>Parses an exact wire name.</summary>
+    public static bool TryParse(string name, out TEnum value)
+    {
+        var i = Array.IndexOf(Names, name);
+        value = i >= 0 ? AllValues[i] : default;
+        return i >= 0;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using ExEsdbGater.Generators;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace ExEsdbGater.Tests.Catalog;
+
+public sealed class GeneratorTests
+{
+    private const string Small = """
+        {
+          "enums": [ { "name": "Mood", "doc": "How it feels.", "values": ["fine", "rate_limit"] } ],
+          "instances": [
+            { "instance": "ex_esdb_health", "module": "TinyMessages",
+              "topics": [ { "name": "small_talk", "doc": "Chatter." } ],
+              "types": [
+                { "name": "Ping", "tag": "ping_sent", "factory": "ping", "arguments": ["mood"],
+                  "fields": [
+                    { "name": "ping_id", "kind": "string", "required": true, "doc": "string - id", "option": true, "default_rule": "random_id", "id_prefix": "ping_" },
+                    { "name": "mood", "kind": "enum", "required": true, "doc": ":fine", "values": ["fine", "rate_limit"], "enum": "Mood" },
+                    { "name": "tries", "kind": "integer", "required": false, "doc": "integer - tries", "option": true, "default": 3 },
+                    { "name": "peers", "kind": "list", "required": false, "doc": "[atom] - peers", "items": "string", "option": true, "default": [] },
+                    { "name": "node", "kind": "string", "required": true, "doc": "atom - node", "option": true, "default_rule": "this_node" },
+                    { "name": "timestamp", "kind": "instant", "required": true, "doc": "DateTime.t", "default_rule": "now" }
+                  ] }
+              ] },
+            { "instance": "ex_esdb_events", "module": null, "types": [] }
+          ]
+        }
+        """;
+
+    private sealed class InMemoryText(string path, string text) : AdditionalText
+    {
+        public override string Path => path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
+    }
+
+    private static GeneratorRunResult Run(string json)
+    {
+        var compilation = CSharpCompilation.Create("probe", [], [MetadataReference.CreateFromFile(typeof(object).Assembly.Location)]);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create([new CatalogGenerator().AsSourceGenerator()], [new InMemoryText("/spec/catalog.json", json)]);
+        return driver.RunGenerators(compilation).GetRunResult().Results.Single();
+    }
+
+    private static T Single<T>(GeneratorRunResult result, string hint, Func<T, bool> pick)
+        where T : SyntaxNode
+        => result.GeneratedSources.Single(s => s.HintName == hint).SyntaxTree.GetRoot().DescendantNodes().OfType<T>().Single(pick);
+
+    [Fact]
+    public void A_small_catalog_gives_one_file_per_type_with_the_catalogs_members()
+    {
+        var result = Run(Small);
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(
+            ["Messages/MessageCatalog.g.cs", "Messages/Mood.g.cs", "Messages/Ping.g.cs", "Messages/TinyMessages.g.cs"],
+            result.GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+        Assert.All(result.GeneratedSources, s => Assert.Empty(s.SyntaxTree.GetDiagnostics()));
+
+        var mood = Single<EnumDeclarationSyntax>(result, "Messages/Mood.g.cs", _ => true);
+        Assert.Equal(["Fine", "RateLimit"], mood.Members.Select(m => m.Identifier.Text));
+
+        var ping = Single<RecordDeclarationSyntax>(result, "Messages/Ping.g.cs", r => r.Identifier.Text == "Ping");
+        Assert.Equal(
+            ["string PingId", "Mood Mood", "long? Tries", "ValueList<string>? Peers", "string Node", "DateTimeOffset Timestamp"],
+            ping.ParameterList!.Parameters.Select(p => $"{p.Type} {p.Identifier}"));
+        Assert.Contains(ping.Members.OfType<FieldDeclarationSyntax>(), f => f.ToString().Contains("TagName = \"ping_sent\"", StringComparison.Ordinal));
+        Assert.Contains(ping.Members.OfType<MethodDeclarationSyntax>(), m => m.Identifier.Text == "Validate");
+
+        var factory = Single<MethodDeclarationSyntax>(result, "Messages/TinyMessages.g.cs", m => m.Identifier.Text == "Ping");
+        Assert.Equal(
+            ["Mood mood", "string? pingId = null", "long? tries = null", "ValueList<string>? peers = null", "string? node = null", "MessageContext? messageContext = null"],
+            factory.ParameterList.Parameters.Select(p => p.ToString()));
+        var body = factory.Body!.ToString();
+        Assert.Contains("pingId ?? \"ping_\" + ctx.RandomHex(16)", body, StringComparison.Ordinal);
+        Assert.Contains("tries ?? 3", body, StringComparison.Ordinal);
+        Assert.Contains("peers ?? ValueList<string>.Empty", body, StringComparison.Ordinal);
+        Assert.Contains("node ?? ctx.Node", body, StringComparison.Ordinal);
+        var module = Single<ClassDeclarationSyntax>(result, "Messages/TinyMessages.g.cs", _ => true);
+        Assert.Contains(module.Members.OfType<FieldDeclarationSyntax>(), f => f.ToString().Contains("SmallTalkTopic = \"small_talk\"", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("{ \"instances\": [ }", "GATER001", "catalog.json is not valid JSON")]
+    [InlineData("{ \"instances\": [], \"instances\": [] }", "GATER001", "duplicate member 'instances'")]
+    [InlineData("[]", "GATER002", "must be a JSON object")]
+    [InlineData("{ }", "GATER002", "missing member 'instances'")]
+    public void Malformed_json_is_a_diagnostic_not_a_crash(string json, string id, string message)
+    {
+        var result = Run(json);
+        Assert.Null(result.Exception);
+        Assert.Empty(result.GeneratedSources);
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal(id, d.Id);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Contains(message, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal("/spec/catalog.json", d.Location.GetLineSpan().Path);
+    }
+
+    [Theory]
+    [InlineData("\"kind\": \"integer\", \"required\": false, \"doc\": \"integer - tries\", \"option\": true, \"default\": 3", "\"kind\": \"decimal\", \"required\": false, \"doc\": \"x\", \"option\": true", "Ping.tries: unknown kind 'decimal'")]
+    [InlineData("\"default_rule\": \"random_id\"", "\"default_rule\": \"dice\"", "Ping.ping_id: unknown default_rule")]
+    [InlineData("\"enum\": \"Mood\"", "\"enum\": \"Feeling\"", "Ping.mood: enum 'Feeling' is not in the catalog's enums")]
+    [InlineData("\"default\": 3", "\"default\": \"three\"", "Ping.tries: default does not fit kind integer")]
+    [InlineData("\"default\": 3", "\"defualt\": 3", "Ping.tries: unknown member 'defualt'")]
+    [InlineData("\"arguments\": [\"mood\"]", "\"arguments\": []", "Ping.mood: neither an argument, an option nor set by a default_rule")]
+    public void A_catalog_that_breaks_the_rules_names_the_field(string from, string to, string message)
+    {
+        Assert.Contains(from, Small, StringComparison.Ordinal);
+        var result = Run(Small.Replace(from, to, StringComparison.Ordinal));
+        Assert.Null(result.Exception);
+        Assert.Empty(result.GeneratedSources);
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal("GATER002", d.Id);
+        Assert.Contains(message, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.True(d.Location.GetLineSpan().StartLinePosition.Line > 0, "points into the file");
+    }
+
+    [Fact]
+    public void Every_public_catalog_type_is_findable_by_file_name()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "ExEsdbGater.slnx")))
+        {
+            root = Path.GetDirectoryName(root)!;
+        }
+        var result = Run(File.ReadAllText(Path.Combine(root, "spec", "catalog.json")));
+        Assert.Empty(result.Diagnostics);
+        var generated = result.GeneratedSources.Select(s => s.HintName).ToHashSet(StringComparer.Ordinal);
+        foreach (var ns in new[] { "Messages", "Json" })
+        {
+            var types = typeof(GaterMessage).Assembly.GetExportedTypes().Where(t => t.Namespace == "ExEsdbGater." + ns && !t.IsNested);
+            foreach (var t in types)
+            {
+                var name = t.Name.Split('`')[0];
+                Assert.True(
+                    generated.Contains($"{ns}/{name}.g.cs") || File.Exists(Path.Combine(root, "src", "ExEsdbGater", ns, name + ".cs")),
+                    $"{t.FullName} has no file named after it");
+            }
+        }
+    }
+}
