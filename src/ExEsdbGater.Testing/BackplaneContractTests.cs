@@ -386,8 +386,10 @@ public abstract class BackplaneContractTests : IAsyncLifetime
         {
             await a.PublishAsync(GaterInstance.Diagnostics, "bytes:t", frame);
         }
-        await Eventually(() => log.Count == frames.Length, $"{frames.Length} frames");
+        await a.PublishAsync(GaterInstance.Diagnostics, "bytes:t", Bytes(Marker));
+        await Eventually(() => log.Has(Marker), "the marker");
         var got = log.Frames;
+        Assert.True(got.Count == frames.Length + 1, $"sent frames of {string.Join(", ", frames.Select(f => f.Length))} bytes, got {string.Join(", ", got.SkipLast(1).Select(f => f.Frame.Length))}");
         for (var i = 0; i < frames.Length; i++)
         {
             Assert.True(frames[i].AsSpan().SequenceEqual(got[i].Frame.Span), $"frame {i} ({frames[i].Length} bytes) arrived as {got[i].Frame.Length} different bytes");
