@@ -32,8 +32,8 @@ public readonly record struct BackplaneStateChange(BackplaneState State, string?
 /// two channels; every subscription whose pattern matches gets each frame once, including subscriptions of the
 /// publishing connection; frames of any length, including none, arrive unchanged. Calls to one subscription's handler
 /// never overlap. A handler that throws loses only that frame: it is called for later ones, and other subscriptions
-/// are unaffected. Disposing the backplane ends its subscriptions (no handler call after it returns), may be repeated,
-/// and makes <see cref="PublishAsync"/> and <see cref="SubscribeAsync"/> throw <see cref="ObjectDisposedException"/>.
+/// are unaffected. Disposing the backplane ends its subscriptions (frames published after it returns reach none of its
+/// handlers), may be repeated, and makes <see cref="PublishAsync"/> and <see cref="SubscribeAsync"/> throw <see cref="ObjectDisposedException"/>.
 /// </remarks>
 public interface IGaterBackplane : IAsyncDisposable
 {
