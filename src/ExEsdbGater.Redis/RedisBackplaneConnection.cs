@@ -70,9 +70,10 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         queue.OnMessage(m =>
         {
             var name = m.Channel.ToString();
-            if (name.StartsWith(head, StringComparison.Ordinal) && m.Message.HasValue)
+            // an empty frame arrives as a value without content (HasValue false): still a frame
+            if (name.StartsWith(head, StringComparison.Ordinal))
             {
-                handler(instance, name[head.Length..], (byte[])m.Message!);
+                handler(instance, name[head.Length..], (byte[]?)m.Message ?? []);
             }
         });
         return new Unsubscribe(queue);
