@@ -1,8 +1,5 @@
 using System.Text;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using ExEsdbGater.Backplanes;
-using ExEsdbGater.Frames;
 using StackExchange.Redis;
 
 namespace ExEsdbGater.Redis;

@@ -1,6 +1,3 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-
 namespace ExEsdbGater;
 
 /// <summary>One item delivered to a subscriber: a verified message, or (when asked for) a rejected frame.</summary>

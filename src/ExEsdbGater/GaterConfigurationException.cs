@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace ExEsdbGater;
 
 /// <summary>A configuration problem found at start-up (bad node name, short secret, …).</summary>

@@ -1,6 +1,3 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-
 namespace ExEsdbGater;
 
 /// <summary>A live subscription; dispose it to unsubscribe.</summary>

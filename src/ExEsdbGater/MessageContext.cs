@@ -1,7 +1,4 @@
-using System.Buffers;
-using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace ExEsdbGater;
 

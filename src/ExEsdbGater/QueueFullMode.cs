@@ -1,6 +1,3 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-
 namespace ExEsdbGater;
 
 /// <summary>What a subscriber's queue does when it is full.</summary>

@@ -1,6 +1,3 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-
 namespace ExEsdbGater;
 
 /// <summary>A gap in a publisher's sequence: frames lost between two received ones.</summary>

@@ -1,6 +1,3 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-
 namespace ExEsdbGater;
 
 /// <summary>A subscriber too slow for its traffic: its queue was full and an item was dropped.</summary>

@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-
 namespace ExEsdbGater.Frames;
 
 /// <summary>The envelope members of a body and where its payload lies, read in one pass.</summary>

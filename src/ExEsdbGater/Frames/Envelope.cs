@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ExEsdbGater.Frames;
 
 /// <summary>The frame members around a payload (wire-format section 3).</summary>

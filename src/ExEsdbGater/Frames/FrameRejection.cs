@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ExEsdbGater.Frames;
 
 /// <summary>A rejected frame, for forensics: why, where it arrived, and its bytes.</summary>

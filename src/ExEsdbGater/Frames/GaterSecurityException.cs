@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text.Json;
-
 namespace ExEsdbGater.Frames;
 
 /// <summary>Thrown when a frame cannot be signed: no secret is configured and unsigned mode is off.</summary>

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace ExEsdbGater.Frames;
 
 /// <summary>The keys of a node: one signing key and any number of verification-only keys.</summary>

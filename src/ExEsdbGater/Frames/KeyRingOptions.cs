@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace ExEsdbGater.Frames;
 
 /// <summary>Where the key ring comes from. Defaults: no explicit secrets, environment variables read, unsigned mode off.</summary>

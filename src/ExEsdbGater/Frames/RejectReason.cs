@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ExEsdbGater.Frames;
 
 /// <summary>Why a frame was rejected (wire-format section 5), in check order.</summary>

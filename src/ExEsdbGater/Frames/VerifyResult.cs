@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ExEsdbGater.Frames;
 
 /// <summary>The outcome of verifying one frame: the envelope and typed message, or the reason it was rejected.</summary>

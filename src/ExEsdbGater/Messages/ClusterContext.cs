@@ -1,5 +1,3 @@
-using ExEsdbGater.Json;
-
 namespace ExEsdbGater.Messages;
 
 /// <summary>Where this node stands in the cluster.</summary>

@@ -1,6 +1,5 @@
 // The catalog's "custom" rules: the only factory logic that is not a plain default.
 using System.Text.Json;
-using ExEsdbGater.Json;
 
 namespace ExEsdbGater.Messages;
 

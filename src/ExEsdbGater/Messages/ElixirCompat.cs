@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using ExEsdbGater.Json;
 
 namespace ExEsdbGater.Messages;
 

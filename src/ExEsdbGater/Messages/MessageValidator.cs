@@ -1,5 +1,3 @@
-using ExEsdbGater.Json;
-
 namespace ExEsdbGater.Messages;
 
 /// <summary>The internal side of validation: the per-type checks are generated into each payload record.</summary>

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using ExEsdbGater.Json;
 
 namespace ExEsdbGater.Messages;
 

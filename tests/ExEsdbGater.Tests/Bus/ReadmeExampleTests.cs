@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ExEsdbGater;
+using ExEsdbGater.Messages;
 
 namespace ExEsdbGater.Tests.Bus;
 
