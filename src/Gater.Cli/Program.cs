@@ -1,67 +1,95 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.Reflection;
 using ExEsdbGater;
 using ExEsdbGater.Redis;
 using Gater.Cli;
 using Gater.Cli.Commands;
 
-var commands = new ICommand[]
-{
+GaterCommand[] commands =
+[
     new DemoCommand(), new TailCommand(), new PublishCommand(), new SignCommand(), new VerifyCommand(),
     new KeygenCommand(), new CatalogCommand(), new BenchCommand(),
-};
+];
+var root = new RootCommand("gater — the typed, signed, cluster-wide message bus of ExESDB (exg1 frames)");
+foreach (var c in commands)
+{
+    root.Add(c);
+}
+// gater's own help layout for the root and every command
+root.Options.OfType<HelpOption>().Single().Action = new HelpText(commands);
+root.Options.OfType<VersionOption>().Single().Action = new VersionText();
 
-if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+if (args.Length == 0 || args is ["help"])
 {
     Console.Out.Write(Cli.Overview(commands));
     return args.Length == 0 ? 2 : 0;
 }
-if (args[0] is "--version")
+var parsed = root.Parse(args);
+if (parsed.Action is ParseErrorAction)
 {
-    Console.Out.WriteLine(typeof(IGaterBus).Assembly.GetName().Version);
-    return 0;
-}
-var command = commands.FirstOrDefault(c => c.Spec.Name == args[0]);
-if (command is null)
-{
-    Console.Error.WriteLine($"gater: unknown command '{args[0]}'; see 'gater --help'");
+    Console.Error.WriteLine(Cli.ParseErrorLine(parsed));
     return 2;
 }
+var name = parsed.CommandResult.Command is GaterCommand gc ? "gater " + gc.Name : "gater";
 try
 {
-    var parsed = ParsedArgs.Parse(command.Spec, args[1..]);
-    if (parsed.Help)
-    {
-        Console.Out.Write(command.Spec.HelpText());
-        return 0;
-    }
     using var cts = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>
     {
         e.Cancel = true;
         cts.Cancel();
     };
-    return await command.RunAsync(parsed, cts.Token);
+    // no System.CommandLine exception handler or termination timeout: failures are mapped below, signals handled above
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cts.Token);
 }
 catch (UsageException ex)
 {
-    Console.Error.WriteLine($"gater {args[0]}: {ex.Message}");
+    Console.Error.WriteLine($"{name}: {ex.Message}");
     return 2;
 }
 catch (GaterConfigurationException ex)
 {
-    Console.Error.WriteLine($"gater {args[0]}: configuration error: {ex.Message}");
+    Console.Error.WriteLine($"{name}: configuration error: {ex.Message}");
     return 2;
 }
 catch (GaterSecurityException ex)
 {
-    Console.Error.WriteLine($"gater {args[0]}: {ex.Message}");
+    Console.Error.WriteLine($"{name}: {ex.Message}");
     return 2;
 }
 catch (GaterBackplaneException ex)
 {
-    Console.Error.WriteLine($"gater {args[0]}: {ex.Message}");
+    Console.Error.WriteLine($"{name}: {ex.Message}");
     return 1;
 }
 catch (OperationCanceledException)
 {
     return 0;
+}
+
+/// <summary>Prints gater's help for the command the user asked about.</summary>
+internal sealed class HelpText(IReadOnlyList<GaterCommand> commands) : SynchronousCommandLineAction
+{
+    public override bool ClearsParseErrors => true;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        Console.Out.Write(parseResult.CommandResult.Command is GaterCommand c ? c.HelpText() : Cli.Overview(commands));
+        return 0;
+    }
+}
+
+/// <summary>Prints the package version (InformationalVersion; the project leaves out the source revision).</summary>
+internal sealed class VersionText : SynchronousCommandLineAction
+{
+    public override bool ClearsParseErrors => true;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        var v = typeof(VersionText).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        Console.Out.WriteLine(v);
+        return 0;
+    }
 }

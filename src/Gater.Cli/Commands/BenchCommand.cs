@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -8,28 +9,33 @@ using StackExchange.Redis;
 
 namespace Gater.Cli.Commands;
 
-internal sealed class BenchCommand : ICommand
+internal sealed class BenchCommand : GaterCommand
 {
     private const string Secret = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
-    public CommandSpec Spec { get; } = new("bench", "Quick throughput benchmarks, each beside its baseline measured in the same run.",
-        "[--json] [--seconds S] [--redis CONN]",
-        [
-            new Opt("json", null, "Print one JSON object: {\"results\":{name: per second}, …}."),
-            new Opt("seconds", "S", "Time budget per measurement (default 1)."),
-            Cli.RedisOpt, Cli.PrefixOpt,
-        ],
-        """
-        Results (per second): raw_hmac_sha256 (HMAC-SHA256 of the frame's signed bytes, the baseline), sign, verify,
-        local_fanout_1/10/1000 (signed broadcast → in-process backplane → verified once → N subscribers; deliveries/s),
-        and with --redis: raw_redis_pubsub (StackExchange.Redis pub/sub of the same frame bytes) and redis_end_to_end
-        (signed, verified deliveries between two buses over Redis). For numbers to publish, use bench/ (BenchmarkDotNet).
-        """);
+    private readonly Option<bool> _json = Opt.Flag("--json", "Print one JSON object: {\"results\":{name: per second}, …}.");
+    private readonly Option<double?> _seconds = Opt.Number("--seconds", "S", "Time budget per measurement (default 1).", 0.05, 60);
+    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); default: embedded, in this process.");
 
-    public async Task<int> RunAsync(ParsedArgs args, CancellationToken ct)
+    public BenchCommand()
+        : base("bench", "Quick throughput benchmarks, each beside its baseline measured in the same run.",
+            "[--json] [--seconds S] [--redis CONN]",
+            """
+            Results (per second): raw_hmac_sha256 (HMAC-SHA256 of the frame's signed bytes, the baseline), sign, verify,
+            local_fanout_1/10/1000 (signed broadcast → in-process backplane → verified once → N subscribers; deliveries/s),
+            and with --redis: raw_redis_pubsub (StackExchange.Redis pub/sub of the same frame bytes) and redis_end_to_end
+            (signed, verified deliveries between two buses over Redis). For numbers to publish, use bench/ (BenchmarkDotNet).
+            """)
     {
-        var budget = TimeSpan.FromSeconds(args.Double("seconds", 0.05, 60) ?? 1);
-        var json = args.Flag("json");
+        Add(_json);
+        Add(_seconds);
+        _redis.AddTo(this);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult args, CancellationToken ct)
+    {
+        var budget = TimeSpan.FromSeconds(args.GetValue(_seconds) ?? 1);
+        var json = args.GetValue(_json);
         var results = new Dictionary<string, double>();
         var extra = new Dictionary<string, double>();
         void Report(string name, double perSecond, string unit)
@@ -51,7 +57,7 @@ internal sealed class BenchCommand : ICommand
         var bodyStart = Array.IndexOf(frame, (byte)'{');
         var kidEnd = Array.IndexOf(frame, (byte)'.', 5);
         var signedInput = frame.AsSpan(0, kidEnd + 1).ToArray().Concat(frame.AsSpan(bodyStart).ToArray()).ToArray();
-        var key = ring.SigningKey!.Key;
+        var key = DeriveKey(Secret);
         var mac = new byte[32];
 
         Report("raw_hmac_sha256", Rate(budget, n =>
@@ -99,9 +105,9 @@ internal sealed class BenchCommand : ICommand
             Console.Out.WriteLine($"{"sign / raw HMAC",-20} {results["sign"] / results["raw_hmac_sha256"],14:0.00}x   verify / raw HMAC {results["verify"] / results["raw_hmac_sha256"]:0.00}x   (frame {frame.Length} bytes)");
         }
 
-        if (args.Get("redis") is { } conn)
+        if (_redis.Connection(args) is { } conn)
         {
-            var prefix = (args.Get("prefix") ?? "exg:") + "bench" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ":";
+            var prefix = _redis.ChannelPrefix(args) + "bench" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ":";
             var count = (int)Math.Clamp(20_000 * budget.TotalSeconds, 2_000, 200_000);
             Report("raw_redis_pubsub", await RawRedisAsync(conn, prefix, frame, count, ct), "msgs/s");
             Report("redis_end_to_end", await RedisEndToEndAsync(conn, prefix, ring, message, count, ct), "msgs/s");
@@ -270,6 +276,10 @@ internal sealed class BenchCommand : ICommand
         await done.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
         return count / sw.Elapsed.TotalSeconds;
     }
+
+    /// <summary>The signing key of a secret (docs/wire-format.md: HKDF-SHA256, empty salt, fixed info).</summary>
+    private static byte[] DeriveKey(string secret)
+        => HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, [], "ex_esdb_gater messages v1"u8.ToArray());
 
     private static async Task<ConnectionMultiplexer> ConnectAsync(string conn)
     {
