@@ -21,10 +21,11 @@ foreach (var c in commands)
 root.Options.OfType<HelpOption>().Single().Action = new HelpText(commands);
 root.Options.OfType<VersionOption>().Single().Action = new VersionText();
 
+var name = "gater";
 if (args.Length == 0 || args is ["help"])
 {
-    Console.Out.Write(Cli.Overview(commands));
-    return args.Length == 0 ? 2 : 0;
+    Stdout.WriteText(Cli.Overview(commands));
+    return OutputCode(args.Length == 0 ? 2 : 0);
 }
 var parsed = root.Parse(args);
 if (parsed.Action is ParseErrorAction)
@@ -32,17 +33,19 @@ if (parsed.Action is ParseErrorAction)
     Console.Error.WriteLine(Cli.ParseErrorLine(parsed));
     return 2;
 }
-var name = parsed.CommandResult.Command is GaterCommand gc ? "gater " + gc.Name : "gater";
+name = parsed.CommandResult.Command is GaterCommand gc ? "gater " + gc.Name : "gater";
 try
 {
     using var cts = new CancellationTokenSource();
+    Stdout.StopOnFailure(cts);
     Console.CancelKeyPress += (_, e) =>
     {
         e.Cancel = true;
         cts.Cancel();
     };
     // no System.CommandLine exception handler or termination timeout: failures are mapped below, signals handled above
-    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cts.Token);
+    var code = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cts.Token);
+    return OutputCode(code);
 }
 catch (UsageException ex)
 {
@@ -66,7 +69,22 @@ catch (GaterBackplaneException ex)
 }
 catch (OperationCanceledException)
 {
-    return 0;
+    return OutputCode(0);
+}
+
+// a failed write to standard output decides the exit code: the reader leaving is a normal end
+int OutputCode(int code)
+{
+    if (Stdout.ReaderGone)
+    {
+        return 0;
+    }
+    if (Stdout.Failure is { } failure)
+    {
+        Console.Error.WriteLine($"{name}: cannot write to standard output: {failure.Message}");
+        return 1;
+    }
+    return code;
 }
 
 /// <summary>Prints gater's help for the command the user asked about.</summary>
@@ -76,7 +94,7 @@ internal sealed class HelpText(IReadOnlyList<GaterCommand> commands) : Synchrono
 
     public override int Invoke(ParseResult parseResult)
     {
-        Console.Out.Write(parseResult.CommandResult.Command is GaterCommand c ? c.HelpText() : Cli.Overview(commands));
+        Stdout.WriteText(parseResult.CommandResult.Command is GaterCommand c ? c.HelpText() : Cli.Overview(commands));
         return 0;
     }
 }
@@ -89,7 +107,7 @@ internal sealed class VersionText : SynchronousCommandLineAction
     public override int Invoke(ParseResult parseResult)
     {
         var v = typeof(VersionText).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-        Console.Out.WriteLine(v);
+        Stdout.WriteLine(v);
         return 0;
     }
 }

@@ -44,7 +44,7 @@ internal sealed class BenchCommand : GaterCommand
             if (!json)
             {
                 var ratio = results.TryGetValue("raw_hmac_sha256", out var b) && name != "raw_hmac_sha256" && unit == "ops/s" ? $"  ({perSecond / b:0.00}x raw HMAC)" : "";
-                Console.Out.WriteLine($"{name,-20} {perSecond,14:N0} {unit}{ratio}");
+                Stdout.WriteLine($"{name,-20} {perSecond,14:N0} {unit}{ratio}");
             }
         }
 
@@ -101,8 +101,8 @@ internal sealed class BenchCommand : GaterCommand
         extra["extra_delivery_bytes"] = (perBroadcast[1000].Bytes - perBroadcast[10].Bytes) / 990;
         if (!json)
         {
-            Console.Out.WriteLine($"{"each extra delivery",-20} {extra["extra_delivery_ns"],14:0.0} ns, {extra["extra_delivery_bytes"],6:0.0} bytes (from 10 → 1000 subscribers)");
-            Console.Out.WriteLine($"{"sign / raw HMAC",-20} {results["sign"] / results["raw_hmac_sha256"],14:0.00}x   verify / raw HMAC {results["verify"] / results["raw_hmac_sha256"]:0.00}x   (frame {frame.Length} bytes)");
+            Stdout.WriteLine($"{"each extra delivery",-20} {extra["extra_delivery_ns"],14:0.0} ns, {extra["extra_delivery_bytes"],6:0.0} bytes (from 10 → 1000 subscribers)");
+            Stdout.WriteLine($"{"sign / raw HMAC",-20} {results["sign"] / results["raw_hmac_sha256"],14:0.00}x   verify / raw HMAC {results["verify"] / results["raw_hmac_sha256"]:0.00}x   (frame {frame.Length} bytes)");
         }
 
         if (_redis.Connection(args) is { } conn)
@@ -114,13 +114,13 @@ internal sealed class BenchCommand : GaterCommand
             extra["redis_ratio"] = results["redis_end_to_end"] / results["raw_redis_pubsub"];
             if (!json)
             {
-                Console.Out.WriteLine($"{"redis end-to-end / raw",-20} {extra["redis_ratio"],14:0.00}x");
+                Stdout.WriteLine($"{"redis end-to-end / raw",-20} {extra["redis_ratio"],14:0.00}x");
             }
         }
 
         if (json)
         {
-            Console.Out.WriteLine(Cli.JsonLine(w =>
+            Stdout.WriteLine(Cli.JsonLine(w =>
             {
                 w.WriteStartObject();
                 w.WriteStartObject("results");

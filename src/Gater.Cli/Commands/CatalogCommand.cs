@@ -16,12 +16,15 @@ internal sealed class CatalogCommand : GaterCommand
     {
         if (args.GetValue(_json))
         {
-            using var stdout = Console.OpenStandardOutput();
-            Payloads.WriteCatalogJson(stdout);
-            stdout.Write("\n"u8);
+            using var json = new MemoryStream();
+            Payloads.WriteCatalogJson(json);
+            json.WriteByte((byte)'\n');
+            Stdout.Write(json.ToArray());
             return Task.FromResult(0);
         }
-        Payloads.WriteCatalogText(Console.Out);
+        using var text = new StringWriter();
+        Payloads.WriteCatalogText(text);
+        Stdout.WriteText(text.ToString());
         return Task.FromResult(0);
     }
 }

@@ -185,7 +185,7 @@ internal sealed class DemoCommand : GaterCommand
             var line = TailCommand.JsonOf(d);
             lock (_lock)
             {
-                Console.Out.WriteLine(line);
+                Stdout.WriteLine(line);
             }
         }
 
@@ -225,7 +225,7 @@ internal sealed class DemoCommand : GaterCommand
             });
             lock (_lock)
             {
-                Console.Out.WriteLine(line);
+                Stdout.WriteLine(line);
             }
         }
     }

@@ -13,7 +13,7 @@ internal sealed class KeygenCommand : GaterCommand
 
     protected override Task<int> RunAsync(ParseResult args, CancellationToken ct)
     {
-        Console.Out.WriteLine(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48)));
+        Stdout.WriteLine(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48)));
         return Task.FromResult(0);
     }
 }

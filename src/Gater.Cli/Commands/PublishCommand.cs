@@ -89,7 +89,7 @@ internal sealed class PublishCommand : GaterCommand
         {
             throw new UsageException(ex.Message);
         }
-        Console.Out.WriteLine(Cli.JsonLine(w => Cli.WriteMessageLine(w, receipt.Envelope, message, x =>
+        Stdout.WriteLine(Cli.JsonLine(w => Cli.WriteMessageLine(w, receipt.Envelope, message, x =>
         {
             x.WriteNumber("frame_bytes", receipt.FrameBytes);
             x.WriteString("backplane", backplane?.Name ?? "none");

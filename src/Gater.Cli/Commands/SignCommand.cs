@@ -56,9 +56,7 @@ internal sealed class SignCommand : GaterCommand
         {
             throw new UsageException(ex.Message);
         }
-        using var stdout = Console.OpenStandardOutput();
-        stdout.Write(frame);
-        stdout.Write("\n"u8);
+        Stdout.Write([.. frame, (byte)'\n']);
         return Task.FromResult(0);
     }
 }

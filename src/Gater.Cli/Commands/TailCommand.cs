@@ -67,8 +67,7 @@ internal sealed class TailCommand : GaterCommand
         {
             await foreach (var delivery in stream.ReadAllAsync(stop.Token))
             {
-                Console.Out.WriteLine(json ? JsonOf(delivery) : Text(delivery));
-                if (count is { } c && ++seen >= c)
+                if (!Stdout.WriteLine(json ? JsonOf(delivery) : Text(delivery)) || (count is { } c && ++seen >= c))
                 {
                     break;
                 }

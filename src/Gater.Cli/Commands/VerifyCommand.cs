@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.CommandLine;
 using System.Text.Json;
 using ExEsdbGater;
@@ -56,16 +57,21 @@ internal sealed class VerifyCommand : GaterCommand
             frames.Add(input.Length > 0 && input[^1] == '\n' ? input.AsMemory(0, input.Length - 1) : input);
         }
         var allOk = true;
-        using var stdout = Console.OpenStandardOutput();
-        using var w = new Utf8JsonWriter(stdout);
+        var line = new ArrayBufferWriter<byte>(1024);
+        using var w = new Utf8JsonWriter(line);
         foreach (var f in frames)
         {
             var r = verifier.Verify(f.Span, instance, topic);
             allOk &= r.IsOk;
+            line.ResetWrittenCount();
+            w.Reset(line);
             Cli.WriteVerifyLine(w, r);
             w.Flush();
-            stdout.Write("\n"u8);
-            w.Reset();
+            line.Write("\n"u8);
+            if (!Stdout.Write(line.WrittenSpan))
+            {
+                break;
+            }
         }
         return Task.FromResult(allOk ? 0 : 1);
     }
