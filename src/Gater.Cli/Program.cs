@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using ExEsdbGater;
 using ExEsdbGater.Redis;
 using Gater.Cli;
@@ -38,11 +39,14 @@ try
 {
     using var cts = new CancellationTokenSource();
     Stdout.StopOnFailure(cts);
-    Console.CancelKeyPress += (_, e) =>
+    // Ctrl+C and SIGTERM (service managers, kill) alike: a requested stop, finished cleanly with exit 0
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    void Stop(PosixSignalContext context)
     {
-        e.Cancel = true;
+        context.Cancel = true;
         cts.Cancel();
-    };
+    }
     // no System.CommandLine exception handler or termination timeout: failures are mapped below, signals handled above
     var code = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cts.Token);
     return OutputCode(code);

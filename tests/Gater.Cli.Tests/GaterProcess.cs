@@ -22,6 +22,8 @@ public sealed class GaterProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public static string GaterDll => Path.Combine(AppContext.BaseDirectory, "gater.dll");
