@@ -80,14 +80,6 @@ internal static class Cli
         return new DateTimeOffset(p.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
     }
 
-    public static byte[] ReadAllStdin()
-    {
-        using var stdin = Console.OpenStandardInput();
-        using var ms = new MemoryStream();
-        stdin.CopyTo(ms);
-        return ms.ToArray();
-    }
-
     /// <summary>The verify line format of wire-format section 6 (extra members allowed).</summary>
     public static void WriteVerifyLine(Utf8JsonWriter w, VerifyResult r, Action<Utf8JsonWriter>? extra = null)
     {

@@ -31,18 +31,20 @@ internal sealed class SignCommand : GaterCommand
         _keys.AddTo(this);
     }
 
-    protected override Task<int> RunAsync(ParseResult args, CancellationToken ct)
+    protected override async Task<int> RunAsync(ParseResult args, CancellationToken ct)
     {
         var instance = Required(args, _instance);
         var topic = Required(args, _topic);
         var type = Required(args, _type);
         var keys = _keys.Ring(args);
-        var payload = Cli.ReadAllStdin();
+        Stdin.PromptIfTerminal("the payload JSON");
+        var payload = await Stdin.ReadAllAsync(Payloads.MaxFrameBytes, ct)
+            ?? throw new UsageException($"the payload is larger than a frame can hold ({Payloads.MaxFrameBytes} bytes)");
         var error = Payloads.Read(instance, type, payload, out var message);
         if (error is not null)
         {
             Console.Error.WriteLine($"gater sign: {error}");
-            return Task.FromResult(1);
+            return 1;
         }
         var node = args.GetValue(_node) ?? NodeName.Resolve();
         var envelope = new Envelope(instance, topic, message.Tag, args.GetValue(_id) ?? MessageHelpers.GenerateMessageId(), node,
@@ -57,6 +59,6 @@ internal sealed class SignCommand : GaterCommand
             throw new UsageException(ex.Message);
         }
         Stdout.Write([.. frame, (byte)'\n']);
-        return Task.FromResult(0);
+        return 0;
     }
 }

@@ -29,7 +29,7 @@ internal sealed class VerifyCommand : GaterCommand
         _keys.AddTo(this);
     }
 
-    protected override Task<int> RunAsync(ParseResult args, CancellationToken ct)
+    protected override async Task<int> RunAsync(ParseResult args, CancellationToken ct)
     {
         var instance = Required(args, _instance);
         var topic = Required(args, _topic);
@@ -40,39 +40,59 @@ internal sealed class VerifyCommand : GaterCommand
             MaxAge = TimeSpan.FromMilliseconds(args.GetValue(_maxAge) ?? 300_000),
         };
         var verifier = new FrameVerifier(keys, options);
-        var input = Cli.ReadAllStdin();
-        var frames = new List<ReadOnlyMemory<byte>>();
-        if (args.GetValue(_lines))
-        {
-            ReadOnlyMemory<byte> rest = input;
-            while (rest.Length > 0)
-            {
-                var nl = rest.Span.IndexOf((byte)'\n');
-                frames.Add(nl < 0 ? rest : rest[..nl]);
-                rest = nl < 0 ? ReadOnlyMemory<byte>.Empty : rest[(nl + 1)..];
-            }
-        }
-        else
-        {
-            frames.Add(input.Length > 0 && input[^1] == '\n' ? input.AsMemory(0, input.Length - 1) : input);
-        }
+        var lines = args.GetValue(_lines);
+        Stdin.PromptIfTerminal(lines ? "frames, one per line," : "one frame");
+        using var input = Console.OpenStandardInput();
+        var reader = new Stdin.LineReader(input, Payloads.MaxFrameBytes);
         var allOk = true;
-        var line = new ArrayBufferWriter<byte>(1024);
-        using var w = new Utf8JsonWriter(line);
-        foreach (var f in frames)
+        var output = new ArrayBufferWriter<byte>(1024);
+        using var w = new Utf8JsonWriter(output);
+        if (!lines)
         {
-            var r = verifier.Verify(f.Span, instance, topic);
-            allOk &= r.IsOk;
-            line.ResetWrittenCount();
-            w.Reset(line);
-            Cli.WriteVerifyLine(w, r);
-            w.Flush();
-            line.Write("\n"u8);
-            if (!Stdout.Write(line.WrittenSpan))
+            var frame = await reader.NextAsync(ct);
+            if (frame is not null && await reader.NextAsync(ct) is not null)
+            {
+                throw new UsageException("expected one frame but the input has more than one line; use --lines for one frame per line");
+            }
+            return Answer(frame ?? new InputLine(1, ReadOnlyMemory<byte>.Empty, false), withNumber: false) ? 0 : 1;
+        }
+        // each line is answered as it arrives
+        while (await reader.NextAsync(ct) is { } line)
+        {
+            allOk &= Answer(line, withNumber: true);
+            if (Stdout.Failed)
             {
                 break;
             }
         }
-        return Task.FromResult(allOk ? 0 : 1);
+        return allOk ? 0 : 1;
+
+        bool Answer(InputLine line, bool withNumber)
+        {
+            output.ResetWrittenCount();
+            w.Reset(output);
+            Action<Utf8JsonWriter>? number = withNumber ? x => x.WriteNumber("line", line.Number) : null;
+            bool ok;
+            if (line.TooLong)
+            {
+                // never held in memory, so never given to the verifier: the verifier's first check, by length
+                ok = false;
+                w.WriteStartObject();
+                w.WriteBoolean("ok", false);
+                w.WriteString("reason", RejectReason.TooLarge.WireName());
+                number?.Invoke(w);
+                w.WriteEndObject();
+            }
+            else
+            {
+                var r = verifier.Verify(line.Bytes.Span, instance, topic);
+                ok = r.IsOk;
+                Cli.WriteVerifyLine(w, r, number);
+            }
+            w.Flush();
+            output.Write("\n"u8);
+            Stdout.Write(output.WrittenSpan);
+            return ok;
+        }
     }
 }
