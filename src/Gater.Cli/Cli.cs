@@ -10,7 +10,7 @@ using ExEsdbGater.Redis;
 namespace Gater.Cli;
 
 /// <summary>What several commands share: messages, keys, clocks, Redis, JSON lines.</summary>
-internal static class Cli
+internal static partial class Cli
 {
     public static string Overview(IEnumerable<GaterCommand> commands)
     {
@@ -73,6 +73,29 @@ internal static class Cli
         });
         return s.Length <= max ? text : $"{text}…({s.Length} characters)";
     }
+
+    /// <summary>
+    /// An error message as a user should see it: one line, without .NET parameter names, JSON reader positions or a
+    /// library's advice about its own configuration code, and with long quoted inputs shortened.
+    /// </summary>
+    public static string Plain(string message)
+    {
+        var text = message.Split('\n')[0].Trim();
+        text = ParameterSuffix().Replace(text, "");
+        text = JsonPosition().Replace(text, "");
+        // StackExchange.Redis advises "abortConnect=false … in your code": advice for programmers, not for gater users
+        text = string.Join(". ", text.Split(". ").Where(s => !s.Contains("abortConnect", StringComparison.OrdinalIgnoreCase)));
+        return Quoted().Replace(text, m => "'" + Abbreviate(m.Groups[1].Value) + "'");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" ?\(Parameter '[^']*'\)")]
+    private static partial System.Text.RegularExpressions.Regex ParameterSuffix();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" ?(Path: \S* \| )?LineNumber: \d+ \| BytePositionInLine: \d+\.?")]
+    private static partial System.Text.RegularExpressions.Regex JsonPosition();
+
+    [System.Text.RegularExpressions.GeneratedRegex("'([^']{81,})'")]
+    private static partial System.Text.RegularExpressions.Regex Quoted();
 
     public static long ProcessEpoch()
     {
@@ -178,7 +201,12 @@ internal sealed class RedisOptions(string redisHelp)
         c.Add(Prefix);
     }
 
-    public string? Connection(ParseResult args) => args.GetValue(Redis);
+    public string? Connection(ParseResult args) => args.GetValue(Redis) switch
+    {
+        null => null,
+        { } s when string.IsNullOrWhiteSpace(s) => throw new UsageException("'--redis' needs a connection string such as 127.0.0.1:6379"),
+        { } s => s,
+    };
 
     public string ChannelPrefix(ParseResult args) => args.GetValue(Prefix) ?? "exg:";
 

@@ -53,27 +53,39 @@ try
 }
 catch (UsageException ex)
 {
-    Console.Error.WriteLine($"{name}: {ex.Message}");
-    return 2;
+    return Fail(ex.Message, 2);
 }
 catch (GaterConfigurationException ex)
 {
-    Console.Error.WriteLine($"{name}: configuration error: {ex.Message}");
-    return 2;
+    return Fail("configuration error: " + ex.Message, 2);
 }
 catch (GaterSecurityException ex)
 {
-    Console.Error.WriteLine($"{name}: {ex.Message}");
-    return 2;
+    return Fail(ex.Message, 2);
+}
+catch (GaterBackplaneException ex) when (ex.InnerException is ArgumentException)
+{
+    // a malformed connection string is the user's configuration, not a runtime failure
+    return Fail(ex.Message, 2);
 }
 catch (GaterBackplaneException ex)
 {
-    Console.Error.WriteLine($"{name}: {ex.Message}");
-    return 1;
+    return Fail(ex.Message, 1);
+}
+catch (ArgumentException ex)
+{
+    // the library refused a value the user gave (a topic, a node name, …)
+    return Fail(ex.Message, 2);
 }
 catch (OperationCanceledException)
 {
     return OutputCode(0);
+}
+
+int Fail(string message, int code)
+{
+    Console.Error.WriteLine($"{name}: {Cli.Plain(message)}");
+    return code;
 }
 
 // a failed write to standard output decides the exit code: the reader leaving is a normal end
@@ -85,8 +97,7 @@ int OutputCode(int code)
     }
     if (Stdout.Failure is { } failure)
     {
-        Console.Error.WriteLine($"{name}: cannot write to standard output: {failure.Message}");
-        return 1;
+        return Fail("cannot write to standard output: " + failure.Message, 1);
     }
     return code;
 }

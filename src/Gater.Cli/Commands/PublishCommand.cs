@@ -80,13 +80,9 @@ internal sealed class PublishCommand : GaterCommand
         {
             receipt = await bus.BroadcastAsync(topic, message, ct);
         }
-        catch (GaterValidationException ex)
+        catch (Exception ex) when (ex is GaterValidationException or ArgumentException)
         {
-            Console.Error.WriteLine($"gater publish: {ex.Message}");
-            return 1;
-        }
-        catch (ArgumentException ex)
-        {
+            // the message as given does not pass the library's checks: the user's input
             throw new UsageException(ex.Message);
         }
         Stdout.WriteLine(Cli.JsonLine(w => Cli.WriteMessageLine(w, receipt.Envelope, message, x =>

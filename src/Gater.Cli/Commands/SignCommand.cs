@@ -43,8 +43,7 @@ internal sealed class SignCommand : GaterCommand
         var error = Payloads.Read(instance, type, payload, out var message);
         if (error is not null)
         {
-            Console.Error.WriteLine($"gater sign: {error}");
-            return 1;
+            throw new UsageException(error);
         }
         var node = args.GetValue(_node) ?? NodeName.Resolve();
         var envelope = new Envelope(instance, topic, message.Tag, args.GetValue(_id) ?? MessageHelpers.GenerateMessageId(), node,

@@ -39,6 +39,10 @@ internal sealed class VerifyCommand : GaterCommand
             TimeProvider = args.GetValue(_now) is { } ms ? new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds(ms)) : TimeProvider.System,
             MaxAge = TimeSpan.FromMilliseconds(args.GetValue(_maxAge) ?? 300_000),
         };
+        if (!keys.HasKeys && !keys.AllowUnsigned)
+        {
+            throw new GaterConfigurationException("no secret configured: set SECRET_KEY_BASE, pass --secret or --key, or --allow-unsigned for unsigned frames");
+        }
         var verifier = new FrameVerifier(keys, options);
         var lines = args.GetValue(_lines);
         Stdin.PromptIfTerminal(lines ? "frames, one per line," : "one frame");
