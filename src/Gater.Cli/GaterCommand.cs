@@ -96,8 +96,8 @@ internal static class Opt
         {
             HelpName = value,
             Description = help,
-            CustomParser = r => Single(r) is { } s && ParseDuration(s) is { } d
-                ? d : Fail<TimeSpan?>(r, $"'{name}' must be a duration such as 30s, 2m or 500ms, not '{Shown(r)}'"),
+            CustomParser = r => Single(r) is { } s && ParseDuration(s) is { } d && d > TimeSpan.Zero
+                ? d : Fail<TimeSpan?>(r, $"'{name}' must be a duration above zero such as 30s, 2m or 500ms, not '{Shown(r)}'"),
         };
 
     public static Option<GaterInstance?> Instance(string help)

@@ -48,6 +48,11 @@ internal sealed class BenchCommand : GaterCommand
             }
         }
 
+        if (_redis.Connection(args) is { } probe)
+        {
+            // an unreachable Redis fails now, not after the local measurements
+            await using var connection = await ConnectAsync(probe);
+        }
         var ring = KeyRing.Of(GaterKey.FromSecret(Secret));
         var message = HealthMessages.NodeHealth("gater1@bench-host", NodeHealthStatus.Healthy,
             checks: JsonMap.Of(("disk", "ok"), ("raft", "ok")), loadAvg: 0.42, memoryUsage: 63.5, diskUsage: 71.2, messageContext: new MessageContext("gater1@bench-host"));

@@ -14,7 +14,7 @@ internal sealed class DemoCommand : GaterCommand
     private static readonly TimeSpan DemoMaxAge = TimeSpan.FromSeconds(5);
 
     private readonly Option<long?> _nodes = Opt.Whole("--nodes", "N", "Simulated nodes in this process (default 3; 1 with --redis).", 1, 50);
-    private readonly Option<TimeSpan?> _duration = Opt.Duration("--duration", "D", "Stop after this long, e.g. 30s or 2m (default: until Ctrl+C; 12s in JSON mode).");
+    private readonly Option<TimeSpan?> _duration = Opt.Duration("--duration", "D", "Run this long once the cluster is up, e.g. 30s, 2m or 200ms (default: until Ctrl+C; 12s in JSON mode).");
     private readonly Option<double?> _rate = Opt.Number("--rate", "R", "Messages per second per node (default 20).", 0.1, 5000);
     private readonly Option<bool> _json = Opt.Flag("--json", "One JSON object per line instead of the live view.");
     private readonly Option<bool> _noRogue = Opt.Flag("--no-rogue", "Do not inject bad frames.");
@@ -72,10 +72,6 @@ internal sealed class DemoCommand : GaterCommand
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (duration is { } d)
-        {
-            stop.CancelAfter(d);
-        }
         var state = new DemoState();
         var verifierOptions = new VerifierOptions { MaxAge = DemoMaxAge };
         var owned = new List<IAsyncDisposable>();
@@ -126,20 +122,20 @@ internal sealed class DemoCommand : GaterCommand
                     state.Accept(d);
                 }
                 output?.Write(d);
-            }, new SubscriptionOptions { IncludeRejections = true, Capacity = 100_000, Name = "monitor " + instance.WireName() }, stop.Token);
+            }, new SubscriptionOptions { IncludeRejections = true, Capacity = 100_000, Name = "monitor " + instance.WireName() }, CancellationToken.None);
         }
         // the on-call node acknowledges alerts; the raisers learn of acks and stop escalating
         var oncall = sims[0];
-        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, e, c) => oncall.OnAlertAsync(a, e, c), null, stop.Token);
+        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, e, c) => oncall.OnAlertAsync(a, e, c), null, CancellationToken.None);
         foreach (var s in sims)
         {
-            await s.Bus.SubscribeAsync<AlertAck>("*", (a, _) => s.Acknowledged(a.AlertId), null, stop.Token);
+            await s.Bus.SubscribeAsync<AlertAck>("*", (a, _) => s.Acknowledged(a.AlertId), null, CancellationToken.None);
         }
 
         var tasks = new List<Task>();
         foreach (var s in sims)
         {
-            await s.BootAsync(stop.Token);
+            await s.BootAsync(CancellationToken.None);
             tasks.Add(Task.Run(() => s.RunAsync(stop.Token), CancellationToken.None));
         }
         Rogue? rogue = null;
@@ -151,6 +147,11 @@ internal sealed class DemoCommand : GaterCommand
             tasks.Add(Task.Run(() => rogue.RunAsync(TimeSpan.FromMilliseconds(250), stop.Token), CancellationToken.None));
         }
 
+        // the duration counts from here: set up first (however short the run), so the summary always comes
+        if (duration is { } d)
+        {
+            stop.CancelAfter(d);
+        }
         if (json)
         {
             try
