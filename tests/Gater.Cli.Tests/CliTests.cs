@@ -184,7 +184,7 @@ public sealed class CliTests
     public async Task Publish_builds_through_the_factory_with_defaults()
     {
         var (code, output, err) = await GaterProcess.RunAsync(["publish", "--instance", "ex_esdb_alerts", "--type", "system_alert", "--node-name", "pub@test",
-            "--set", "severity=critical", "--set", "category=system", "--set", "title=Disk full", "--set", "description=/var at 99%", "--set", "source=disk_monitor"], WithSecret);
+            "--set", "severity=critical", "--set", "category=system", "--set", "title=Disk full", "--set", "description=/var at 99%", "--set", "source=disk_monitor", "--dry-run"], WithSecret);
         Assert.True(code == 0, string.Join("\n", err));
         var line = JsonDocument.Parse(Assert.Single(output)).RootElement;
         var payload = line.GetProperty("payload");
@@ -193,7 +193,8 @@ public sealed class CliTests
         Assert.Matches("^[0-9a-f]{16}$", payload.GetProperty("alert_id").GetString());
         Assert.Equal("pub@test", payload.GetProperty("node").GetString());
         Assert.Equal("cluster:alerts", line.GetProperty("topic").GetString());
-        var (missing, _, merr) = await GaterProcess.RunAsync(["publish", "--instance", "ex_esdb_alerts", "--type", "system_alert", "--set", "severity=critical"], WithSecret);
+        Assert.False(line.GetProperty("sent").GetBoolean());
+        var (missing, _, merr) = await GaterProcess.RunAsync(["publish", "--instance", "ex_esdb_alerts", "--type", "system_alert", "--set", "severity=critical", "--dry-run"], WithSecret);
         Assert.Equal(2, missing);
         Assert.Contains("category", Assert.Single(merr), StringComparison.Ordinal);
     }

@@ -15,7 +15,7 @@ internal sealed class BenchCommand : GaterCommand
 
     private readonly Option<bool> _json = Opt.Flag("--json", "Print one JSON object: {\"results\":{name: per second}, …}.");
     private readonly Option<double?> _seconds = Opt.Number("--seconds", "S", "Time budget per measurement (default 1).", 0.05, 60);
-    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); default: embedded, in this process.");
+    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); adds the Redis measurements.");
 
     public BenchCommand()
         : base("bench", "Quick throughput benchmarks, each beside its baseline measured in the same run.",

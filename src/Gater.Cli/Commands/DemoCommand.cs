@@ -50,6 +50,10 @@ internal sealed class DemoCommand : GaterCommand
         var json = args.GetValue(_json) || Console.IsOutputRedirected;
         var duration = args.GetValue(_duration) ?? (json ? TimeSpan.FromSeconds(12) : (TimeSpan?)null);
         var rogueOn = !args.GetValue(_noRogue);
+        if (redis is null && args.GetValue(_nodeName) is not null)
+        {
+            throw new UsageException("--node-name names this process's node on Redis; the embedded demo names its own nodes (add --redis CONN)");
+        }
         string secretNote;
         KeyRing keys;
         if (Environment.GetEnvironmentVariable(KeyRing.SecretVariable) is { Length: > 0 })

@@ -11,19 +11,21 @@ internal sealed class PublishCommand : GaterCommand
     private readonly Option<string> _topic = Opt.Text("--topic", "T", "The topic (default cluster:<instance without ex_esdb_>).");
     private readonly Option<string> _payload = Opt.Text("--payload", "JSON", "Factory arguments and options as one JSON object, by field name.");
     private readonly Option<string[]> _set = Opt.Many("--set", "NAME=VALUE", "One factory argument or option; VALUE is JSON or plain text.");
-    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); default: embedded, in this process.");
+    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); required unless --dry-run.");
+    private readonly Option<bool> _dryRun = Opt.Flag("--dry-run", "Build and sign the message but send it nowhere (\"sent\":false).");
     private readonly Option<string> _nodeName = Opt.Text("--node-name", "NAME@HOST", "This node's name (default: EXG_NODE_NAME, else process@host).");
     private readonly KeyOptions _keys = new();
 
     public PublishCommand()
         : base("publish", "Publish one message built through its type's factory (defaults applied).",
-            "--instance I --type Y [--topic T] [--payload JSON | --set NAME=VALUE ...] [--redis CONN]",
+            "--instance I --type Y [--topic T] [--payload JSON | --set NAME=VALUE ...] (--redis CONN | --dry-run)",
             """
             Required factory arguments must be given; every other field takes its catalog default.
             Example: gater publish --instance ex_esdb_alerts --type system_alert \
                        --set severity=critical --set category=system --set title="Disk full" \
                        --set description="/var at 99%" --set source=disk_monitor
-            Prints the published message as one JSON line (the 'gater verify' format).
+            Prints the published message as one JSON line (the 'gater verify' format) with "sent": true once Redis
+            took it; with --dry-run nothing is sent and the line says "sent": false.
             """)
     {
         Add(_instance);
@@ -32,6 +34,7 @@ internal sealed class PublishCommand : GaterCommand
         Add(_payload);
         Add(_set);
         _redis.AddTo(this);
+        Add(_dryRun);
         Add(_nodeName);
         _keys.AddTo(this);
     }
@@ -40,6 +43,13 @@ internal sealed class PublishCommand : GaterCommand
     {
         var instance = Required(args, _instance);
         var type = Required(args, _type);
+        var dryRun = args.GetValue(_dryRun);
+        if ((_redis.Connection(args) is null) != dryRun)
+        {
+            throw new UsageException(dryRun
+                ? "--dry-run sends nothing; leave out --redis"
+                : "publish sends through Redis and needs --redis CONN (or --dry-run to build and sign without sending)");
+        }
         var topic = args.GetValue(_topic) ?? "cluster:" + instance.WireName()["ex_esdb_".Length..];
         var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         if (args.GetValue(_payload) is { } payload)
@@ -61,12 +71,17 @@ internal sealed class PublishCommand : GaterCommand
                 throw new UsageException($"--payload is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
             }
         }
+        var set = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in args.GetValue(_set) ?? [])
         {
             var eq = s.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
                 throw new UsageException($"--set takes NAME=VALUE, not '{Cli.Abbreviate(s)}'");
+            }
+            if (!set.Add(s[..eq]))
+            {
+                throw new UsageException($"'--set {Cli.Abbreviate(s[..eq])}' is given twice");
             }
             values[s[..eq]] = ParseLoose(s[(eq + 1)..]);
         }
@@ -89,6 +104,7 @@ internal sealed class PublishCommand : GaterCommand
         {
             x.WriteNumber("frame_bytes", receipt.FrameBytes);
             x.WriteString("backplane", backplane?.Name ?? "none");
+            x.WriteBoolean("sent", backplane is not null);
         })));
         return 0;
     }

@@ -8,7 +8,7 @@ internal sealed class TailCommand : GaterCommand
 {
     private readonly Option<GaterInstance?> _instance = Opt.Instance("The instance to follow, e.g. ex_esdb_health.");
     private readonly Option<string> _topic = Opt.Text("--topic", "T", "A topic, or a pattern where * matches any run of characters (e.g. 'cluster:*').");
-    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); default: embedded, in this process.");
+    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); required.");
     private readonly Option<bool> _json = Opt.Flag("--json", "One JSON object per line instead of the live view.");
     private readonly Option<long?> _count = Opt.Whole("--count", "N", "Stop after N messages and rejections.", 1);
     private readonly Option<TimeSpan?> _duration = Opt.Duration("--duration", "D", "Stop after this long (e.g. 30s).");
