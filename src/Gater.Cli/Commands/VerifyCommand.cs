@@ -18,7 +18,7 @@ internal sealed class VerifyCommand : GaterCommand
     public VerifyCommand()
         : base("verify", "Verify frames from standard input; print one JSON line per frame.",
             "--instance I --topic T [--now MS] [--max-age-ms N] [--allow-unsigned] [--lines] [--secret S]... < frame",
-            "Prints {\"ok\":true,\"instance\":…,\"payload\":{…}} or {\"ok\":false,\"reason\":\"…\"} per frame.\nExit: 0 all accepted, 1 any rejected, 2 usage or configuration error.")
+            "Prints {\"ok\":true,\"instance\":…,\"payload\":{…}} or {\"ok\":false,\"reason\":\"…\"} per frame (with \"line\": N under --lines),\neach as soon as its line is read; a line longer than a frame can be is answered too_large. CR before LF is ignored.\nExit: 0 all accepted, 1 any rejected, 2 usage or configuration error (no key and no --allow-unsigned).")
     {
         Add(_instance);
         Add(_topic);
@@ -39,10 +39,8 @@ internal sealed class VerifyCommand : GaterCommand
             TimeProvider = args.GetValue(_now) is { } ms ? new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds(ms)) : TimeProvider.System,
             MaxAge = TimeSpan.FromMilliseconds(args.GetValue(_maxAge) ?? 300_000),
         };
-        if (!keys.HasKeys && !keys.AllowUnsigned)
-        {
-            throw new GaterConfigurationException("no secret configured: set SECRET_KEY_BASE, pass --secret or --key, or --allow-unsigned for unsigned frames");
-        }
+        // without keys every frame is rejected (no_secret_configured, as the spec says) and the exit code is 2
+        var unconfigured = !keys.HasKeys && !keys.AllowUnsigned;
         var verifier = new FrameVerifier(keys, options);
         var lines = args.GetValue(_lines);
         Stdin.PromptIfTerminal(lines ? "frames, one per line," : "one frame");
@@ -58,7 +56,7 @@ internal sealed class VerifyCommand : GaterCommand
             {
                 throw new UsageException("expected one frame but the input has more than one line; use --lines for one frame per line");
             }
-            return Answer(frame ?? new InputLine(1, ReadOnlyMemory<byte>.Empty, false), withNumber: false) ? 0 : 1;
+            return Exit(Answer(frame ?? new InputLine(1, ReadOnlyMemory<byte>.Empty, false), withNumber: false));
         }
         // each line is answered as it arrives
         while (await reader.NextAsync(ct) is { } line)
@@ -69,7 +67,11 @@ internal sealed class VerifyCommand : GaterCommand
                 break;
             }
         }
-        return allOk ? 0 : 1;
+        return Exit(allOk);
+
+        int Exit(bool ok) => unconfigured
+            ? throw new GaterConfigurationException("no secret configured: set SECRET_KEY_BASE, pass --secret or --key, or --allow-unsigned for unsigned frames")
+            : ok ? 0 : 1;
 
         bool Answer(InputLine line, bool withNumber)
         {
