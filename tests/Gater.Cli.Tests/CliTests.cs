@@ -221,6 +221,8 @@ public sealed class CliTests
             Assert.Contains(r, reasons);
         }
         Assert.Equal(messages.Length, summary.GetProperty("verified").GetInt64());
+        // a replayed frame is a real node's frame: the line says whose
+        Assert.Contains(lines[..^1], l => l.TryGetProperty("reason", out var r) && r.GetString() == "replayed" && l.TryGetProperty("node", out var n) && n.GetString()!.Contains('@', StringComparison.Ordinal));
         // every message line has the verify format
         Assert.All(messages, m => Assert.True(m.TryGetProperty("payload", out _) && m.TryGetProperty("seq", out _)));
     }

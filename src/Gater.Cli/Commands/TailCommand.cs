@@ -18,7 +18,12 @@ internal sealed class TailCommand : GaterCommand
     public TailCommand()
         : base("tail", "Follow a live stream: decoded, verified, rejections shown with reasons.",
             "--instance I --topic T|PATTERN --redis CONN [--json] [--count N] [--duration D]",
-            "Without --json: one readable line per message. With --json: the 'gater verify' line format, with \"topic\".\nExit: 0 when stopped (Ctrl+C, --count or --duration), 1 if Redis fails, 2 for usage errors.")
+            """
+            Without --json: one readable line per message. With --json: the 'gater verify' line format, with "topic";
+            rejections carry "node" when the frame names its sender. Redis unreachable at the start: exit 1; later
+            outages are reported on stderr while tail reconnects. Exit: 0 when stopped (Ctrl+C, SIGTERM, --count,
+            --duration, or a closed output), 2 for usage or configuration errors.
+            """)
     {
         Add(_instance);
         Add(_topic);
@@ -88,6 +93,11 @@ internal sealed class TailCommand : GaterCommand
             w.WriteString("reason", r.Reason.WireName());
             w.WriteString("instance", r.Instance.WireName());
             w.WriteString("topic", r.Topic);
+            if (r.Envelope is { } e)
+            {
+                // who sent it, as far as the (unverified) frame says
+                w.WriteString("node", e.Node);
+            }
             w.WriteEndObject();
             return;
         }
