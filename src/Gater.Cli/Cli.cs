@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -7,83 +9,98 @@ using ExEsdbGater.Redis;
 
 namespace Gater.Cli;
 
-internal interface ICommand
+/// <summary>What several commands share: messages, keys, clocks, Redis, JSON lines.</summary>
+internal static partial class Cli
 {
-    CommandSpec Spec { get; }
-
-    Task<int> RunAsync(ParsedArgs args, CancellationToken ct);
-}
-
-/// <summary>What several commands share: keys, clocks, Redis, JSON lines.</summary>
-internal static class Cli
-{
-    public static readonly Opt SecretOpt = new("secret", "S", "A secret of 32+ bytes; the first one signs. Default: SECRET_KEY_BASE.", Repeatable: true);
-    public static readonly Opt KeyOpt = new("key", "KID=S", "A verification key with an explicit key id.", Repeatable: true);
-    public static readonly Opt RedisOpt = new("redis", "CONN", "Redis connection string (host:port[,password=…,ssl=true,…]); default: embedded, in this process.");
-    public static readonly Opt PrefixOpt = new("prefix", "P", "Redis channel prefix (default exg:).");
-    public static readonly Opt NodeNameOpt = new("node-name", "NAME@HOST", "This node's name (default: EXG_NODE_NAME, else process@host).");
-    public static readonly Opt JsonOpt = new("json", null, "One JSON object per line instead of the live view.");
-
-    public static string Overview(IEnumerable<ICommand> commands)
+    public static string Overview(IEnumerable<GaterCommand> commands)
     {
         var sb = new StringBuilder();
         sb.AppendLine("gater — the typed, signed, cluster-wide message bus of ExESDB (exg1 frames)");
         sb.AppendLine();
-        sb.AppendLine("Usage: gater <command> [options]      gater <command> --help");
+        sb.AppendLine("Usage: gater <command> [options]      gater <command> --help      gater --version");
         sb.AppendLine();
         sb.AppendLine("Commands:");
         foreach (var c in commands)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  {c.Spec.Name,-10} {c.Spec.Summary}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {c.Name,-10} {c.Description}");
         }
         sb.AppendLine();
         sb.AppendLine("Keys come from --secret/--key or SECRET_KEY_BASE (and SECRET_KEY_BASE_PREVIOUS).");
         sb.AppendLine("Exit codes: 0 ok, 1 runtime failure or a rejected frame, 2 usage or configuration error.");
+        sb.AppendLine("Tab completion: gater answers the [suggest] directive of dotnet-suggest");
+        sb.AppendLine("(dotnet tool install -g dotnet-suggest, then add its shell shim); try: gater \"[suggest]\" ver");
         return sb.ToString();
     }
 
-    /// <summary>The key ring from --secret/--key, else from the environment.</summary>
-    public static KeyRing Keys(ParsedArgs args, bool allowUnsigned = false)
+    /// <summary>One plain line for the first problem the parser found.</summary>
+    public static string ParseErrorLine(ParseResult parsed)
     {
-        var keys = new List<GaterKey>();
-        foreach (var s in args.All("secret"))
+        var command = parsed.CommandResult.Command as GaterCommand;
+        var where = command is null ? "gater" : "gater " + command.Name;
+        var see = $"see '{where} --help'";
+        if (parsed.UnmatchedTokens.Count > 0)
         {
-            keys.Add(GaterKey.FromSecret(s));
-        }
-        foreach (var k in args.All("key"))
-        {
-            var eq = k.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
+            var token = parsed.UnmatchedTokens[0];
+            if (token.StartsWith('-'))
             {
-                throw new UsageException($"'--key' takes KID=SECRET, not '{k}'");
+                var option = Abbreviate(token.Split('=')[0]);
+                return command is null ? $"gater: unknown option '{option}'; {see}" : $"{where}: unknown option '{option}' for '{where}'; {see}";
             }
-            keys.Add(GaterKey.FromSecret(k[(eq + 1)..], k[..eq]));
+            return command is null ? $"gater: unknown command '{Abbreviate(token)}'; {see}" : $"{where}: unexpected argument '{Abbreviate(token)}' for '{where}'; {see}";
         }
-        if (keys.Count > 0)
+        var error = parsed.Errors[0];
+        var message = error.SymbolResult switch
         {
-            return allowUnsigned
-                ? throw new GaterConfigurationException("--allow-unsigned only works when no key is configured")
-                : KeyRing.Of(keys);
-        }
-        return KeyRing.Create(new KeyRingOptions { AllowUnsigned = allowUnsigned });
+            OptionResult { Tokens.Count: 0 } o => $"'{o.Option.Name}' needs a value: {o.Option.Name} {o.Option.HelpName}",
+            OptionResult { Tokens.Count: > 1 } o => $"'{o.Option.Name}' is given twice",
+            // a value's error comes from our own option parsers, already worded
+            OptionResult or ArgumentResult { Parent: OptionResult } => error.Message,
+            _ when command is null => $"a command is needed; {see}",
+            _ => Abbreviate(error.Message.TrimEnd('.')) + "; " + see,
+        };
+        return $"{where}: {message}";
     }
 
-    public static async Task<IGaterBackplane?> BackplaneAsync(ParsedArgs args)
+    /// <summary>A user's input shown in a message: one line, long ones shortened.</summary>
+    public static string Abbreviate(string s, int max = 80)
     {
-        var conn = args.Get("redis");
-        if (conn is null)
+        var text = string.Create(Math.Min(s.Length, max), s, (span, src) =>
         {
-            return null;
-        }
-        return await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = conn, Prefix = args.Get("prefix") ?? "exg:" }).ConfigureAwait(false);
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = char.IsControl(src[i]) ? '?' : src[i];
+            }
+        });
+        return s.Length <= max ? text : $"{text}…({s.Length} characters)";
     }
 
-    public static byte[] ReadAllStdin()
+    /// <summary>
+    /// An error message as a user should see it: one line, without .NET parameter names, JSON reader positions or a
+    /// library's advice about its own configuration code, and with long quoted inputs shortened.
+    /// </summary>
+    public static string Plain(string message)
     {
-        using var stdin = Console.OpenStandardInput();
-        using var ms = new MemoryStream();
-        stdin.CopyTo(ms);
-        return ms.ToArray();
+        var text = message.Split('\n')[0].Trim();
+        text = ParameterSuffix().Replace(text, "");
+        text = JsonPosition().Replace(text, "");
+        // StackExchange.Redis advises "abortConnect=false … in your code": advice for programmers, not for gater users
+        text = string.Join(". ", text.Split(". ").Where(s => !s.Contains("abortConnect", StringComparison.OrdinalIgnoreCase)));
+        return Quoted().Replace(text, m => "'" + Abbreviate(m.Groups[1].Value) + "'");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" ?\(Parameter '[^']*'\)")]
+    private static partial System.Text.RegularExpressions.Regex ParameterSuffix();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" ?(Path: \S* \| )?LineNumber: \d+ \| BytePositionInLine: \d+\.?")]
+    private static partial System.Text.RegularExpressions.Regex JsonPosition();
+
+    [System.Text.RegularExpressions.GeneratedRegex("'([^']{81,})'")]
+    private static partial System.Text.RegularExpressions.Regex Quoted();
+
+    public static long ProcessEpoch()
+    {
+        using var p = System.Diagnostics.Process.GetCurrentProcess();
+        return new DateTimeOffset(p.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
     }
 
     /// <summary>The verify line format of wire-format section 6 (extra members allowed).</summary>
@@ -115,21 +132,9 @@ internal static class Cli
         w.WriteNumber("seq", e.Seq);
         w.WriteNumber("ts", e.Timestamp);
         w.WritePropertyName("payload");
-        WritePayload(w, message);
+        Payloads.Write(w, message);
         extra?.Invoke(w);
         w.WriteEndObject();
-    }
-
-    public static void WritePayload(Utf8JsonWriter w, GaterMessage m)
-    {
-        if (m is ApplicationEvent ev)
-        {
-            ev.Payload.Element.WriteTo(w);
-        }
-        else
-        {
-            JsonSerializer.Serialize(w, m, MessageCatalog.Find(m.GetType())!.JsonTypeInfo);
-        }
     }
 
     public static string JsonLine(Action<Utf8JsonWriter> write)
@@ -141,11 +146,78 @@ internal static class Cli
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
+}
 
-    public static long ProcessEpoch()
+/// <summary>--secret and --key: the key ring of a command.</summary>
+internal sealed class KeyOptions
+{
+    public Option<string[]> Secret { get; } = Opt.Many("--secret", "S", "A secret of 32+ bytes; the first one signs. Default: SECRET_KEY_BASE.");
+
+    public Option<string[]> Key { get; } = Opt.Many("--key", "KID=S", "A verification key with an explicit key id.");
+
+    public void AddTo(Command c)
     {
-        using var p = System.Diagnostics.Process.GetCurrentProcess();
-        return new DateTimeOffset(p.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
+        c.Add(Secret);
+        c.Add(Key);
+    }
+
+    /// <summary>The key ring from --secret/--key, else from the environment.</summary>
+    public KeyRing Ring(ParseResult args, bool allowUnsigned = false)
+    {
+        var keys = new List<GaterKey>();
+        foreach (var s in args.GetValue(Secret) ?? [])
+        {
+            keys.Add(GaterKey.FromSecret(s));
+        }
+        foreach (var k in args.GetValue(Key) ?? [])
+        {
+            var eq = k.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new UsageException($"'--key' takes KID=SECRET, not '{Cli.Abbreviate(k)}'");
+            }
+            keys.Add(GaterKey.FromSecret(k[(eq + 1)..], k[..eq]));
+        }
+        if (keys.Count > 0)
+        {
+            return allowUnsigned
+                ? throw new GaterConfigurationException("--allow-unsigned only works when no key is configured")
+                : KeyRing.Of(keys);
+        }
+        return KeyRing.Create(new KeyRingOptions { AllowUnsigned = allowUnsigned });
+    }
+}
+
+/// <summary>--redis and --prefix: the Redis backplane of a command.</summary>
+internal sealed class RedisOptions(string redisHelp)
+{
+    public Option<string> Redis { get; } = Opt.Text("--redis", "CONN", redisHelp);
+
+    public Option<string> Prefix { get; } = Opt.Text("--prefix", "P", "Redis channel prefix (default exg:).");
+
+    public void AddTo(Command c)
+    {
+        c.Add(Redis);
+        c.Add(Prefix);
+    }
+
+    public string? Connection(ParseResult args) => args.GetValue(Redis) switch
+    {
+        null => null,
+        { } s when string.IsNullOrWhiteSpace(s) => throw new UsageException("'--redis' needs a connection string such as 127.0.0.1:6379"),
+        { } s => s,
+    };
+
+    public string ChannelPrefix(ParseResult args) => args.GetValue(Prefix) ?? "exg:";
+
+    public async Task<IGaterBackplane?> ConnectAsync(ParseResult args)
+    {
+        var conn = Connection(args);
+        if (conn is null)
+        {
+            return null;
+        }
+        return await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = conn, Prefix = ChannelPrefix(args) }).ConfigureAwait(false);
     }
 }
 

@@ -22,11 +22,16 @@ public sealed class GaterProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
+    /// <summary>Standard input, when started with it kept open.</summary>
+    public Stream Input => _process.StandardInput.BaseStream;
+
     public int ExitCode => _process.ExitCode;
 
     public static string GaterDll => Path.Combine(AppContext.BaseDirectory, "gater.dll");
 
-    public static GaterProcess Start(IEnumerable<string> args, IDictionary<string, string?>? env = null, byte[]? stdin = null)
+    public static GaterProcess Start(IEnumerable<string> args, IDictionary<string, string?>? env = null, byte[]? stdin = null, bool keepStdinOpen = false)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -71,7 +76,10 @@ public sealed class GaterProcess : IDisposable
         {
             p.StandardInput.BaseStream.Write(stdin);
         }
-        p.StandardInput.Close();
+        if (!keepStdinOpen)
+        {
+            p.StandardInput.Close();
+        }
         return gp;
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -8,28 +9,33 @@ using StackExchange.Redis;
 
 namespace Gater.Cli.Commands;
 
-internal sealed class BenchCommand : ICommand
+internal sealed class BenchCommand : GaterCommand
 {
     private const string Secret = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
-    public CommandSpec Spec { get; } = new("bench", "Quick throughput benchmarks, each beside its baseline measured in the same run.",
-        "[--json] [--seconds S] [--redis CONN]",
-        [
-            new Opt("json", null, "Print one JSON object: {\"results\":{name: per second}, …}."),
-            new Opt("seconds", "S", "Time budget per measurement (default 1)."),
-            Cli.RedisOpt, Cli.PrefixOpt,
-        ],
-        """
-        Results (per second): raw_hmac_sha256 (HMAC-SHA256 of the frame's signed bytes, the baseline), sign, verify,
-        local_fanout_1/10/1000 (signed broadcast → in-process backplane → verified once → N subscribers; deliveries/s),
-        and with --redis: raw_redis_pubsub (StackExchange.Redis pub/sub of the same frame bytes) and redis_end_to_end
-        (signed, verified deliveries between two buses over Redis). For numbers to publish, use bench/ (BenchmarkDotNet).
-        """);
+    private readonly Option<bool> _json = Opt.Flag("--json", "Print one JSON object: {\"results\":{name: per second}, …}.");
+    private readonly Option<double?> _seconds = Opt.Number("--seconds", "S", "Time budget per measurement (default 1).", 0.05, 60);
+    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); adds the Redis measurements.");
 
-    public async Task<int> RunAsync(ParsedArgs args, CancellationToken ct)
+    public BenchCommand()
+        : base("bench", "Quick throughput benchmarks, each beside its baseline measured in the same run.",
+            "[--json] [--seconds S] [--redis CONN]",
+            """
+            Results (per second): raw_hmac_sha256 (HMAC-SHA256 of the frame's signed bytes, the baseline), sign, verify,
+            local_fanout_1/10/1000 (signed broadcast → in-process backplane → verified once → N subscribers; deliveries/s),
+            and with --redis: raw_redis_pubsub (StackExchange.Redis pub/sub of the same frame bytes) and redis_end_to_end
+            (signed, verified deliveries between two buses over Redis). For numbers to publish, use bench/ (BenchmarkDotNet).
+            """)
     {
-        var budget = TimeSpan.FromSeconds(args.Double("seconds", 0.05, 60) ?? 1);
-        var json = args.Flag("json");
+        Add(_json);
+        Add(_seconds);
+        _redis.AddTo(this);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult args, CancellationToken ct)
+    {
+        var budget = TimeSpan.FromSeconds(args.GetValue(_seconds) ?? 1);
+        var json = args.GetValue(_json);
         var results = new Dictionary<string, double>();
         var extra = new Dictionary<string, double>();
         void Report(string name, double perSecond, string unit)
@@ -38,10 +44,15 @@ internal sealed class BenchCommand : ICommand
             if (!json)
             {
                 var ratio = results.TryGetValue("raw_hmac_sha256", out var b) && name != "raw_hmac_sha256" && unit == "ops/s" ? $"  ({perSecond / b:0.00}x raw HMAC)" : "";
-                Console.Out.WriteLine($"{name,-20} {perSecond,14:N0} {unit}{ratio}");
+                Stdout.WriteLine($"{name,-20} {perSecond,14:N0} {unit}{ratio}");
             }
         }
 
+        if (_redis.Connection(args) is { } probe)
+        {
+            // an unreachable Redis fails now, not after the local measurements
+            await using var connection = await ConnectAsync(probe);
+        }
         var ring = KeyRing.Of(GaterKey.FromSecret(Secret));
         var message = HealthMessages.NodeHealth("gater1@bench-host", NodeHealthStatus.Healthy,
             checks: JsonMap.Of(("disk", "ok"), ("raft", "ok")), loadAvg: 0.42, memoryUsage: 63.5, diskUsage: 71.2, messageContext: new MessageContext("gater1@bench-host"));
@@ -51,7 +62,7 @@ internal sealed class BenchCommand : ICommand
         var bodyStart = Array.IndexOf(frame, (byte)'{');
         var kidEnd = Array.IndexOf(frame, (byte)'.', 5);
         var signedInput = frame.AsSpan(0, kidEnd + 1).ToArray().Concat(frame.AsSpan(bodyStart).ToArray()).ToArray();
-        var key = ring.SigningKey!.Key;
+        var key = DeriveKey(Secret);
         var mac = new byte[32];
 
         Report("raw_hmac_sha256", Rate(budget, n =>
@@ -95,26 +106,26 @@ internal sealed class BenchCommand : ICommand
         extra["extra_delivery_bytes"] = (perBroadcast[1000].Bytes - perBroadcast[10].Bytes) / 990;
         if (!json)
         {
-            Console.Out.WriteLine($"{"each extra delivery",-20} {extra["extra_delivery_ns"],14:0.0} ns, {extra["extra_delivery_bytes"],6:0.0} bytes (from 10 → 1000 subscribers)");
-            Console.Out.WriteLine($"{"sign / raw HMAC",-20} {results["sign"] / results["raw_hmac_sha256"],14:0.00}x   verify / raw HMAC {results["verify"] / results["raw_hmac_sha256"]:0.00}x   (frame {frame.Length} bytes)");
+            Stdout.WriteLine($"{"each extra delivery",-20} {extra["extra_delivery_ns"],14:0.0} ns, {extra["extra_delivery_bytes"],6:0.0} bytes (from 10 → 1000 subscribers)");
+            Stdout.WriteLine($"{"sign / raw HMAC",-20} {results["sign"] / results["raw_hmac_sha256"],14:0.00}x   verify / raw HMAC {results["verify"] / results["raw_hmac_sha256"]:0.00}x   (frame {frame.Length} bytes)");
         }
 
-        if (args.Get("redis") is { } conn)
+        if (_redis.Connection(args) is { } conn)
         {
-            var prefix = (args.Get("prefix") ?? "exg:") + "bench" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ":";
+            var prefix = _redis.ChannelPrefix(args) + "bench" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ":";
             var count = (int)Math.Clamp(20_000 * budget.TotalSeconds, 2_000, 200_000);
             Report("raw_redis_pubsub", await RawRedisAsync(conn, prefix, frame, count, ct), "msgs/s");
             Report("redis_end_to_end", await RedisEndToEndAsync(conn, prefix, ring, message, count, ct), "msgs/s");
             extra["redis_ratio"] = results["redis_end_to_end"] / results["raw_redis_pubsub"];
             if (!json)
             {
-                Console.Out.WriteLine($"{"redis end-to-end / raw",-20} {extra["redis_ratio"],14:0.00}x");
+                Stdout.WriteLine($"{"redis end-to-end / raw",-20} {extra["redis_ratio"],14:0.00}x");
             }
         }
 
         if (json)
         {
-            Console.Out.WriteLine(Cli.JsonLine(w =>
+            Stdout.WriteLine(Cli.JsonLine(w =>
             {
                 w.WriteStartObject();
                 w.WriteStartObject("results");
@@ -270,6 +281,10 @@ internal sealed class BenchCommand : ICommand
         await done.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
         return count / sw.Elapsed.TotalSeconds;
     }
+
+    /// <summary>The signing key of a secret (docs/wire-format.md: HKDF-SHA256, empty salt, fixed info).</summary>
+    private static byte[] DeriveKey(string secret)
+        => HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, [], "ex_esdb_gater messages v1"u8.ToArray());
 
     private static async Task<ConnectionMultiplexer> ConnectAsync(string conn)
     {

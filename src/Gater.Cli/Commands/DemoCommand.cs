@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using ExEsdbGater;
@@ -8,37 +9,51 @@ using Spectre.Console.Rendering;
 
 namespace Gater.Cli.Commands;
 
-internal sealed class DemoCommand : ICommand
+internal sealed class DemoCommand : GaterCommand
 {
     private static readonly TimeSpan DemoMaxAge = TimeSpan.FromSeconds(5);
 
-    public CommandSpec Spec { get; } = new("demo", "Run a simulated cluster with a rogue publisher and watch it live (embedded, no server).",
-        "[--nodes N] [--duration D] [--rate R] [--json] [--redis CONN --node-name NAME@HOST]",
-        [
-            new Opt("nodes", "N", "Simulated nodes in this process (default 3; 1 with --redis)."),
-            new Opt("duration", "D", "Stop after this long, e.g. 30s or 2m (default: until Ctrl+C; 12s in JSON mode)."),
-            new Opt("rate", "R", "Messages per second per node (default 20)."),
-            Cli.JsonOpt,
-            new Opt("no-rogue", null, "Do not inject bad frames."),
-            Cli.RedisOpt, Cli.PrefixOpt, Cli.NodeNameOpt,
-        ],
-        """
-        Embedded (default): all nodes share an in-process backplane; without SECRET_KEY_BASE an ephemeral cluster
-        secret is made for the run (the rogue never has it). Across processes, start one per terminal:
-          SECRET_KEY_BASE=… gater demo --redis 127.0.0.1:6379 --node-name a@host
-        Every node needs the same SECRET_KEY_BASE. When standard output is not a terminal, or with --json, one JSON
-        line per message and per rejection (the 'gater verify' format) is printed, then one summary line.
-        The demo uses a 5 s max frame age so that held-back frames show up as 'expired' quickly.
-        """);
+    private readonly Option<long?> _nodes = Opt.Whole("--nodes", "N", "Simulated nodes in this process (default 3; 1 with --redis).", 1, 50);
+    private readonly Option<TimeSpan?> _duration = Opt.Duration("--duration", "D", "Run this long once the cluster is up, e.g. 30s, 2m or 200ms (default: until Ctrl+C; 12s in JSON mode).");
+    private readonly Option<double?> _rate = Opt.Number("--rate", "R", "Messages per second per node (default 20).", 0.1, 5000);
+    private readonly Option<bool> _json = Opt.Flag("--json", "One JSON object per line instead of the live view.");
+    private readonly Option<bool> _noRogue = Opt.Flag("--no-rogue", "Do not inject bad frames.");
+    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); default: embedded, in this process.");
+    private readonly Option<string> _nodeName = Opt.Text("--node-name", "NAME@HOST", "This node's name (default: EXG_NODE_NAME, else process@host).");
 
-    public async Task<int> RunAsync(ParsedArgs args, CancellationToken ct)
+    public DemoCommand()
+        : base("demo", "Run a simulated cluster with a rogue publisher and watch it live (embedded, no server).",
+            "[--nodes N] [--duration D] [--rate R] [--json] [--redis CONN --node-name NAME@HOST]",
+            """
+            Embedded (default): all nodes share an in-process backplane; without SECRET_KEY_BASE an ephemeral cluster
+            secret is made for the run (the rogue never has it). Across processes, start one per terminal:
+              SECRET_KEY_BASE=… gater demo --redis 127.0.0.1:6379 --node-name a@host
+            Every node needs the same SECRET_KEY_BASE. When standard output is not a terminal, or with --json, one JSON
+            line per message and per rejection (the 'gater verify' format) is printed, then one summary line.
+            The demo uses a 5 s max frame age so that held-back frames show up as 'expired' quickly.
+            """)
     {
-        var redis = args.Get("redis");
-        var nodes = (int)(args.Long("nodes", 1, 50) ?? (redis is null ? 3 : 1));
-        var rate = args.Double("rate", 0.1, 5000) ?? 20;
-        var json = args.Flag("json") || Console.IsOutputRedirected;
-        var duration = args.Duration("duration") ?? (json ? TimeSpan.FromSeconds(12) : (TimeSpan?)null);
-        var rogueOn = !args.Flag("no-rogue");
+        Add(_nodes);
+        Add(_duration);
+        Add(_rate);
+        Add(_json);
+        Add(_noRogue);
+        _redis.AddTo(this);
+        Add(_nodeName);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult args, CancellationToken ct)
+    {
+        var redis = _redis.Connection(args);
+        var nodes = (int)(args.GetValue(_nodes) ?? (redis is null ? 3 : 1));
+        var rate = args.GetValue(_rate) ?? 20;
+        var json = args.GetValue(_json) || Console.IsOutputRedirected;
+        var duration = args.GetValue(_duration) ?? (json ? TimeSpan.FromSeconds(12) : (TimeSpan?)null);
+        var rogueOn = !args.GetValue(_noRogue);
+        if (redis is null && args.GetValue(_nodeName) is not null)
+        {
+            throw new UsageException("--node-name names this process's node on Redis; the embedded demo names its own nodes (add --redis CONN)");
+        }
         string secretNote;
         KeyRing keys;
         if (Environment.GetEnvironmentVariable(KeyRing.SecretVariable) is { Length: > 0 })
@@ -61,10 +76,6 @@ internal sealed class DemoCommand : ICommand
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (duration is { } d)
-        {
-            stop.CancelAfter(d);
-        }
         var state = new DemoState();
         var verifierOptions = new VerifierOptions { MaxAge = DemoMaxAge };
         var owned = new List<IAsyncDisposable>();
@@ -87,8 +98,8 @@ internal sealed class DemoCommand : ICommand
         }
         else
         {
-            connect = async () => (await Cli.BackplaneAsync(args))!;
-            var name = NodeName.Resolve(args.Get("node-name"));
+            connect = async () => (await _redis.ConnectAsync(args))!;
+            var name = NodeName.Resolve(args.GetValue(_nodeName));
             for (var i = 1; i <= nodes; i++)
             {
                 var backplane = await connect();
@@ -115,20 +126,20 @@ internal sealed class DemoCommand : ICommand
                     state.Accept(d);
                 }
                 output?.Write(d);
-            }, new SubscriptionOptions { IncludeRejections = true, Capacity = 100_000, Name = "monitor " + instance.WireName() }, stop.Token);
+            }, new SubscriptionOptions { IncludeRejections = true, Capacity = 100_000, Name = "monitor " + instance.WireName() }, CancellationToken.None);
         }
         // the on-call node acknowledges alerts; the raisers learn of acks and stop escalating
         var oncall = sims[0];
-        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, e, c) => oncall.OnAlertAsync(a, e, c), null, stop.Token);
+        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, e, c) => oncall.OnAlertAsync(a, e, c), null, CancellationToken.None);
         foreach (var s in sims)
         {
-            await s.Bus.SubscribeAsync<AlertAck>("*", (a, _) => s.Acknowledged(a.AlertId), null, stop.Token);
+            await s.Bus.SubscribeAsync<AlertAck>("*", (a, _) => s.Acknowledged(a.AlertId), null, CancellationToken.None);
         }
 
         var tasks = new List<Task>();
         foreach (var s in sims)
         {
-            await s.BootAsync(stop.Token);
+            await s.BootAsync(CancellationToken.None);
             tasks.Add(Task.Run(() => s.RunAsync(stop.Token), CancellationToken.None));
         }
         Rogue? rogue = null;
@@ -140,6 +151,11 @@ internal sealed class DemoCommand : ICommand
             tasks.Add(Task.Run(() => rogue.RunAsync(TimeSpan.FromMilliseconds(250), stop.Token), CancellationToken.None));
         }
 
+        // the duration counts from here: set up first (however short the run), so the summary always comes
+        if (duration is { } d)
+        {
+            stop.CancelAfter(d);
+        }
         if (json)
         {
             try
@@ -174,7 +190,7 @@ internal sealed class DemoCommand : ICommand
             var line = TailCommand.JsonOf(d);
             lock (_lock)
             {
-                Console.Out.WriteLine(line);
+                Stdout.WriteLine(line);
             }
         }
 
@@ -214,7 +230,7 @@ internal sealed class DemoCommand : ICommand
             });
             lock (_lock)
             {
-                Console.Out.WriteLine(line);
+                Stdout.WriteLine(line);
             }
         }
     }

@@ -1,37 +1,58 @@
-using System.Globalization;
-using System.Reflection;
+using System.CommandLine;
 using System.Text.Json;
 using ExEsdbGater;
 
 namespace Gater.Cli.Commands;
 
-internal sealed class PublishCommand : ICommand
+internal sealed class PublishCommand : GaterCommand
 {
-    public CommandSpec Spec { get; } = new("publish", "Publish one message built through its type's factory (defaults applied).",
-        "--instance I --type Y [--topic T] [--payload JSON | --set NAME=VALUE ...] [--redis CONN]",
-        [
-            new Opt("instance", "I", "The instance, e.g. ex_esdb_alerts."),
-            new Opt("type", "Y", "The message tag, e.g. system_alert (see 'gater catalog')."),
-            new Opt("topic", "T", "The topic (default cluster:<instance without ex_esdb_>)."),
-            new Opt("payload", "JSON", "Factory arguments and options as one JSON object, by field name."),
-            new Opt("set", "NAME=VALUE", "One factory argument or option; VALUE is JSON or plain text.", Repeatable: true),
-            Cli.RedisOpt, Cli.PrefixOpt, Cli.NodeNameOpt, Cli.SecretOpt, Cli.KeyOpt,
-        ],
-        """
-        Required factory arguments must be given; every other field takes its catalog default.
-        Example: gater publish --instance ex_esdb_alerts --type system_alert \
-                   --set severity=critical --set category=system --set title="Disk full" \
-                   --set description="/var at 99%" --set source=disk_monitor
-        Prints the published message as one JSON line (the 'gater verify' format).
-        """);
+    private readonly Option<GaterInstance?> _instance = Opt.Instance("The instance, e.g. ex_esdb_alerts.");
+    private readonly Option<string> _type = Opt.Text("--type", "Y", "The message tag, e.g. system_alert (see 'gater catalog').");
+    private readonly Option<string> _topic = Opt.Text("--topic", "T", "The topic (default cluster:<instance without ex_esdb_>).");
+    private readonly Option<string> _payload = Opt.Text("--payload", "JSON", "Factory arguments and options as one JSON object, by field name.");
+    private readonly Option<string[]> _set = Opt.Many("--set", "NAME=VALUE", "One factory argument or option; VALUE is JSON or plain text.");
+    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); required unless --dry-run.");
+    private readonly Option<bool> _dryRun = Opt.Flag("--dry-run", "Build and sign the message but send it nowhere (\"sent\":false).");
+    private readonly Option<string> _nodeName = Opt.Text("--node-name", "NAME@HOST", "This node's name (default: EXG_NODE_NAME, else process@host).");
+    private readonly KeyOptions _keys = new();
 
-    public async Task<int> RunAsync(ParsedArgs args, CancellationToken ct)
+    public PublishCommand()
+        : base("publish", "Publish one message built through its type's factory (defaults applied).",
+            "--instance I --type Y [--topic T] [--payload JSON | --set NAME=VALUE ...] (--redis CONN | --dry-run)",
+            """
+            Required factory arguments must be given; every other field takes its catalog default.
+            Example: gater publish --instance ex_esdb_alerts --type system_alert \
+                       --set severity=critical --set category=system --set title="Disk full" \
+                       --set description="/var at 99%" --set source=disk_monitor
+            Prints the published message as one JSON line (the 'gater verify' format) with "sent": true once Redis
+            took it; with --dry-run nothing is sent and the line says "sent": false.
+            """)
     {
-        var instance = args.Instance();
-        var type = args.Required("type");
-        var topic = args.Get("topic") ?? "cluster:" + instance.WireName()["ex_esdb_".Length..];
+        Add(_instance);
+        Add(_type);
+        Add(_topic);
+        Add(_payload);
+        Add(_set);
+        _redis.AddTo(this);
+        Add(_dryRun);
+        Add(_nodeName);
+        _keys.AddTo(this);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult args, CancellationToken ct)
+    {
+        var instance = Required(args, _instance);
+        var type = Required(args, _type);
+        var dryRun = args.GetValue(_dryRun);
+        if ((_redis.Connection(args) is null) != dryRun)
+        {
+            throw new UsageException(dryRun
+                ? "--dry-run sends nothing; leave out --redis"
+                : "publish sends through Redis and needs --redis CONN (or --dry-run to build and sign without sending)");
+        }
+        var topic = args.GetValue(_topic) ?? "cluster:" + instance.WireName()["ex_esdb_".Length..];
         var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        if (args.Get("payload") is { } payload)
+        if (args.GetValue(_payload) is { } payload)
         {
             try
             {
@@ -47,42 +68,43 @@ internal sealed class PublishCommand : ICommand
             }
             catch (JsonException ex)
             {
-                throw new UsageException($"--payload is not valid JSON: {ex.Message}");
+                throw new UsageException($"--payload is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
             }
         }
-        foreach (var s in args.All("set"))
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in args.GetValue(_set) ?? [])
         {
             var eq = s.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                throw new UsageException($"--set takes NAME=VALUE, not '{s}'");
+                throw new UsageException($"--set takes NAME=VALUE, not '{Cli.Abbreviate(s)}'");
+            }
+            if (!set.Add(s[..eq]))
+            {
+                throw new UsageException($"'--set {Cli.Abbreviate(s[..eq])}' is given twice");
             }
             values[s[..eq]] = ParseLoose(s[(eq + 1)..]);
         }
-        var keys = Cli.Keys(args);
-        var node = args.Get("node-name");
-        var context = new MessageContext(NodeName.Resolve(node));
-        var message = instance == GaterInstance.Events ? new ApplicationEvent(type, JsonMap.From(values.Select(v => new KeyValuePair<string, object?>(v.Key, v.Value)))) : Build(instance, type, values, context);
-        await using var backplane = await Cli.BackplaneAsync(args);
+        var keys = _keys.Ring(args);
+        var context = new MessageContext(NodeName.Resolve(args.GetValue(_nodeName)));
+        var message = instance == GaterInstance.Events ? new ApplicationEvent(type, JsonMap.From(values.Select(v => new KeyValuePair<string, object?>(v.Key, v.Value)))) : Payloads.Build(instance, type, values, context);
+        await using var backplane = await _redis.ConnectAsync(args);
         await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = context.Node, Keys = keys, Backplane = backplane });
         PublishReceipt receipt;
         try
         {
             receipt = await bus.BroadcastAsync(topic, message, ct);
         }
-        catch (GaterValidationException ex)
+        catch (Exception ex) when (ex is GaterValidationException or ArgumentException)
         {
-            Console.Error.WriteLine($"gater publish: {ex.Message}");
-            return 1;
-        }
-        catch (ArgumentException ex)
-        {
+            // the message as given does not pass the library's checks: the user's input
             throw new UsageException(ex.Message);
         }
-        Console.Out.WriteLine(Cli.JsonLine(w => Cli.WriteMessageLine(w, receipt.Envelope, message, x =>
+        Stdout.WriteLine(Cli.JsonLine(w => Cli.WriteMessageLine(w, receipt.Envelope, message, x =>
         {
             x.WriteNumber("frame_bytes", receipt.FrameBytes);
             x.WriteString("backplane", backplane?.Name ?? "none");
+            x.WriteBoolean("sent", backplane is not null);
         })));
         return 0;
     }
@@ -99,121 +121,6 @@ internal sealed class PublishCommand : ICommand
             return JsonSerializer.SerializeToElement(text, CliJson.Default.String);
         }
     }
-
-    internal static GaterMessage Build(GaterInstance instance, string type, IReadOnlyDictionary<string, JsonElement> values, MessageContext context)
-    {
-        var info = MessageCatalog.Find(instance, type)
-            ?? throw new UsageException($"'{type}' is not a type of {instance.WireName()}; one of: {string.Join(", ", MessageCatalog.ModuleFor(instance)!.Types.Select(t => t.Tag))}");
-        var factory = MessageCatalog.Modules.Single(m => m.Name == info.Module).FactoryClass
-            .GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => m.ReturnType == info.ClrType && m.Name != "Validate");
-        var parameters = factory.GetParameters();
-        var names = parameters.Where(p => p.ParameterType != typeof(MessageContext)).Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name!)).ToHashSet();
-        var unknown = values.Keys.Where(k => !names.Contains(k)).ToArray();
-        if (unknown.Length > 0)
-        {
-            throw new UsageException($"{type} has no setting {string.Join(", ", unknown)}; it takes: {string.Join(", ", names)}");
-        }
-        var args = new object?[parameters.Length];
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            var p = parameters[i];
-            if (p.ParameterType == typeof(MessageContext))
-            {
-                args[i] = context;
-                continue;
-            }
-            var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name!);
-            if (values.TryGetValue(name, out var v))
-            {
-                args[i] = Convert(v, p.ParameterType, name);
-            }
-            else if (p.HasDefaultValue)
-            {
-                args[i] = null;
-            }
-            else
-            {
-                throw new UsageException($"{type} needs {string.Join(", ", info.Arguments)}; '{name}' is missing (--set {name}=…)");
-            }
-        }
-        try
-        {
-            return (GaterMessage)factory.Invoke(null, args)!;
-        }
-        catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException inner)
-        {
-            throw new UsageException(inner.Message);
-        }
-    }
-
-    private static object? Convert(JsonElement v, Type target, string name)
-    {
-        var t = Nullable.GetUnderlyingType(target) ?? target;
-        if (v.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        try
-        {
-            if (t == typeof(string))
-            {
-                return v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText();
-            }
-            if (t == typeof(long))
-            {
-                return v.GetInt64();
-            }
-            if (t == typeof(double))
-            {
-                return v.GetDouble();
-            }
-            if (t == typeof(bool))
-            {
-                return v.GetBoolean();
-            }
-            if (t == typeof(JsonMap))
-            {
-                return JsonMap.FromElement(v);
-            }
-            if (t == typeof(JsonAny))
-            {
-                return JsonAny.FromElement(v);
-            }
-            if (t == typeof(ValueList<string>))
-            {
-                return new ValueList<string>(v.EnumerateArray().Select(x => x.GetString()!));
-            }
-            if (t == typeof(ValueList<JsonMap>))
-            {
-                return new ValueList<JsonMap>(v.EnumerateArray().Select(JsonMap.FromElement));
-            }
-            if (t == typeof(DateTimeOffset))
-            {
-                return Instant.TryParse(v.GetString().AsSpan(), out var i) ? i : throw new FormatException("not an RFC 3339 instant");
-            }
-            if (t.IsEnum)
-            {
-                var s = v.GetString();
-                foreach (var value in Enum.GetValues(t))
-                {
-                    if (JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString()!) == s)
-                    {
-                        return value;
-                    }
-                }
-                throw new FormatException("one of " + string.Join(", ", Enum.GetNames(t).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName)));
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
-        {
-            throw new UsageException($"'{name}' must be {Describe(t)}: {ex.Message}");
-        }
-        throw new UsageException($"'{name}' cannot be set from the command line");
-    }
-
-    private static string Describe(Type t) => t == typeof(long) ? "an integer"
-        : t == typeof(double) ? "a number" : t == typeof(bool) ? "true or false" : t == typeof(JsonMap) ? "a JSON object"
-        : t.IsEnum ? "an enum value" : t == typeof(DateTimeOffset) ? "an instant" : t.Name;
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(string))]

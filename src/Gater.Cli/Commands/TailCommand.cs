@@ -1,44 +1,62 @@
+using System.CommandLine;
 using System.Globalization;
 using ExEsdbGater;
 
 namespace Gater.Cli.Commands;
 
-internal sealed class TailCommand : ICommand
+internal sealed class TailCommand : GaterCommand
 {
-    public CommandSpec Spec { get; } = new("tail", "Follow a live stream: decoded, verified, rejections shown with reasons.",
-        "--instance I --topic T|PATTERN --redis CONN [--json] [--count N] [--duration D]",
-        [
-            new Opt("instance", "I", "The instance to follow, e.g. ex_esdb_health."),
-            new Opt("topic", "T", "A topic, or a pattern where * matches any run of characters (e.g. 'cluster:*')."),
-            Cli.RedisOpt, Cli.PrefixOpt, Cli.JsonOpt,
-            new Opt("count", "N", "Stop after N messages and rejections."),
-            new Opt("duration", "D", "Stop after this long (e.g. 30s)."),
-            Cli.NodeNameOpt, Cli.SecretOpt, Cli.KeyOpt,
-        ],
-        "Without --json: one readable line per message. With --json: the 'gater verify' line format, with \"topic\".\nExit: 0 when stopped (Ctrl+C, --count or --duration), 1 if Redis fails, 2 for usage errors.");
+    private readonly Option<GaterInstance?> _instance = Opt.Instance("The instance to follow, e.g. ex_esdb_health.");
+    private readonly Option<string> _topic = Opt.Text("--topic", "T", "A topic, or a pattern where * matches any run of characters (e.g. 'cluster:*').");
+    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); required.");
+    private readonly Option<bool> _json = Opt.Flag("--json", "One JSON object per line instead of the live view.");
+    private readonly Option<long?> _count = Opt.Whole("--count", "N", "Stop after N messages and rejections.", 1);
+    private readonly Option<TimeSpan?> _duration = Opt.Duration("--duration", "D", "Stop after this long (e.g. 30s).");
+    private readonly Option<string> _nodeName = Opt.Text("--node-name", "NAME@HOST", "This node's name (default: EXG_NODE_NAME, else process@host).");
+    private readonly KeyOptions _keys = new();
 
-    public async Task<int> RunAsync(ParsedArgs args, CancellationToken ct)
+    public TailCommand()
+        : base("tail", "Follow a live stream: decoded, verified, rejections shown with reasons.",
+            "--instance I --topic T|PATTERN --redis CONN [--json] [--count N] [--duration D]",
+            """
+            Without --json: one readable line per message. With --json: the 'gater verify' line format, with "topic";
+            rejections carry "node" when the frame names its sender. Redis unreachable at the start: exit 1; later
+            outages are reported on stderr while tail reconnects. Exit: 0 when stopped (Ctrl+C, SIGTERM, --count,
+            --duration, or a closed output), 2 for usage or configuration errors.
+            """)
     {
-        var instance = args.Instance();
-        var pattern = args.Required("topic");
+        Add(_instance);
+        Add(_topic);
+        _redis.AddTo(this);
+        Add(_json);
+        Add(_count);
+        Add(_duration);
+        Add(_nodeName);
+        _keys.AddTo(this);
+    }
+
+    protected override async Task<int> RunAsync(ParseResult args, CancellationToken ct)
+    {
+        var instance = Required(args, _instance);
+        var pattern = Required(args, _topic);
         if (!TopicPattern.IsValid(pattern))
         {
-            throw new UsageException($"'{pattern}' is not a valid topic or pattern");
+            throw new UsageException($"'{Cli.Abbreviate(pattern)}' is not a valid topic or pattern");
         }
-        if (args.Get("redis") is null)
+        if (_redis.Connection(args) is null)
         {
             throw new UsageException("tail follows other processes and needs --redis CONN (the embedded demo shows its own traffic: 'gater demo')");
         }
-        var count = args.Long("count", 1);
-        var duration = args.Duration("duration");
-        var json = args.Flag("json");
-        var keys = Cli.Keys(args);
+        var count = args.GetValue(_count);
+        var duration = args.GetValue(_duration);
+        var json = args.GetValue(_json);
+        var keys = _keys.Ring(args);
         if (!keys.HasKeys)
         {
             throw new GaterConfigurationException("no secret configured: set SECRET_KEY_BASE (the cluster's secret) or pass --secret");
         }
-        await using var backplane = await Cli.BackplaneAsync(args);
-        var node = NodeName.Resolve(args.Get("node-name") ?? NodeName.FromParts("tail", Environment.MachineName));
+        await using var backplane = await _redis.ConnectAsync(args);
+        var node = NodeName.Resolve(args.GetValue(_nodeName) ?? NodeName.FromParts("tail", Environment.MachineName));
         await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = node, Keys = keys, Backplane = backplane });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (duration is { } d)
@@ -54,8 +72,7 @@ internal sealed class TailCommand : ICommand
         {
             await foreach (var delivery in stream.ReadAllAsync(stop.Token))
             {
-                Console.Out.WriteLine(json ? JsonOf(delivery) : Text(delivery));
-                if (count is { } c && ++seen >= c)
+                if (!Stdout.WriteLine(json ? JsonOf(delivery) : Text(delivery)) || (count is { } c && ++seen >= c))
                 {
                     break;
                 }
@@ -76,6 +93,11 @@ internal sealed class TailCommand : ICommand
             w.WriteString("reason", r.Reason.WireName());
             w.WriteString("instance", r.Instance.WireName());
             w.WriteString("topic", r.Topic);
+            if (r.Envelope is { } e)
+            {
+                // who sent it, as far as the (unverified) frame says
+                w.WriteString("node", e.Node);
+            }
             w.WriteEndObject();
             return;
         }
