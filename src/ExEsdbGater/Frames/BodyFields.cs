@@ -13,4 +13,6 @@ internal struct BodyFields
     public long Ts;
     public int PayloadStart;
     public int PayloadEnd;
+    /// <summary>A payload number, at any depth, does not fit a finite double (e.g. <c>1e400</c>).</summary>
+    public bool NonFiniteNumber;
 }

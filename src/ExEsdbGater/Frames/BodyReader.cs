@@ -52,6 +52,13 @@ internal static class BodyReader
                             payloadDepth = -1;
                         }
                         break;
+                    case JsonTokenType.Number:
+                        // a payload number must be a finite double (wire format section 4); judged later, in order, as invalid_payload
+                        if (payloadDepth >= 0 && !f.NonFiniteNumber && !IsFiniteDouble(ref reader))
+                        {
+                            f.NonFiniteNumber = true;
+                        }
+                        break;
                     case JsonTokenType.String:
                         if (reader.ValueIsEscaped && HasLoneSurrogate(reader.ValueSpan))
                         {
@@ -92,6 +99,17 @@ internal static class BodyReader
             return "an envelope member is missing";
         }
         return null;
+    }
+
+    // Up to 15 digits without an exponent always fit a finite double; only longer or exponent forms need parsing.
+    private static bool IsFiniteDouble(ref Utf8JsonReader r)
+    {
+        var span = r.ValueSpan;
+        if (span.Length <= 15 && span.IndexOfAny((byte)'e', (byte)'E') < 0)
+        {
+            return true;
+        }
+        return r.TryGetDouble(out var d) && double.IsFinite(d);
     }
 
     private static string? ReadEnvelopeMember(ref Utf8JsonReader r, ref BodyFields f, ref int seen, ref int payloadDepth, ref NameStack names)

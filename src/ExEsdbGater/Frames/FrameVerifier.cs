@@ -179,6 +179,10 @@ public sealed partial class FrameVerifier
         // 13, 14
         var payload = body.Slice(f.PayloadStart, f.PayloadEnd - f.PayloadStart);
         GaterMessage message;
+        if (f.NonFiniteNumber && (instance == GaterInstance.Events || typeInfo is not null))
+        {
+            return new(RejectReason.InvalidPayload, "a number does not fit a finite double", envelope);
+        }
         if (instance == GaterInstance.Events)
         {
             var doc = JsonDocument.Parse(payload.ToArray());
