@@ -22,11 +22,20 @@ public sealed record GaterBusOptions
     public VerifierOptions Verifier { get; init; } = new();
 
     /// <summary>
-    /// Frames received from the backplane that wait behind a full Wait-mode subscriber; beyond it they are dropped
-    /// and counted in <see cref="BusStatistics.InboundDropped"/>.
+    /// Verified deliveries received from the backplane that wait behind a full Wait-mode subscriber; beyond it (or
+    /// beyond <see cref="InboundMaxBytes"/>) they are dropped, counted in <see cref="BusStatistics.InboundDropped"/>,
+    /// logged, and reported through <see cref="IGaterBus.SlowConsumerDetected"/> as the <c>(inbound queue)</c>.
+    /// Frames are verified before they take any place here, so forged frames never fill it.
     /// </summary>
     /// <value>Default 65,536. At least 1.</value>
     public int InboundCapacity { get; init; } = GaterDefaults.InboundCapacity;
+
+    /// <summary>
+    /// The most frame bytes (as received) waiting in the inbound queue; the decoded messages they stand for take
+    /// about two to three times that in memory.
+    /// </summary>
+    /// <value>Default 64 MiB. At least 1 MiB (one frame of the largest size).</value>
+    public long InboundMaxBytes { get; init; } = GaterDefaults.InboundMaxBytes;
 
     /// <summary>
     /// Bus events waiting for their observers (see <see cref="IGaterBus.FrameRejected"/>); when observers fall this

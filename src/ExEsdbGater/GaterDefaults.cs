@@ -15,6 +15,12 @@ internal static class GaterDefaults
     /// <summary>Frames received from the backplane waiting for a full Wait-mode subscriber.</summary>
     public const int InboundCapacity = 65_536;
 
+    /// <summary>Bytes of frames (as received) waiting in the inbound queue.</summary>
+    public const long InboundMaxBytes = 64L * 1024 * 1024;
+
+    /// <summary>Topics whose publishing sequence a bus remembers; idle ones beyond it are forgotten (they restart at seq 1).</summary>
+    public const int PublisherTopicCapacity = 10_000;
+
     /// <summary>Bus events (rejections, gaps, drops, handler failures, backplane changes) waiting for their observers.</summary>
     public const int EventQueueCapacity = 10_000;
 

@@ -62,6 +62,9 @@ internal sealed partial class GaterBusCore
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Missing} frame(s) lost from {Node} on {Instance} {Topic}")]
     private static partial void LogGap(ILogger logger, long missing, string node, string instance, string topic);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound queue full: dropped seq {Seq} from {Node} on {Instance} {Topic}")]
+    private static partial void LogInboundDropped(ILogger logger, string node, string instance, string topic, long seq);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Backplane {State}: {Detail}")]
     private static partial void LogBackplane(ILogger logger, string state, string? detail);
 

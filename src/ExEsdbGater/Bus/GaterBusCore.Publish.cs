@@ -31,6 +31,7 @@ internal sealed partial class GaterBusCore
             throw new GaterValidationException(message.GetType().Name, check);
         }
         var instance = message.Instance;
+        ThrowIfWouldWaitOnItself(instance, topic, exclude);
         using var activity = GaterTelemetry.Source.StartActivity("exesdbgater publish", ActivityKind.Producer);
         activity?.SetTag("exesdbgater.instance", instance.WireName());
         activity?.SetTag("exesdbgater.topic", topic);
@@ -43,8 +44,7 @@ internal sealed partial class GaterBusCore
             var n = await DeliverAsync(instance, topic, new Delivery(localEnvelope, message, local: true), exclude, ct).ConfigureAwait(false);
             return new PublishReceipt(localEnvelope, n, 0);
         }
-        var state = _topics.GetOrAdd((instance, topic), static _ => new TopicState());
-        await state.Gate.WaitAsync(ct).ConfigureAwait(false);
+        var state = await EnterTopicAsync(instance, topic, ct).ConfigureAwait(false);
         try
         {
             var envelope = new Envelope(instance, topic, message.Tag, id, Node, Epoch, state.Seq + 1, ts);
@@ -109,7 +109,16 @@ internal sealed partial class GaterBusCore
             {
                 continue;
             }
-            if (s.TryEnqueue(delivery) || await s.EnqueueAsync(delivery, ct).ConfigureAwait(false))
+            if (s.TryEnqueue(delivery))
+            {
+                n++;
+            }
+            else if (s.WouldWaitOnItself)
+            {
+                // filled by others after the up-front check: waiting would never end, so this one is dropped, counted
+                s.CountDrop();
+            }
+            else if (await s.EnqueueAsync(delivery, ct).ConfigureAwait(false))
             {
                 n++;
             }
@@ -127,10 +136,66 @@ internal sealed partial class GaterBusCore
         }
     }
 
+    // A handler publishing to its own full Wait-mode queue would wait for itself forever: refuse before any effect.
+    private void ThrowIfWouldWaitOnItself(GaterInstance instance, string topic, IGaterSubscription? exclude)
+    {
+        if (Subscription.RunningHandler is { } running && !ReferenceEquals(running, exclude) && running.Instance == instance
+            && running.Matches(topic) && running.WouldWaitOnItself && running.IsFull)
+        {
+            throw new GaterReentrancyException(running.Name, instance, topic);
+        }
+    }
+
+    /// <summary>The publishing position of a topic, entered (its gate held); forgotten idle positions are re-created at seq 0.</summary>
+    private async ValueTask<TopicState> EnterTopicAsync(GaterInstance instance, string topic, CancellationToken ct)
+    {
+        while (true)
+        {
+            var key = (instance, topic);
+            if (!_topics.TryGetValue(key, out var state))
+            {
+                state = _topics.GetOrAdd(key, static _ => new TopicState());
+                if (_topics.Count > GaterDefaults.PublisherTopicCapacity)
+                {
+                    ForgetIdleTopics();
+                }
+            }
+            await state.Gate.WaitAsync(ct).ConfigureAwait(false);
+            if (!state.Forgotten)
+            {
+                state.LastUsed = Environment.TickCount64;
+                return state;
+            }
+            state.Gate.Release();
+        }
+    }
+
+    // Bounded publisher memory: the least recently used quarter of idle topics is forgotten. A forgotten topic
+    // starts again at seq 1, which receivers take as a new stream of that topic (never a false gap).
+    private void ForgetIdleTopics()
+    {
+        var idle = _topics.Where(kv => kv.Value.Gate.CurrentCount == 1).OrderBy(kv => kv.Value.LastUsed)
+            .Take(_topics.Count - (GaterDefaults.PublisherTopicCapacity * 3 / 4)).ToList();
+        foreach (var (key, state) in idle)
+        {
+            if (state.Gate.Wait(0))
+            {
+                state.Forgotten = true;
+                _topics.TryRemove(new KeyValuePair<(GaterInstance, string), TopicState>(key, state));
+                state.Gate.Release();
+            }
+        }
+    }
+
+    /// <summary>Topics whose publishing position this bus remembers (bounded).</summary>
+    internal int RememberedTopics => _topics.Count;
+
     /// <summary>A publisher's position on one (instance, topic): its gate keeps seq order equal to backplane order.</summary>
     private sealed class TopicState
     {
         public readonly SemaphoreSlim Gate = new(1, 1);
         public long Seq;
+        public long LastUsed = Environment.TickCount64;
+        public bool Forgotten;
     }
 }

@@ -3,40 +3,94 @@ using System.Threading.Channels;
 
 namespace ExEsdbGater.Bus;
 
-// Receiving: verify once, drop echoes, track sequences, fan out; backpressure through the inbound queue.
+// Receiving: verify first, drop echoes, track sequences, fan out; backpressure through the inbound queue.
 internal sealed partial class GaterBusCore
 {
     private readonly Channel<Inbound> _inbound;
+    private readonly long _inboundMaxBytes;
     private readonly Task _receiveLoop;
     private readonly SequenceTracker _sequences;
     // Guards the switch between inline receiving and draining the inbound queue, so frames stay in order.
     private readonly Lock _receiveLock = new();
     private bool _draining;
+    private long _inboundBytes;
 
     private Channel<Inbound> CreateInbound(int capacity) => Channel.CreateBounded<Inbound>(
         new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true },
-        _ => Interlocked.Increment(ref _inboundDropped));
+        OnInboundDropped);
 
-    // Frames are received inline on the backplane's thread (no hop) while every subscriber has room. When a
-    // Wait-mode subscriber is full, the rest of that delivery and every later frame go through the inbound queue,
-    // drained by the receive loop with backpressure, in order; inline receiving resumes once it is empty.
+    // Every frame is verified on arrival, on the backplane's thread: one that fails is counted and gone, so forged
+    // frames never take queue space. A verified delivery goes straight to the subscribers' queues while they have
+    // room. When a Wait-mode subscriber is full, the rest of that delivery and every later one wait in the inbound
+    // queue (bounded by count and bytes), drained in order with backpressure; inline delivery resumes once it is empty.
     private void OnBackplaneFrame(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
     {
         Interlocked.Increment(ref _received);
         lock (_receiveLock)
         {
-            if (_draining)
+            var delivery = Verify(instance, topic, frame);
+            if (delivery is null)
             {
-                _inbound.Writer.TryWrite(new Inbound(instance, topic, frame, null));
                 return;
             }
-            var pending = Receive(instance, topic, frame);
-            if (pending is not null)
+            var subs = Volatile.Read(ref _subs[(int)instance]);
+            if (_draining)
+            {
+                EnqueueInbound(new Inbound(topic, delivery, subs, 0, frame.Length));
+                return;
+            }
+            var n = TryDeliver(subs, topic, delivery, null, out var stoppedAt);
+            Counted(n);
+            if (stoppedAt >= 0)
             {
                 _draining = true;
-                _inbound.Writer.TryWrite(new Inbound(instance, topic, frame, pending));
+                EnqueueInbound(new Inbound(topic, delivery, subs, stoppedAt, frame.Length));
             }
         }
+    }
+
+    /// <summary>Verifies once; null for a rejected frame (counted by the verifier) or our own echo.</summary>
+    private Delivery? Verify(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
+    {
+        using var activity = GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer);
+        var result = Verifier.Verify(frame.Span, instance, topic);
+        if (!result.IsOk)
+        {
+            return null;
+        }
+        var env = result.Envelope!;
+        if (env.Epoch == Epoch && string.Equals(env.Node, Node, StringComparison.Ordinal))
+        {
+            // our own frame back from the backplane: local subscribers already have it
+            Interlocked.Increment(ref _echoes);
+            return null;
+        }
+        Interlocked.Increment(ref _verified);
+        if (_sequences.Track(env) is { } gap)
+        {
+            OnGap(gap);
+        }
+        return new Delivery(env, result.Message!, local: false);
+    }
+
+    private void EnqueueInbound(Inbound item)
+    {
+        // bytes as well as count: a few large frames must not hold what 65,536 small ones would
+        if (Interlocked.Add(ref _inboundBytes, item.Bytes) > _inboundMaxBytes)
+        {
+            OnInboundDropped(item);
+            return;
+        }
+        _inbound.Writer.TryWrite(item);
+    }
+
+    private void OnInboundDropped(Inbound item)
+    {
+        Interlocked.Add(ref _inboundBytes, -item.Bytes);
+        var dropped = Interlocked.Increment(ref _inboundDropped);
+        GaterTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("queue", "inbound"));
+        LogInboundDropped(_logger, item.Delivery.Envelope!.Node, item.Delivery.Envelope.Instance.WireName(), item.Topic, item.Delivery.Envelope.Seq);
+        _events.Post(SlowConsumerDetected, new SlowConsumer(InboundQueueName, dropped));
     }
 
     private async Task ReceiveLoopAsync()
@@ -58,59 +112,23 @@ internal sealed partial class GaterBusCore
                 }
                 try
                 {
-                    var pending = item.Pending ?? ReceiveLocked(item);
-                    if (pending is { } p)
-                    {
-                        await DeliverSlowAsync(p.Subscribers, p.ResumeAt, 0, item.Topic, p.Delivery, null, _stopping.Token).ConfigureAwait(false);
-                    }
+                    await DeliverSlowAsync(item.Subscribers, item.ResumeAt, 0, item.Topic, item.Delivery, null, _stopping.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
                 {
                     return;
                 }
+                finally
+                {
+                    Interlocked.Add(ref _inboundBytes, -item.Bytes);
+                }
             }
         }
     }
 
-    private PendingDelivery? ReceiveLocked(Inbound item)
-    {
-        lock (_receiveLock)
-        {
-            return Receive(item.Instance, item.Topic, item.Frame);
-        }
-    }
+    /// <summary>The name under which inbound-queue drops are reported as a slow consumer.</summary>
+    internal const string InboundQueueName = "(inbound queue)";
 
-    /// <summary>Verifies once and enqueues to every matching subscriber; returns what is left for a full Wait-mode queue.</summary>
-    private PendingDelivery? Receive(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
-    {
-        using var activity = GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer);
-        var result = Verifier.Verify(frame.Span, instance, topic);
-        if (!result.IsOk)
-        {
-            return null;
-        }
-        var env = result.Envelope!;
-        if (env.Epoch == Epoch && string.Equals(env.Node, Node, StringComparison.Ordinal))
-        {
-            // our own frame back from the backplane: local subscribers already have it
-            Interlocked.Increment(ref _echoes);
-            return null;
-        }
-        Interlocked.Increment(ref _verified);
-        if (_sequences.Track(env) is { } gap)
-        {
-            OnGap(gap);
-        }
-        var delivery = new Delivery(env, result.Message!, local: false);
-        var subs = Volatile.Read(ref _subs[(int)instance]);
-        var n = TryDeliver(subs, topic, delivery, null, out var stoppedAt);
-        Counted(n);
-        return stoppedAt >= 0 ? new PendingDelivery(delivery, subs, stoppedAt) : null;
-    }
-
-    /// <summary>A verified delivery that met a full Wait-mode queue: the subscribers from <see cref="ResumeAt"/> on still need it.</summary>
-    private readonly record struct PendingDelivery(Delivery Delivery, Subscription[] Subscribers, int ResumeAt);
-
-    /// <summary>A frame waiting in the inbound queue; <see cref="Pending"/> when it was already verified and partly delivered.</summary>
-    private readonly record struct Inbound(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame, PendingDelivery? Pending);
+    /// <summary>A verified delivery waiting for a full Wait-mode queue: the subscribers from <see cref="ResumeAt"/> on still need it.</summary>
+    private readonly record struct Inbound(string Topic, Delivery Delivery, Subscription[] Subscribers, int ResumeAt, int Bytes);
 }

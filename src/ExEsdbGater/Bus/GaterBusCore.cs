@@ -34,6 +34,7 @@ internal sealed partial class GaterBusCore : IGaterBus
         Verifier.Rejected += OnRejected;
         Epoch = NextEpoch(_time);
         _inbound = CreateInbound(options.InboundCapacity);
+        _inboundMaxBytes = options.InboundMaxBytes;
         if (_backplane is not null)
         {
             _backplane.StateChanged += OnBackplaneState;

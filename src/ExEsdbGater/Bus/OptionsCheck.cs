@@ -10,6 +10,10 @@ internal static class OptionsCheck
         ArgumentNullException.ThrowIfNull(options);
         AtLeast(options.InboundCapacity, 1, "GaterBusOptions.InboundCapacity");
         AtLeast(options.EventQueueCapacity, 1, "GaterBusOptions.EventQueueCapacity");
+        if (options.InboundMaxBytes < FrameRules.MaxFrameBytes)
+        {
+            throw new GaterConfigurationException(string.Create(CultureInfo.InvariantCulture, $"GaterBusOptions.InboundMaxBytes must be at least {FrameRules.MaxFrameBytes} (was {options.InboundMaxBytes})."));
+        }
         if (options.Verifier is null)
         {
             throw new GaterConfigurationException("GaterBusOptions.Verifier must not be null.");

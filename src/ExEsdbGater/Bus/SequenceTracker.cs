@@ -16,7 +16,13 @@ internal sealed class SequenceTracker(int capacity)
         lock (_lock)
         {
             SequenceGap? gap = null;
-            if (_positions.TryGetValue(key, out var last) && last.Epoch == env.Epoch)
+            if (_positions.TryGetValue(key, out var last) && last.Epoch == env.Epoch && env.Seq == 1 && last.Seq > 1)
+            {
+                // the publisher forgot this idle topic and starts it again: a new stream, not a gap
+                _positions[key] = (env.Epoch, 1);
+                return null;
+            }
+            if (_positions.TryGetValue(key, out last) && last.Epoch == env.Epoch)
             {
                 if (env.Seq > last.Seq + 1)
                 {

@@ -8,7 +8,13 @@ internal sealed class Subscription : IGaterStream
     private readonly GaterBusCore _bus;
     private readonly Channel<Delivery> _channel;
     private readonly Func<Delivery, CancellationToken, ValueTask>? _handler;
+    // The subscription whose handler is running on this logical flow, and which call of it: lets a publish made
+    // from inside a handler see that waiting for room in that same queue would wait forever.
+    private static readonly AsyncLocal<(Subscription Sub, long Call)> s_running = new();
     private readonly CancellationTokenSource _cts = new();
+    private readonly QueueFullMode _fullMode;
+    private readonly int _capacity;
+    private long _call;
     private readonly bool _exact;
     private Task? _loop;
     private long _enqueued;
@@ -22,12 +28,14 @@ internal sealed class Subscription : IGaterStream
             throw new ArgumentException($"'{pattern}' is not a valid topic or pattern (1-255 UTF-8 bytes, no control characters).", nameof(pattern));
         }
         OptionsCheck.Subscription(options);
+        _capacity = options.Capacity;
         _bus = bus;
         Instance = instance;
         Pattern = pattern;
         Name = options.Name ?? $"{instance.WireName()} {pattern}";
         IncludeRejections = options.IncludeRejections;
         _exact = !pattern.Contains('*', StringComparison.Ordinal);
+        _fullMode = options.FullMode;
         _handler = handler;
         var mode = options.FullMode switch
         {
@@ -56,6 +64,22 @@ internal sealed class Subscription : IGaterStream
     public int QueueDepth => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
 
     public ChannelReader<Delivery> Reader => _channel.Reader;
+
+    /// <summary>The subscription whose handler is running now on this flow (a publish from inside it), if any.</summary>
+    public static Subscription? RunningHandler
+    {
+        get
+        {
+            var (sub, call) = s_running.Value;
+            return sub is not null && Interlocked.Read(ref sub._call) == call ? sub : null;
+        }
+    }
+
+    /// <summary>True when a delivery could only wait for room here, and the only reader is the caller's own handler.</summary>
+    public bool WouldWaitOnItself => _fullMode == QueueFullMode.Wait && ReferenceEquals(RunningHandler, this);
+
+    /// <summary>True when the queue has no room left.</summary>
+    public bool IsFull => _channel.Reader.CanCount && _channel.Reader.Count >= _capacity;
 
     public bool Matches(string topic) => _exact ? string.Equals(Pattern, topic, StringComparison.Ordinal) : TopicPattern.Matches(Pattern, topic);
 
@@ -92,7 +116,10 @@ internal sealed class Subscription : IGaterStream
         }
     }
 
-    private void OnDropped(Delivery d)
+    /// <summary>Counts and reports a delivery that could not be queued without waiting on its own handler.</summary>
+    public void CountDrop() => OnDropped(null);
+
+    private void OnDropped(Delivery? d)
     {
         Interlocked.Increment(ref _dropped);
         _bus.ReportDrop(this);
@@ -109,6 +136,8 @@ internal sealed class Subscription : IGaterStream
             {
                 while (reader.TryRead(out var d))
                 {
+                    var call = Interlocked.Increment(ref _call);
+                    s_running.Value = (this, call);
                     try
                     {
                         await _handler!(d, ct).ConfigureAwait(false);
@@ -122,6 +151,12 @@ internal sealed class Subscription : IGaterStream
 #pragma warning restore CA1031
                     {
                         _bus.ReportHandlerFailure(this, d, ex);
+                    }
+                    finally
+                    {
+                        // the call is over: work it started and left running is no longer "inside" it
+                        Interlocked.Increment(ref _call);
+                        s_running.Value = default;
                     }
                 }
             }

@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Text;
+using ExEsdbGater.Bus;
+
+namespace ExEsdbGater.Tests.Bus;
+
+/// <summary>Issue 16: verify before queueing, bounded inbound bytes, no self-deadlock, bounded publisher state.</summary>
+public sealed class HardeningTests
+{
+    private const string Secret = "hardening-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+    private static GaterBusOptions Options(InProcessHub hub, string node) => new()
+    {
+        NodeName = node,
+        Keys = KeyRing.Of(GaterKey.FromSecret(Secret)),
+        Backplane = hub.Connect(),
+    };
+
+    private static NodeHealth Health(double load = 0.1) => HealthMessages.NodeHealth("a@h", NodeHealthStatus.Healthy, loadAvg: load);
+
+    private static async Task Until(Func<bool> condition, string what, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for: " + what);
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
+    public async Task Forged_frames_are_rejected_on_arrival_even_while_a_subscriber_is_blocked()
+    {
+        var hub = new InProcessHub();
+        await using var receiver = GaterBus.Create(Options(hub, "b@test"));
+        await using var sender = GaterBus.Create(Options(hub, "a@test"));
+        await using var forger = hub.Connect();
+        using var release = new ManualResetEventSlim(false);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await receiver.SubscribeAsync(GaterInstance.Health, "cluster:health", _ =>
+        {
+            started.TrySetResult();
+            release.Wait();
+        }, new SubscriptionOptions { Capacity = 1 });
+        // block the subscriber and fill its queue, so the bus is draining through its inbound queue
+        for (var i = 0; i < 3; i++)
+        {
+            await sender.BroadcastAsync("cluster:health", Health());
+        }
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var forged = Encoding.ASCII.GetBytes("exg1.00000000." + new string('A', 43) + ".{}");
+        for (var i = 0; i < 1000; i++)
+        {
+            await forger.PublishAsync(GaterInstance.Health, "cluster:health", forged);
+        }
+        // every forgery is judged at once: none waits in a queue behind the blocked subscriber
+        await Until(() => receiver.Statistics.Rejected == 1000, "1000 rejections while blocked");
+        Assert.Equal(0, receiver.Statistics.InboundDropped);
+        release.Set();
+        await Until(() => receiver.Statistics.Delivered == 3, "the three honest messages");
+    }
+
+    [Fact]
+    public async Task The_inbound_queue_is_bounded_in_bytes_and_its_drops_are_reported()
+    {
+        var hub = new InProcessHub();
+        await using var receiver = GaterBus.Create(Options(hub, "b@test") with { InboundMaxBytes = 1024 * 1024 });
+        await using var sender = GaterBus.Create(Options(hub, "a@test"));
+        var slow = new ConcurrentQueue<SlowConsumer>();
+        receiver.SlowConsumerDetected += slow.Enqueue;
+        using var release = new ManualResetEventSlim(false);
+        var handled = 0;
+        await receiver.SubscribeAsync(GaterInstance.Health, "cluster:health", _ =>
+        {
+            release.Wait();
+            Interlocked.Increment(ref handled);
+        }, new SubscriptionOptions { Capacity = 1 });
+        const int sent = 4000; // ~470 bytes each: about 1.8 MiB, more than the inbound queue may hold
+        var frameBytes = 0L;
+        for (var i = 0; i < sent; i++)
+        {
+            frameBytes += (await sender.BroadcastAsync("cluster:health", Health())).FrameBytes;
+        }
+        await Until(() => receiver.Statistics.Verified == sent, "all frames verified");
+        Assert.True(frameBytes > 1024 * 1024, $"sent {frameBytes} bytes");
+        var dropped = receiver.Statistics.InboundDropped;
+        Assert.True(dropped > 0, "nothing dropped");
+        release.Set();
+        await Until(() => Volatile.Read(ref handled) + dropped == sent, "every frame handled or counted as dropped");
+        await Until(() => slow.Any(s => s.Subscription == "(inbound queue)" && s.Dropped == dropped), "the drop reported as a slow consumer");
+        Assert.Equal(0, receiver.Statistics.Gaps);
+    }
+
+    [Fact]
+    public async Task A_handler_publishing_to_its_own_full_queue_fails_fast_instead_of_deadlocking()
+    {
+        await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = "n@test", Keys = KeyRing.Of(GaterKey.FromSecret(Secret)) });
+        var originals = 0;
+        var echoes = 0;
+        var refused = 0;
+        IGaterBus b = bus;
+        await bus.SubscribeAsync<NodeHealth>("cluster:health", async (m, _, ct) =>
+        {
+            if (m.LoadAvg >= 1)
+            {
+                Interlocked.Increment(ref echoes);
+                return;
+            }
+            Interlocked.Increment(ref originals);
+            await Task.Delay(1, ct); // let the publisher fill this queue meanwhile
+            try
+            {
+                await b.BroadcastAsync("cluster:health", Health(load: 1 + m.LoadAvg!.Value), ct);
+            }
+            catch (GaterReentrancyException ex)
+            {
+                Assert.Contains("cluster:health", ex.Message, StringComparison.Ordinal);
+                Interlocked.Increment(ref refused);
+            }
+        }, new SubscriptionOptions { Capacity = 4 });
+
+        var publishing = Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await bus.BroadcastAsync("cluster:health", Health(load: i / 1000.0));
+            }
+        });
+        await publishing.WaitAsync(TimeSpan.FromSeconds(30));
+        await Until(() => Volatile.Read(ref originals) == 100 && Volatile.Read(ref echoes) + Volatile.Read(ref refused) == 100, "all handled", 30);
+        Assert.True(refused > 0, "the queue was never full when the handler published: the test proved nothing");
+    }
+
+    [Fact]
+    public async Task Broadcasting_from_a_handler_past_its_own_subscription_is_not_refused()
+    {
+        await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = "n@test", Keys = KeyRing.Of(GaterKey.FromSecret(Secret)) });
+        var others = 0;
+        await using var other = await bus.SubscribeAsync(GaterInstance.Health, "cluster:*", _ => Interlocked.Increment(ref others), new SubscriptionOptions { Capacity = 10_000 });
+        var self = new TaskCompletionSource<IGaterSubscription>();
+        using var gate = new SemaphoreSlim(0);
+        var published = 0;
+        var sub = await bus.SubscribeAsync(GaterInstance.Health, "cluster:health", async (d, ct) =>
+        {
+            await gate.WaitAsync(ct);
+            if (d.Message is NodeHealth { LoadAvg: < 1 })
+            {
+                await bus.BroadcastFromAsync(await self.Task, "cluster:health", Health(load: 2), ct);
+                Interlocked.Increment(ref published);
+            }
+        }, new SubscriptionOptions { Capacity = 1 });
+        self.SetResult(sub);
+        await bus.BroadcastAsync("cluster:health", Health()); // taken by the handler, which waits on the gate
+        await Until(() => gate.CurrentCount == 0 && sub is not null, "handler waiting");
+        await bus.BroadcastAsync("cluster:health", Health(load: 3)); // fills the queue of 1
+        gate.Release(10);
+        await Until(() => Volatile.Read(ref published) == 1, "the handler's broadcast went out");
+        await sub.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Publisher_memory_is_bounded_and_receivers_see_no_false_gaps()
+    {
+        var hub = new InProcessHub();
+        await using var receiver = GaterBus.Create(Options(hub, "b@test"));
+        await using var publisher = GaterBus.Create(Options(hub, "a@test"));
+        var got = 0;
+        await receiver.SubscribeAsync(GaterInstance.Health, "*", _ => Interlocked.Increment(ref got), new SubscriptionOptions { Capacity = 100_000 });
+        const int topics = 12_000;
+        for (var i = 0; i < topics; i++)
+        {
+            await publisher.BroadcastAsync("t:" + i, Health());
+            if (i % 100 == 0)
+            {
+                await publisher.BroadcastAsync("live", Health()); // a live topic keeps its sequence throughout
+            }
+        }
+        // the first topics were forgotten; publishing to them again restarts them at seq 1
+        var again = await publisher.BroadcastAsync("t:0", Health());
+        var live = await publisher.BroadcastAsync("live", Health());
+        Assert.Equal(1, again.Envelope.Seq);
+        Assert.Equal(topics / 100 + 1, live.Envelope.Seq);
+        Assert.True(((GaterBusCore)publisher).RememberedTopics <= 10_000, $"remembers {((GaterBusCore)publisher).RememberedTopics} topics");
+        var total = topics + topics / 100 + 2;
+        await Until(() => Volatile.Read(ref got) == total, "every message");
+        Assert.Equal(0, receiver.Statistics.Gaps);
+    }
+}
