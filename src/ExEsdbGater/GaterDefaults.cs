@@ -33,6 +33,12 @@ internal static class GaterDefaults
     /// <summary>How far in the future a frame may be dated before it is <c>from_future</c>.</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromSeconds(30);
 
+    /// <summary>Bytes of a rejected frame kept for forensics.</summary>
+    public const int RejectedFrameCaptureBytes = 4096;
+
+    /// <summary>Rejections per second that keep frame bytes.</summary>
+    public const int RejectedFrameCapturesPerSecond = 100;
+
     /// <summary>(node, id) pairs remembered for replay detection (about 40 bytes each).</summary>
     public const int ReplayCapacity = 1_000_000;
 }

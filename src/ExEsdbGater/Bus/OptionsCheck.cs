@@ -27,6 +27,8 @@ internal static class OptionsCheck
         NotNegative(options.MaxAge, prefix + "MaxAge");
         NotNegative(options.MaxSkew, prefix + "MaxSkew");
         AtLeast(options.ReplayCapacity, 1, prefix + "ReplayCapacity");
+        AtLeast(options.RejectedFrameCaptureBytes, 0, prefix + "RejectedFrameCaptureBytes");
+        AtLeast(options.RejectedFrameCapturesPerSecond, 0, prefix + "RejectedFrameCapturesPerSecond");
         if (options.TimeProvider is null)
         {
             throw new GaterConfigurationException(prefix + "TimeProvider must not be null.");

@@ -23,6 +23,8 @@ public sealed partial class FrameVerifier
     private readonly long[] _rejected = new long[RejectReasons.All.Count];
     private readonly ILogger _logger;
     private long _accepted;
+    private long _captureSecond;
+    private long _capturesThisSecond;
 
     /// <summary>Creates a verifier for a key ring.</summary>
     /// <exception cref="GaterConfigurationException">An option is out of range; the message names it.</exception>
@@ -53,6 +55,21 @@ public sealed partial class FrameVerifier
     /// <summary>Entries forgotten early because the replay memory was full.</summary>
     public long ReplayForcedEvictions => _replay.ForcedEvictions;
 
+    // Forensic copies: capped in size, and in number per second, so a flood cannot turn rejections into memory.
+    private byte[] Capture(ReadOnlySpan<byte> frame)
+    {
+        var second = _options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+        if (Interlocked.Exchange(ref _captureSecond, second) != second)
+        {
+            Interlocked.Exchange(ref _capturesThisSecond, 0);
+        }
+        if (Interlocked.Increment(ref _capturesThisSecond) > _options.RejectedFrameCapturesPerSecond)
+        {
+            return [];
+        }
+        return frame[..Math.Min(frame.Length, _options.RejectedFrameCaptureBytes)].ToArray();
+    }
+
     /// <summary>Rejections so far by reason.</summary>
     public long RejectedCount(RejectReason reason) => Interlocked.Read(ref _rejected[(int)reason]);
 
@@ -73,7 +90,10 @@ public sealed partial class FrameVerifier
             var reason = result.Reason!.Value;
             Interlocked.Increment(ref _rejected[(int)reason]);
             LogRejected(_logger, reason.WireName(), instance.WireName(), topic, result.Detail);
-            Rejected?.Invoke(new FrameRejection(reason, result.Detail, instance, topic, frame.ToArray(), result.Envelope));
+            if (Rejected is { } observers)
+            {
+                observers(new FrameRejection(reason, result.Detail, instance, topic, Capture(frame), result.Envelope) { FrameLength = frame.Length });
+            }
         }
         return result;
     }

@@ -20,6 +20,14 @@ public sealed record VerifierOptions
     /// <value>Default 1,000,000 (about 40 MB). At least 1.</value>
     public int ReplayCapacity { get; init; } = GaterDefaults.ReplayCapacity;
 
+    /// <summary>The most bytes of a rejected frame copied into <see cref="FrameRejection.Frame"/> for forensics.</summary>
+    /// <value>Default 4,096. Not negative; 1,048,576 keeps whole frames.</value>
+    public int RejectedFrameCaptureBytes { get; init; } = GaterDefaults.RejectedFrameCaptureBytes;
+
+    /// <summary>How many rejections per second carry frame bytes; later ones in the same second carry none (still counted and reported).</summary>
+    /// <value>Default 100. Not negative.</value>
+    public int RejectedFrameCapturesPerSecond { get; init; } = GaterDefaults.RejectedFrameCapturesPerSecond;
+
     /// <summary>The clock.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

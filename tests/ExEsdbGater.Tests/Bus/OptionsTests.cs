@@ -12,6 +12,7 @@ public sealed class OptionsTests
         Assert.Null(bus.Backplane);
         Assert.Null(bus.LoggerFactory);
         Assert.Equal(65_536, bus.InboundCapacity);
+        Assert.Equal(64L * 1024 * 1024, bus.InboundMaxBytes);
         Assert.Equal(10_000, bus.EventQueueCapacity);
 
         var verifier = bus.Verifier;
@@ -20,6 +21,8 @@ public sealed class OptionsTests
         Assert.Equal(1_000_000, verifier.ReplayCapacity);
         Assert.Same(TimeProvider.System, verifier.TimeProvider);
         Assert.Null(verifier.LoggerFactory);
+        Assert.Equal(4096, verifier.RejectedFrameCaptureBytes);
+        Assert.Equal(100, verifier.RejectedFrameCapturesPerSecond);
 
         var sub = new SubscriptionOptions();
         Assert.Equal(1024, sub.Capacity);
@@ -39,6 +42,8 @@ public sealed class OptionsTests
     [Theory]
     [InlineData("inbound", "GaterBusOptions.InboundCapacity")]
     [InlineData("events", "GaterBusOptions.EventQueueCapacity")]
+    [InlineData("inboundBytes", "GaterBusOptions.InboundMaxBytes")]
+    [InlineData("capture", "GaterBusOptions.Verifier.RejectedFrameCaptureBytes")]
     [InlineData("age", "GaterBusOptions.Verifier.MaxAge")]
     [InlineData("skew", "GaterBusOptions.Verifier.MaxSkew")]
     [InlineData("replay", "GaterBusOptions.Verifier.ReplayCapacity")]
@@ -49,6 +54,8 @@ public sealed class OptionsTests
         {
             "inbound" => o with { InboundCapacity = 0 },
             "events" => o with { EventQueueCapacity = -1 },
+            "inboundBytes" => o with { InboundMaxBytes = 1000 },
+            "capture" => o with { Verifier = new VerifierOptions { RejectedFrameCaptureBytes = -1 } },
             "age" => o with { Verifier = new VerifierOptions { MaxAge = TimeSpan.FromSeconds(-1) } },
             "skew" => o with { Verifier = new VerifierOptions { MaxSkew = TimeSpan.FromSeconds(-1) } },
             _ => o with { Verifier = new VerifierOptions { ReplayCapacity = 0 } },
