@@ -48,7 +48,7 @@ internal sealed partial class GaterBusCore
     internal void ReportDrop(Subscription sub)
     {
         Interlocked.Increment(ref _dropped);
-        GaterTelemetry.Dropped.Add(1);
+        GaterTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("queue", "subscriber"));
         _events.Post(SlowConsumerDetected, new SlowConsumer(sub.Name, sub.Dropped));
     }
 
