@@ -31,7 +31,7 @@ internal sealed partial class GaterBusCore
             throw new GaterValidationException(message.GetType().Name, check);
         }
         var instance = message.Instance;
-        ThrowIfWouldWaitOnItself(instance, topic, exclude);
+        ThrowIfWaitWouldDeadlock(instance, topic, exclude);
         using var activity = GaterTelemetry.Source.StartActivity("exesdbgater publish", ActivityKind.Producer);
         activity?.SetTag("exesdbgater.instance", instance.WireName());
         activity?.SetTag("exesdbgater.topic", topic);
@@ -41,7 +41,7 @@ internal sealed partial class GaterBusCore
         if (!remote)
         {
             var localEnvelope = new Envelope(instance, topic, message.Tag, id, Node, Epoch, 0, ts);
-            var n = await DeliverAsync(instance, topic, new Delivery(localEnvelope, message, local: true), exclude, ct).ConfigureAwait(false);
+            var n = await DeliverAsync(instance, topic, new Delivery(localEnvelope, message, local: true), exclude, null, ct).ConfigureAwait(false);
             return new PublishReceipt(localEnvelope, n, 0);
         }
         var state = await EnterTopicAsync(instance, topic, ct).ConfigureAwait(false);
@@ -52,7 +52,7 @@ internal sealed partial class GaterBusCore
             state.Seq++;
             Interlocked.Increment(ref _published);
             GaterTelemetry.Published.Add(1);
-            var delivered = await DeliverAsync(instance, topic, new Delivery(envelope, message, local: true), exclude, ct).ConfigureAwait(false);
+            var delivered = await DeliverAsync(instance, topic, new Delivery(envelope, message, local: true), exclude, state, ct).ConfigureAwait(false);
             if (_backplane is not null)
             {
                 await _backplane.PublishAsync(instance, topic, frame, ct).ConfigureAwait(false);
@@ -65,13 +65,13 @@ internal sealed partial class GaterBusCore
         }
     }
 
-    private ValueTask<int> DeliverAsync(GaterInstance instance, string topic, Delivery delivery, IGaterSubscription? exclude, CancellationToken ct)
+    private ValueTask<int> DeliverAsync(GaterInstance instance, string topic, Delivery delivery, IGaterSubscription? exclude, TopicState? held, CancellationToken ct)
     {
         var subs = Volatile.Read(ref _subs[(int)instance]);
         var n = TryDeliver(subs, topic, delivery, exclude, out var stoppedAt);
         if (stoppedAt >= 0)
         {
-            return DeliverSlowAsync(subs, stoppedAt, n, topic, delivery, exclude, ct);
+            return DeliverSlowAsync(subs, stoppedAt, n, topic, delivery, exclude, held, ct);
         }
         Counted(n);
         return ValueTask.FromResult(n);
@@ -100,7 +100,9 @@ internal sealed partial class GaterBusCore
     }
 
     // The rare path: a Wait-mode queue is full, so the publisher waits for room (backpressure).
-    private async ValueTask<int> DeliverSlowAsync(Subscription[] subs, int from, int n, string topic, Delivery delivery, IGaterSubscription? exclude, CancellationToken ct)
+    // While it waits, the topic gate it holds (if any) records which queue it waits on, so that handlers waiting
+    // for that gate can see a cycle through it.
+    private async ValueTask<int> DeliverSlowAsync(Subscription[] subs, int from, int n, string topic, Delivery delivery, IGaterSubscription? exclude, TopicState? held, CancellationToken ct)
     {
         for (var i = from; i < subs.Length; i++)
         {
@@ -112,15 +114,31 @@ internal sealed partial class GaterBusCore
             if (s.TryEnqueue(delivery))
             {
                 n++;
+                continue;
             }
-            else if (s.WouldWaitOnItself)
+            var waiter = Subscription.RunningHandler;
+            if (waiter is not null && s.WaitsWhenFull && !Subscription.TryBeginWait(waiter, s))
             {
-                // filled by others after the up-front check: waiting would never end, so this one is dropped, counted
+                // became a cycle after the up-front check (others filled a queue meanwhile): waiting would never
+                // end, so this delivery is dropped, counted and reported instead
                 s.CountDrop();
+                continue;
             }
-            else if (await s.EnqueueAsync(delivery, ct).ConfigureAwait(false))
+            held?.BlockedOn = s;
+            try
             {
-                n++;
+                if (await s.EnqueueAsync(delivery, ct).ConfigureAwait(false))
+                {
+                    n++;
+                }
+            }
+            finally
+            {
+                held?.BlockedOn = null;
+                if (waiter is not null)
+                {
+                    Subscription.EndWait(waiter);
+                }
             }
         }
         Counted(n);
@@ -136,13 +154,20 @@ internal sealed partial class GaterBusCore
         }
     }
 
-    // A handler publishing to its own full Wait-mode queue would wait for itself forever: refuse before any effect.
-    private void ThrowIfWouldWaitOnItself(GaterInstance instance, string topic, IGaterSubscription? exclude)
+    // A handler publishing into a full Wait-mode queue that only it can drain — its own, or one whose handler waits
+    // (through others) on it — would wait forever: refuse before anything is signed or delivered.
+    private void ThrowIfWaitWouldDeadlock(GaterInstance instance, string topic, IGaterSubscription? exclude)
     {
-        if (Subscription.RunningHandler is { } running && !ReferenceEquals(running, exclude) && running.Instance == instance
-            && running.Matches(topic) && running.WouldWaitOnItself && running.IsFull)
+        if (Subscription.RunningHandler is not { } running)
         {
-            throw new GaterReentrancyException(running.Name, instance, topic);
+            return;
+        }
+        foreach (var s in Volatile.Read(ref _subs[(int)instance]))
+        {
+            if (!ReferenceEquals(s, exclude) && s.WaitsWhenFull && s.Matches(topic) && s.IsFull && Subscription.WaitWouldCycle(s, running))
+            {
+                throw new GaterReentrancyException(running.Name, s.Name, instance, topic);
+            }
         }
     }
 
@@ -160,7 +185,7 @@ internal sealed partial class GaterBusCore
                     ForgetIdleTopics();
                 }
             }
-            await state.Gate.WaitAsync(ct).ConfigureAwait(false);
+            await EnterGateAsync(state, instance, topic, ct).ConfigureAwait(false);
             if (!state.Forgotten)
             {
                 state.LastUsed = Environment.TickCount64;
@@ -169,6 +194,34 @@ internal sealed partial class GaterBusCore
             state.Gate.Release();
         }
     }
+
+    // Outside a handler, simply wait. Inside one, the gate's holder may be waiting for a queue that only this
+    // handler drains (directly or through others): re-check that while waiting, and refuse before taking the gate.
+    private static async ValueTask EnterGateAsync(TopicState state, GaterInstance instance, string topic, CancellationToken ct)
+    {
+        if (Subscription.RunningHandler is not { } waiter)
+        {
+            await state.Gate.WaitAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            while (!await state.Gate.WaitAsync(GateRecheck, ct).ConfigureAwait(false))
+            {
+                Subscription.EndWait(waiter);
+                if (state.BlockedOn is { } blocker && !Subscription.TryBeginWait(waiter, blocker))
+                {
+                    throw new GaterReentrancyException(waiter.Name, blocker.Name, instance, topic);
+                }
+            }
+        }
+        finally
+        {
+            Subscription.EndWait(waiter);
+        }
+    }
+
+    private static readonly TimeSpan GateRecheck = TimeSpan.FromMilliseconds(20);
 
     // Bounded publisher memory: the least recently used quarter of idle topics is forgotten. A forgotten topic
     // starts again at seq 1, which receivers take as a new stream of that topic (never a false gap).
@@ -197,5 +250,7 @@ internal sealed partial class GaterBusCore
         public long Seq;
         public long LastUsed = Environment.TickCount64;
         public bool Forgotten;
+        // the queue the gate's holder waits on, if any (read by handlers waiting for the gate)
+        public volatile Subscription? BlockedOn;
     }
 }

@@ -112,7 +112,7 @@ internal sealed partial class GaterBusCore
                 }
                 try
                 {
-                    await DeliverSlowAsync(item.Subscribers, item.ResumeAt, 0, item.Topic, item.Delivery, null, _stopping.Token).ConfigureAwait(false);
+                    await DeliverSlowAsync(item.Subscribers, item.ResumeAt, 0, item.Topic, item.Delivery, null, null, _stopping.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
                 {

@@ -75,8 +75,61 @@ internal sealed class Subscription : IGaterStream
         }
     }
 
-    /// <summary>True when a delivery could only wait for room here, and the only reader is the caller's own handler.</summary>
-    public bool WouldWaitOnItself => _fullMode == QueueFullMode.Wait && ReferenceEquals(RunningHandler, this);
+    /// <summary>True when a full queue makes publishers wait for room.</summary>
+    public bool WaitsWhenFull => _fullMode == QueueFullMode.Wait;
+
+    // The wait-for graph of handlers: a handler blocked publishing into another subscription's full queue.
+    private static readonly Lock s_waitGraph = new();
+    private Subscription? _waitingOn;
+
+    /// <summary>
+    /// True when the handler of <paramref name="waiter"/> waiting for room in <paramref name="target"/> would never end:
+    /// the target is the waiter itself, or its handler waits (through others) on the waiter.
+    /// </summary>
+    public static bool WaitWouldCycle(Subscription target, Subscription waiter)
+    {
+        lock (s_waitGraph)
+        {
+            return ReachesLocked(target, waiter);
+        }
+    }
+
+    private static bool ReachesLocked(Subscription from, Subscription to)
+    {
+        var s = from;
+        for (var steps = 0; s is not null && steps < 1024; steps++)
+        {
+            if (ReferenceEquals(s, to))
+            {
+                return true;
+            }
+            s = s._waitingOn;
+        }
+        return false;
+    }
+
+    /// <summary>Records that <paramref name="waiter"/>'s handler now waits on <paramref name="target"/>, unless that closes a cycle.</summary>
+    public static bool TryBeginWait(Subscription waiter, Subscription target)
+    {
+        lock (s_waitGraph)
+        {
+            if (ReachesLocked(target, waiter))
+            {
+                return false;
+            }
+            waiter._waitingOn = target;
+            return true;
+        }
+    }
+
+    /// <summary>Ends a wait begun with <see cref="TryBeginWait"/>.</summary>
+    public static void EndWait(Subscription waiter)
+    {
+        lock (s_waitGraph)
+        {
+            waiter._waitingOn = null;
+        }
+    }
 
     /// <summary>True when the queue has no room left.</summary>
     public bool IsFull => _channel.Reader.CanCount && _channel.Reader.Count >= _capacity;

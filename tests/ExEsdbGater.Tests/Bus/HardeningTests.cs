@@ -132,6 +132,57 @@ public sealed class HardeningTests
     }
 
     [Fact]
+    public async Task Two_handlers_feeding_each_other_through_full_queues_do_not_deadlock()
+    {
+        await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = "n@test", Keys = KeyRing.Of(GaterKey.FromSecret(Secret)) });
+        var handled = 0;
+        var refused = 0;
+        var dropsBefore = 0L;
+        // a's handler publishes to "b", b's handler publishes to "a": each waits on the other once both queues are full
+        async ValueTask Forward(NodeHealth m, string to, CancellationToken ct)
+        {
+            Interlocked.Increment(ref handled);
+            if (m.LoadAvg >= 5)
+            {
+                return;
+            }
+            await Task.Delay(1, ct);
+            try
+            {
+                await bus.BroadcastAsync(to, Health(load: m.LoadAvg!.Value + 1), ct);
+            }
+            catch (GaterReentrancyException)
+            {
+                Interlocked.Increment(ref refused);
+            }
+        }
+        await bus.SubscribeAsync<NodeHealth>("a", (m, _, ct) => Forward(m, "b", ct), new SubscriptionOptions { Capacity = 2, Name = "a" });
+        await bus.SubscribeAsync<NodeHealth>("b", (m, _, ct) => Forward(m, "a", ct), new SubscriptionOptions { Capacity = 2, Name = "b" });
+        var publishing = Task.Run(async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                await bus.BroadcastAsync(i % 2 == 0 ? "a" : "b", Health(load: 0));
+            }
+        });
+        await publishing.WaitAsync(TimeSpan.FromSeconds(60));
+        // everything settles: every delivery is handled, refused at its publisher, or dropped and counted
+        var last = -1;
+        while (last != Volatile.Read(ref handled))
+        {
+            last = Volatile.Read(ref handled);
+            await Task.Delay(500);
+        }
+        dropsBefore = bus.Statistics.Dropped;
+        Assert.True(refused + dropsBefore > 0, "the queues never filled: the test proved nothing");
+        // the bus still works afterwards
+        var after = new TaskCompletionSource();
+        await bus.SubscribeAsync<NodeHealth>("c", (_, _) => after.TrySetResult());
+        await bus.BroadcastAsync("c", Health());
+        await after.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Broadcasting_from_a_handler_past_its_own_subscription_is_not_refused()
     {
         await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = "n@test", Keys = KeyRing.Of(GaterKey.FromSecret(Secret)) });
