@@ -52,14 +52,45 @@ internal static class CatalogEmitter
         {
             sb.Append($"/// <param name=\"{f.Pascal}\">{Xml(FieldDoc(f))}</param>\n");
         }
-        sb.Append($"public sealed record {t.Name}({string.Join(", ", t.Fields.Select(f => $"{FieldType(f)} {f.Pascal}"))}) : GaterMessage\n{{\n");
+        // the wire order is the catalog's, stated here because properties declared in the body would otherwise come last
+        sb.Append($"public sealed record {t.Name}({string.Join(", ", t.Fields.Select((f, i) => $"{(f.DefaultRule == "this_node" ? "" : $"[property: JsonPropertyOrder({i})] ")}{FieldType(f)} {f.Pascal}"))}) : GaterMessage\n{{\n");
         sb.Append("    /// <summary>The message tag on the wire.</summary>\n");
         sb.Append($"    public const string TagName = \"{t.Tag}\";\n\n");
         sb.Append("    /// <inheritdoc />\n    [JsonIgnore]\n    public override string Tag => TagName;\n\n");
         sb.Append($"    /// <inheritdoc />\n    [JsonIgnore]\n    public override GaterInstance Instance => GaterInstance.{m.InstanceMember};\n\n");
+        NodeBinding(sb, t);
         Validate(sb, t);
         return sb.Append("}\n").ToString();
     }
+
+    // this_node fields: declared by hand so that setting one (in a with) clears its "defaulted" bit, and a bus can
+    // rebind exactly those a factory filled from MessageContext.Default.
+    private static void NodeBinding(StringBuilder sb, CatalogType t)
+    {
+        var fields = ThisNodeFields(t);
+        if (fields.Count == 0)
+        {
+            return;
+        }
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            sb.Append($"    /// <summary>{Xml(FieldDoc(f))}</summary>\n");
+            sb.Append($"    [JsonPropertyOrder({t.Fields.IndexOf(f)})]\n");
+            sb.Append($"    public {FieldType(f)} {f.Pascal} {{ get => field; init {{ field = value; DefaultedNodeFields &= ~{1 << i}; }} }} = {f.Pascal};\n\n");
+        }
+        sb.Append("    internal override GaterMessage BindDefaultedNodes(string node)\n    {\n        var m = this;\n");
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            var value = f.Kind == "list" ? "new ValueList<string>([node])" : "node";
+            var differs = f.Kind == "list" ? "" : $" && !string.Equals({f.Pascal}, node, System.StringComparison.Ordinal)";
+            sb.Append($"        if ((DefaultedNodeFields & {1 << i}) != 0{differs}) m = m with {{ {f.Pascal} = {value} }};\n");
+        }
+        sb.Append("        return m;\n    }\n\n");
+    }
+
+    private static List<CatalogField> ThisNodeFields(CatalogType t) => t.Fields.Where(f => f.DefaultRule == "this_node").ToList();
 
     // Same checks and order as the descriptor-driven validator of the original port: missing, node names, timestamp, value kinds.
     private static void Validate(StringBuilder sb, CatalogType t)
@@ -128,7 +159,7 @@ internal static class CatalogEmitter
         {
             sb.Append($"    /// <param name=\"{Names.Camel(f.Name)}\">{Xml(FieldDoc(f))} Default: {Xml(DefaultDoc(f))}.</param>\n");
         }
-        sb.Append("    /// <param name=\"messageContext\">Node name, clock and randomness; <see cref=\"MessageContext.Default\"/> when null.</param>\n");
+        sb.Append("    /// <param name=\"messageContext\">Node name, clock and randomness (e.g. <c>bus.Context</c>); <see cref=\"MessageContext.Default\"/> when null, and then a bus publishing the message binds the node fields taken from it to its own node.</param>\n");
         var parameters = arguments.Select(f => $"{FieldType(f)} {Param(f)}")
             .Concat(options.Select(f => $"{OptionType(f)} {Param(f)} = null"))
             .Concat(new[] { "MessageContext? messageContext = null" });
@@ -138,7 +169,15 @@ internal static class CatalogEmitter
             sb.Append($"        ArgumentNullException.ThrowIfNull({Param(f)});\n");
         }
         sb.Append("        var ctx = messageContext ?? MessageContext.Default;\n");
-        sb.Append($"        return new global::ExEsdbGater.Messages.{t.Name}(\n            {string.Join(",\n            ", t.Fields.Select(f => Value(t, f)))});\n    }}\n");
+        sb.Append($"        return new global::ExEsdbGater.Messages.{t.Name}(\n            {string.Join(",\n            ", t.Fields.Select(f => Value(t, f)))})");
+        var nodes = ThisNodeFields(t);
+        if (nodes.Count > 0)
+        {
+            // only node fields this call took from MessageContext.Default: a bus may bind those to its own node
+            var bits = nodes.Select((f, i) => f.Option ? $"({Param(f)} is null ? {1 << i} : 0)" : $"{1 << i}");
+            sb.Append($"\n        {{\n            DefaultedNodeFields = messageContext is null ? {string.Join(" | ", bits)} : 0,\n        }}");
+        }
+        sb.Append(";\n    }\n");
         foreach (var f in t.Fields.Where(f => f.DefaultRule == "custom"))
         {
             var from = f.From.Select(x => t.Fields.First(y => y.Name == x)).Select(x => $"{(x.Option ? OptionType(x) : FieldType(x))} {Param(x)}");
