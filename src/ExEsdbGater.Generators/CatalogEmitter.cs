@@ -142,6 +142,7 @@ internal static class CatalogEmitter
         foreach (var t in m.Types)
         {
             Factory(sb, t);
+            Creator(sb, t);
         }
         return sb.Append("}\n").ToString();
     }
@@ -184,6 +185,53 @@ internal static class CatalogEmitter
             sb.Append($"\n    // Not a plain default: written by hand in the partial {t.Name}{f.Pascal}.\n");
             sb.Append($"    private static partial {BaseType(f)} {t.Name}{f.Pascal}({string.Join(", ", from)});\n");
         }
+    }
+
+    // MessageCatalog.Create's path to the factory: fields by wire name, typed by FactoryArguments; the factory's
+    // defaults for what is absent; computed fields as given when present; explicit nulls kept on optional fields.
+    private static void Creator(StringBuilder sb, CatalogType t)
+    {
+        var arguments = t.Arguments.Select(a => t.Fields.First(f => f.Name == a)).ToList();
+        var options = t.Fields.Where(f => f.Option).ToList();
+        var call = arguments.Select(f => $"{Param(f)}: {Read(f)}{(f.Required ? f.IsReference ? "!" : "!.Value" : "")}")
+            .Concat(options.Select(f => $"{Param(f)}: {Read(f)}"))
+            .Concat(new[] { "messageContext: messageContext" });
+        sb.Append($"\n    internal static GaterMessage Create{t.Name}(FactoryArguments a, MessageContext? messageContext)\n    {{\n");
+        sb.Append($"        var m = {t.Name}(\n            {string.Join(",\n            ", call)});\n");
+        for (var i = 0; i < t.Fields.Count; i++)
+        {
+            var f = t.Fields[i];
+            if (t.Arguments.Contains(f.Name))
+            {
+                continue;
+            }
+            if (!f.Option)
+            {
+                sb.Append($"        if ({Read(f)} is {{ }} v{i}) m = m with {{ {f.Pascal} = v{i} }};\n");
+            }
+            else if (!f.Required)
+            {
+                sb.Append($"        if (a.IsNull({Literal(f.Name)})) m = m with {{ {f.Pascal} = null }};\n");
+            }
+        }
+        sb.Append("        return m;\n    }\n");
+    }
+
+    private static string Read(CatalogField f)
+    {
+        var method = f.Kind switch
+        {
+            "string" => "String",
+            "integer" => "Integer",
+            "number" => "Number",
+            "boolean" => "Boolean",
+            "map" => "Map",
+            "list" => f.Items == "map" ? "Maps" : "Strings",
+            "instant" => "Instant",
+            "enum" => $"Enum<{f.Enum}>",
+            _ => "Any",
+        };
+        return $"a.{method}({Literal(f.Name)})";
     }
 
     private static string Value(CatalogType t, CatalogField f)
@@ -267,6 +315,7 @@ internal static class CatalogEmitter
             {
                 sb.Append($"                new MessageTypeInfo\n                {{\n                    ClrType = typeof(global::ExEsdbGater.Messages.{t.Name}),\n                    Tag = {Literal(t.Tag)},\n");
                 sb.Append($"                    Instance = GaterInstance.{m.InstanceMember},\n                    Module = \"{m.Name}\",\n                    Factory = {Literal(t.Factory)},\n");
+                sb.Append($"                    Creator = {m.Name}.Create{t.Name},\n");
                 sb.Append($"                    Arguments = [{string.Join(", ", t.Arguments.Select(Literal))}],\n                    Fields =\n                    [\n");
                 foreach (var f in t.Fields)
                 {
