@@ -90,6 +90,9 @@ internal static class CatalogEmitter
         sb.Append("        return m;\n    }\n\n");
     }
 
+    // Fields neither an argument nor an option: the factory computes them (now, a custom rule, …).
+    private static List<CatalogField> Computed(CatalogType t) => t.Fields.Where(f => !t.Arguments.Contains(f.Name) && !f.Option).ToList();
+
     private static List<CatalogField> ThisNodeFields(CatalogType t) => t.Fields.Where(f => f.DefaultRule == "this_node").ToList();
 
     // Same checks and order as the descriptor-driven validator of the original port: missing, node names, timestamp, value kinds.
@@ -164,7 +167,22 @@ internal static class CatalogEmitter
         var parameters = arguments.Select(f => $"{FieldType(f)} {Param(f)}")
             .Concat(options.Select(f => $"{OptionType(f)} {Param(f)} = null"))
             .Concat(new[] { "MessageContext? messageContext = null" });
-        sb.Append($"    public static {t.Name} {t.Name}(\n        {string.Join(",\n        ", parameters)})\n    {{\n");
+        var computed = Computed(t);
+        var nullable = options.Where(f => !f.Required).ToList();
+        var forward = arguments.Concat(options).Select(Param).Concat(new[] { "messageContext" })
+            .Concat(computed.SelectMany(f => new[] { "false", "default" }))
+            .Concat(nullable.Select(f => "false"));
+        sb.Append($"    public static {t.Name} {t.Name}(\n        {string.Join(",\n        ", parameters)})\n");
+        sb.Append($"        => {t.Name}Core({string.Join(", ", forward)});\n");
+        // The factory proper. Fields it computes (timestamp, custom rules) can be given instead (has…: true), which
+        // MessageCatalog.Create uses for a full payload: a given value is used, never computed (nor its rule run);
+        // likewise an optional field given as null (null…: true) stays null.
+        var core = arguments.Select(f => $"{FieldType(f)} {Param(f)}")
+            .Concat(options.Select(f => $"{OptionType(f)} {Param(f)}"))
+            .Concat(new[] { "MessageContext? messageContext" })
+            .Concat(computed.SelectMany(f => new[] { $"bool has{f.Pascal}", $"{FieldType(f)} {Param(f)}" }))
+            .Concat(nullable.Select(f => $"bool null{f.Pascal}"));
+        sb.Append($"\n    internal static {t.Name} {t.Name}Core(\n        {string.Join(",\n        ", core)})\n    {{\n");
         foreach (var f in arguments.Where(f => f.Required && f.IsReference))
         {
             sb.Append($"        ArgumentNullException.ThrowIfNull({Param(f)});\n");
@@ -175,7 +193,7 @@ internal static class CatalogEmitter
         if (nodes.Count > 0)
         {
             // only node fields this call took from MessageContext.Default: a bus may bind those to its own node
-            var bits = nodes.Select((f, i) => f.Option ? $"({Param(f)} is null ? {1 << i} : 0)" : $"{1 << i}");
+            var bits = nodes.Select((f, i) => f.Option ? $"({Param(f)} is null{(f.Required ? "" : $" && !null{f.Pascal}")} ? {1 << i} : 0)" : $"(has{f.Pascal} ? 0 : {1 << i})");
             sb.Append($"\n        {{\n            DefaultedNodeFields = messageContext is null ? {string.Join(" | ", bits)} : 0,\n        }}");
         }
         sb.Append(";\n    }\n");
@@ -195,26 +213,11 @@ internal static class CatalogEmitter
         var options = t.Fields.Where(f => f.Option).ToList();
         var call = arguments.Select(f => $"{Param(f)}: {Read(f)}{(f.Required ? f.IsReference ? "!" : "!.Value" : "")}")
             .Concat(options.Select(f => $"{Param(f)}: {Read(f)}"))
-            .Concat(new[] { "messageContext: messageContext" });
+            .Concat(new[] { "messageContext: messageContext" })
+            .Concat(Computed(t).SelectMany(f => new[] { $"has{f.Pascal}: a.Has({Literal(f.Name)})", $"{Param(f)}: {Read(f)}{(f.Required ? " ?? default" : "")}" }))
+            .Concat(options.Where(f => !f.Required).Select(f => $"null{f.Pascal}: a.IsNull({Literal(f.Name)})"));
         sb.Append($"\n    internal static GaterMessage Create{t.Name}(FactoryArguments a, MessageContext? messageContext)\n    {{\n");
-        sb.Append($"        var m = {t.Name}(\n            {string.Join(",\n            ", call)});\n");
-        for (var i = 0; i < t.Fields.Count; i++)
-        {
-            var f = t.Fields[i];
-            if (t.Arguments.Contains(f.Name))
-            {
-                continue;
-            }
-            if (!f.Option)
-            {
-                sb.Append($"        if ({Read(f)} is {{ }} v{i}) m = m with {{ {f.Pascal} = v{i} }};\n");
-            }
-            else if (!f.Required)
-            {
-                sb.Append($"        if (a.IsNull({Literal(f.Name)})) m = m with {{ {f.Pascal} = null }};\n");
-            }
-        }
-        sb.Append("        return m;\n    }\n");
+        sb.Append($"        return {t.Name}Core(\n            {string.Join(",\n            ", call)});\n    }}\n");
     }
 
     private static string Read(CatalogField f)
@@ -264,9 +267,10 @@ internal static class CatalogEmitter
         }
         if (!f.Option)
         {
-            return fallback!;
+            return $"has{f.Pascal} ? {Param(f)} : {fallback}";
         }
-        return fallback is null ? Param(f) : $"{Param(f)} ?? {fallback}";
+        var value = fallback is null ? Param(f) : $"{Param(f)} ?? {fallback}";
+        return f.Required ? value : $"null{f.Pascal} ? null : ({value})";
     }
 
     private static string? DefaultLiteral(CatalogField f) => f.Default switch

@@ -46,6 +46,9 @@ internal sealed class FactoryArguments
         }
     }
 
+    /// <summary>True when the field is given, even as null.</summary>
+    public bool Has(string name) => _values.ContainsKey(name);
+
     public bool IsNull(string name) => _values.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.Null;
 
     public string? String(string name)

@@ -46,6 +46,17 @@ public sealed class CreateTests
         Assert.Equal(5.0, rate.RatePerSec);
     }
 
+    [Fact]
+    public void Given_values_are_used_without_running_the_rules_they_replace()
+    {
+        var rate = (ThroughputMetric)Create(GaterInstance.Metrics, "throughput_metric", """{"operation":"w","count":10,"duration_ms":0,"rate_per_sec":null}""");
+        Assert.Null(rate.RatePerSec);
+        var summary = (LogSummary)Create(GaterInstance.Logging, "log_summary", """{"time_period":"1h","log_counts":{"disk":"x"},"total_logs":null,"nodes_reporting":null}""");
+        Assert.Null(summary.TotalLogs);
+        Assert.Null(summary.NodesReporting);
+        Assert.Equal(0, summary.DefaultedNodeFields & 1);
+    }
+
     [Theory]
     [InlineData("""{"node":"a@h","status":"healthy","bogus":1}""", "bogus", "there is no field 'bogus'")]
     [InlineData("""{"node":"a@h"}""", "status", "'status' is missing (the factory needs node, status)")]
