@@ -131,3 +131,28 @@ public sealed class NodeIdentityEnvironmentTests
         }
     }
 }
+
+/// <summary>GaterBus.Create fails fast without a secret, unless the caller chose a key ring.</summary>
+[Collection(EnvironmentCollection.Name)]
+public sealed class BusKeysEnvironmentTests
+{
+    [Fact]
+    public async Task Create_without_any_secret_names_SECRET_KEY_BASE_unless_a_ring_is_given()
+    {
+        using var env = new EnvScope(("SECRET_KEY_BASE", null), ("SECRET_KEY_BASE_PREVIOUS", null));
+        var ex = Assert.Throws<GaterConfigurationException>(() => GaterBus.Create(new GaterBusOptions { NodeName = "n@h" }));
+        Assert.Contains("SECRET_KEY_BASE", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyRing.Empty", ex.Message, StringComparison.Ordinal);
+        // an explicit empty ring is a choice: a bus that delivers only locally
+        await using var local = GaterBus.Create(new GaterBusOptions { NodeName = "n@h", Keys = KeyRing.Empty });
+        await using var stream = await local.OpenStreamAsync(GaterInstance.Health, "cluster:health");
+        await local.LocalBroadcastAsync("cluster:health", HealthMessages.NodeHealth("a@h", NodeHealthStatus.Healthy));
+        Assert.True(stream.Reader.TryRead(out _));
+        await using var dev = GaterBus.Create(new GaterBusOptions { NodeName = "n@h", Keys = KeyRing.UnsignedDevelopment });
+        using (new EnvScope(("SECRET_KEY_BASE", "env-secret-0123456789-abcdefghijklmnopqrstuvwxyz")))
+        {
+            await using var fromEnv = GaterBus.Create(new GaterBusOptions { NodeName = "n@h" });
+            Assert.True((await fromEnv.BroadcastAsync("cluster:health", HealthMessages.NodeHealth("a@h", NodeHealthStatus.Healthy))).FrameBytes > 0);
+        }
+    }
+}
