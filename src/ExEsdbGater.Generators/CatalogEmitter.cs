@@ -52,14 +52,48 @@ internal static class CatalogEmitter
         {
             sb.Append($"/// <param name=\"{f.Pascal}\">{Xml(FieldDoc(f))}</param>\n");
         }
-        sb.Append($"public sealed record {t.Name}({string.Join(", ", t.Fields.Select(f => $"{FieldType(f)} {f.Pascal}"))}) : GaterMessage\n{{\n");
+        // the wire order is the catalog's, stated here because properties declared in the body would otherwise come last
+        sb.Append($"public sealed record {t.Name}({string.Join(", ", t.Fields.Select((f, i) => $"{(f.DefaultRule == "this_node" ? "" : $"[property: JsonPropertyOrder({i})] ")}{FieldType(f)} {f.Pascal}"))}) : GaterMessage\n{{\n");
         sb.Append("    /// <summary>The message tag on the wire.</summary>\n");
         sb.Append($"    public const string TagName = \"{t.Tag}\";\n\n");
         sb.Append("    /// <inheritdoc />\n    [JsonIgnore]\n    public override string Tag => TagName;\n\n");
         sb.Append($"    /// <inheritdoc />\n    [JsonIgnore]\n    public override GaterInstance Instance => GaterInstance.{m.InstanceMember};\n\n");
+        NodeBinding(sb, t);
         Validate(sb, t);
         return sb.Append("}\n").ToString();
     }
+
+    // this_node fields: declared by hand so that setting one (in a with) clears its "defaulted" bit, and a bus can
+    // rebind exactly those a factory filled from MessageContext.Default.
+    private static void NodeBinding(StringBuilder sb, CatalogType t)
+    {
+        var fields = ThisNodeFields(t);
+        if (fields.Count == 0)
+        {
+            return;
+        }
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            sb.Append($"    /// <summary>{Xml(FieldDoc(f))}</summary>\n");
+            sb.Append($"    [JsonPropertyOrder({t.Fields.IndexOf(f)})]\n");
+            sb.Append($"    public {FieldType(f)} {f.Pascal} {{ get => field; init {{ field = value; DefaultedNodeFields &= ~{1 << i}; }} }} = {f.Pascal};\n\n");
+        }
+        sb.Append("    internal override GaterMessage BindDefaultedNodes(string node)\n    {\n        var m = this;\n");
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            var value = f.Kind == "list" ? "new ValueList<string>([node])" : "node";
+            var differs = f.Kind == "list" ? "" : $" && !string.Equals({f.Pascal}, node, System.StringComparison.Ordinal)";
+            sb.Append($"        if ((DefaultedNodeFields & {1 << i}) != 0{differs}) m = m with {{ {f.Pascal} = {value} }};\n");
+        }
+        sb.Append("        return m;\n    }\n\n");
+    }
+
+    // Fields neither an argument nor an option: the factory computes them (now, a custom rule, …).
+    private static List<CatalogField> Computed(CatalogType t) => t.Fields.Where(f => !t.Arguments.Contains(f.Name) && !f.Option).ToList();
+
+    private static List<CatalogField> ThisNodeFields(CatalogType t) => t.Fields.Where(f => f.DefaultRule == "this_node").ToList();
 
     // Same checks and order as the descriptor-driven validator of the original port: missing, node names, timestamp, value kinds.
     private static void Validate(StringBuilder sb, CatalogType t)
@@ -111,6 +145,7 @@ internal static class CatalogEmitter
         foreach (var t in m.Types)
         {
             Factory(sb, t);
+            Creator(sb, t);
         }
         return sb.Append("}\n").ToString();
     }
@@ -128,23 +163,78 @@ internal static class CatalogEmitter
         {
             sb.Append($"    /// <param name=\"{Names.Camel(f.Name)}\">{Xml(FieldDoc(f))} Default: {Xml(DefaultDoc(f))}.</param>\n");
         }
-        sb.Append("    /// <param name=\"messageContext\">Node name, clock and randomness; <see cref=\"MessageContext.Default\"/> when null.</param>\n");
+        sb.Append("    /// <param name=\"messageContext\">Node name, clock and randomness (e.g. <c>bus.Context</c>); <see cref=\"MessageContext.Default\"/> when null, and then a bus publishing the message binds the node fields taken from it to its own node.</param>\n");
         var parameters = arguments.Select(f => $"{FieldType(f)} {Param(f)}")
             .Concat(options.Select(f => $"{OptionType(f)} {Param(f)} = null"))
             .Concat(new[] { "MessageContext? messageContext = null" });
-        sb.Append($"    public static {t.Name} {t.Name}(\n        {string.Join(",\n        ", parameters)})\n    {{\n");
+        var computed = Computed(t);
+        var nullable = options.Where(f => !f.Required).ToList();
+        var forward = arguments.Concat(options).Select(Param).Concat(new[] { "messageContext" })
+            .Concat(computed.SelectMany(f => new[] { "false", "default" }))
+            .Concat(nullable.Select(f => "false"));
+        sb.Append($"    public static {t.Name} {t.Name}(\n        {string.Join(",\n        ", parameters)})\n");
+        sb.Append($"        => {t.Name}Core({string.Join(", ", forward)});\n");
+        // The factory proper. Fields it computes (timestamp, custom rules) can be given instead (has…: true), which
+        // MessageCatalog.Create uses for a full payload: a given value is used, never computed (nor its rule run);
+        // likewise an optional field given as null (null…: true) stays null.
+        var core = arguments.Select(f => $"{FieldType(f)} {Param(f)}")
+            .Concat(options.Select(f => $"{OptionType(f)} {Param(f)}"))
+            .Concat(new[] { "MessageContext? messageContext" })
+            .Concat(computed.SelectMany(f => new[] { $"bool has{f.Pascal}", $"{FieldType(f)} {Param(f)}" }))
+            .Concat(nullable.Select(f => $"bool null{f.Pascal}"));
+        sb.Append($"\n    internal static {t.Name} {t.Name}Core(\n        {string.Join(",\n        ", core)})\n    {{\n");
         foreach (var f in arguments.Where(f => f.Required && f.IsReference))
         {
             sb.Append($"        ArgumentNullException.ThrowIfNull({Param(f)});\n");
         }
         sb.Append("        var ctx = messageContext ?? MessageContext.Default;\n");
-        sb.Append($"        return new global::ExEsdbGater.Messages.{t.Name}(\n            {string.Join(",\n            ", t.Fields.Select(f => Value(t, f)))});\n    }}\n");
+        sb.Append($"        return new global::ExEsdbGater.Messages.{t.Name}(\n            {string.Join(",\n            ", t.Fields.Select(f => Value(t, f)))})");
+        var nodes = ThisNodeFields(t);
+        if (nodes.Count > 0)
+        {
+            // only node fields this call took from MessageContext.Default: a bus may bind those to its own node
+            var bits = nodes.Select((f, i) => f.Option ? $"({Param(f)} is null{(f.Required ? "" : $" && !null{f.Pascal}")} ? {1 << i} : 0)" : $"(has{f.Pascal} ? 0 : {1 << i})");
+            sb.Append($"\n        {{\n            DefaultedNodeFields = messageContext is null ? {string.Join(" | ", bits)} : 0,\n        }}");
+        }
+        sb.Append(";\n    }\n");
         foreach (var f in t.Fields.Where(f => f.DefaultRule == "custom"))
         {
             var from = f.From.Select(x => t.Fields.First(y => y.Name == x)).Select(x => $"{(x.Option ? OptionType(x) : FieldType(x))} {Param(x)}");
             sb.Append($"\n    // Not a plain default: written by hand in the partial {t.Name}{f.Pascal}.\n");
             sb.Append($"    private static partial {BaseType(f)} {t.Name}{f.Pascal}({string.Join(", ", from)});\n");
         }
+    }
+
+    // MessageCatalog.Create's path to the factory: fields by wire name, typed by FactoryArguments; the factory's
+    // defaults for what is absent; computed fields as given when present; explicit nulls kept on optional fields.
+    private static void Creator(StringBuilder sb, CatalogType t)
+    {
+        var arguments = t.Arguments.Select(a => t.Fields.First(f => f.Name == a)).ToList();
+        var options = t.Fields.Where(f => f.Option).ToList();
+        var call = arguments.Select(f => $"{Param(f)}: {Read(f)}{(f.Required ? f.IsReference ? "!" : "!.Value" : "")}")
+            .Concat(options.Select(f => $"{Param(f)}: {Read(f)}"))
+            .Concat(new[] { "messageContext: messageContext" })
+            .Concat(Computed(t).SelectMany(f => new[] { $"has{f.Pascal}: a.Has({Literal(f.Name)})", $"{Param(f)}: {Read(f)}{(f.Required ? " ?? default" : "")}" }))
+            .Concat(options.Where(f => !f.Required).Select(f => $"null{f.Pascal}: a.IsNull({Literal(f.Name)})"));
+        sb.Append($"\n    internal static GaterMessage Create{t.Name}(FactoryArguments a, MessageContext? messageContext)\n    {{\n");
+        sb.Append($"        return {t.Name}Core(\n            {string.Join(",\n            ", call)});\n    }}\n");
+    }
+
+    private static string Read(CatalogField f)
+    {
+        var method = f.Kind switch
+        {
+            "string" => "String",
+            "integer" => "Integer",
+            "number" => "Number",
+            "boolean" => "Boolean",
+            "map" => "Map",
+            "list" => f.Items == "map" ? "Maps" : "Strings",
+            "instant" => "Instant",
+            "enum" => $"Enum<{f.Enum}>",
+            _ => "Any",
+        };
+        return $"a.{method}({Literal(f.Name)})";
     }
 
     private static string Value(CatalogType t, CatalogField f)
@@ -177,9 +267,10 @@ internal static class CatalogEmitter
         }
         if (!f.Option)
         {
-            return fallback!;
+            return $"has{f.Pascal} ? {Param(f)} : {fallback}";
         }
-        return fallback is null ? Param(f) : $"{Param(f)} ?? {fallback}";
+        var value = fallback is null ? Param(f) : $"{Param(f)} ?? {fallback}";
+        return f.Required ? value : $"null{f.Pascal} ? null : ({value})";
     }
 
     private static string? DefaultLiteral(CatalogField f) => f.Default switch
@@ -228,6 +319,7 @@ internal static class CatalogEmitter
             {
                 sb.Append($"                new MessageTypeInfo\n                {{\n                    ClrType = typeof(global::ExEsdbGater.Messages.{t.Name}),\n                    Tag = {Literal(t.Tag)},\n");
                 sb.Append($"                    Instance = GaterInstance.{m.InstanceMember},\n                    Module = \"{m.Name}\",\n                    Factory = {Literal(t.Factory)},\n");
+                sb.Append($"                    Creator = {m.Name}.Create{t.Name},\n");
                 sb.Append($"                    Arguments = [{string.Join(", ", t.Arguments.Select(Literal))}],\n                    Fields =\n                    [\n");
                 foreach (var f in t.Fields)
                 {

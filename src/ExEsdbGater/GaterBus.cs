@@ -4,8 +4,24 @@ namespace ExEsdbGater;
 public static class GaterBus
 {
     /// <summary>Creates a bus. Without a backplane it lives inside this process.</summary>
-    /// <exception cref="GaterConfigurationException">An option, the node name or a secret is invalid; the message names it.</exception>
-    public static IGaterBus Create(GaterBusOptions? options = null) => new GaterBusCore(OptionsCheck.Bus(options ?? new GaterBusOptions()));
+    /// <remarks>
+    /// Without <see cref="GaterBusOptions.Keys"/> the keys come from <c>SECRET_KEY_BASE</c>; if it is not set, this
+    /// fails here rather than at the first broadcast. A bus meant to have no keys says so with
+    /// <c>Keys = KeyRing.Empty</c> (it signs nothing, rejects every frame and delivers only locally) or
+    /// <c>KeyRing.UnsignedDevelopment</c>.
+    /// </remarks>
+    /// <exception cref="GaterConfigurationException">An option, the node name or a secret is invalid, or no secret is configured; the message names it.</exception>
+    public static IGaterBus Create(GaterBusOptions? options = null)
+    {
+        var checkedOptions = OptionsCheck.Bus(options ?? new GaterBusOptions());
+        if (checkedOptions.Keys is null)
+        {
+            var keys = KeyRing.Create();
+            checkedOptions = keys.HasKeys ? checkedOptions with { Keys = keys }
+                : throw new GaterConfigurationException($"No secret is configured: set {KeyRing.SecretVariable} (32+ bytes, the same on every node; 'gater keygen' makes one) or GaterBusOptions.Keys (KeyRing.Empty for a bus that only delivers locally).");
+        }
+        return new GaterBusCore(checkedOptions);
+    }
 
     /// <summary>Subscribes a typed handler: only messages of <typeparamref name="T"/> on its instance reach it.</summary>
     public static ValueTask<IGaterSubscription> SubscribeAsync<T>(this IGaterBus bus, string topicPattern, Func<T, Envelope, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)

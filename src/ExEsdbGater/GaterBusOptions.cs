@@ -10,7 +10,11 @@ public sealed record GaterBusOptions
     public string? NodeName { get; init; }
 
     /// <summary>The key ring that signs and verifies.</summary>
-    /// <value>Default null: built from the environment by <see cref="KeyRing.Create"/> (<c>SECRET_KEY_BASE</c>).</value>
+    /// <value>
+    /// Default null: built from the environment by <see cref="KeyRing.Create"/> (<c>SECRET_KEY_BASE</c>), and
+    /// <see cref="GaterBus.Create"/> fails if it finds no secret. Give <see cref="KeyRing.Empty"/> for a bus that
+    /// signs and accepts nothing (local delivery only), <see cref="KeyRing.UnsignedDevelopment"/> for development.
+    /// </value>
     public KeyRing? Keys { get; init; }
 
     /// <summary>The transport to other processes.</summary>

@@ -11,8 +11,14 @@ namespace ExEsdbGater;
 /// </remarks>
 public interface IGaterBus : IAsyncDisposable
 {
-    /// <summary>This node's name.</summary>
+    /// <summary>This node's name: the one node identity of the bus, in every envelope and in node fields it binds.</summary>
     string Node { get; }
+
+    /// <summary>
+    /// This bus's message context: its <see cref="Node"/> and its clock. Pass it to factories
+    /// (<c>messageContext: bus.Context</c>) to build messages for this bus without consulting the process default.
+    /// </summary>
+    MessageContext Context { get; }
 
     /// <summary>This bus's epoch (Unix ms at start, unique in the process).</summary>
     long Epoch { get; }
@@ -39,6 +45,11 @@ public interface IGaterBus : IAsyncDisposable
     event Action<BackplaneStateChange>? BackplaneStateChanged;
 
     /// <summary>Signs the message and delivers it to every matching subscriber here and, through the backplane, everywhere.</summary>
+    /// <remarks>
+    /// Node fields that the message's factory filled from <see cref="MessageContext.Default"/> (no node and no
+    /// context given) are set to <see cref="Node"/> first: what is signed and delivered is that copy
+    /// (<see cref="PublishReceipt.Message"/> and deliveries carry it). So are they by <see cref="LocalBroadcastAsync"/>.
+    /// </remarks>
     /// <exception cref="GaterValidationException">The message fails its validator.</exception>
     /// <exception cref="GaterSecurityException">No secret is configured.</exception>
     ValueTask<PublishReceipt> BroadcastAsync(string topic, GaterMessage message, CancellationToken cancellationToken = default);

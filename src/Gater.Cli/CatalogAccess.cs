@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Reflection;
 using System.Text.Json;
 using ExEsdbGater;
 
@@ -7,7 +6,7 @@ namespace Gater.Cli;
 
 /// <summary>
 /// Everything the CLI needs from the message catalog, in one place, through the library's public API only:
-/// payload JSON out, payload JSON in, factory calls for publish, the catalog listing.
+/// payload JSON out, messages built from fields through the catalog's factories, the catalog listing.
 /// </summary>
 internal static class Payloads
 {
@@ -32,65 +31,43 @@ internal static class Payloads
     }
 
     /// <summary>
-    /// Reads a payload JSON of a type into its message with exactly the verifier's checks (it goes through
-    /// <see cref="FrameVerifier"/> in an unsigned scratch frame). Returns null, or what is wrong in one line.
+    /// Builds a message from a JSON object of fields by wire name through <see cref="MessageCatalog.Create"/>, the
+    /// library's one path from factory arguments to a message: sign's payload and publish's --payload/--set alike.
     /// </summary>
-    public static string? Read(GaterInstance instance, string type, byte[] json, out GaterMessage message)
+    public static GaterMessage Create(GaterInstance instance, string type, JsonElement fields, MessageContext context, string what)
     {
-        message = null!;
-        if (json.Length > MaxFrameBytes)
-        {
-            return $"the payload is {json.Length} bytes; a frame holds at most {MaxFrameBytes}";
-        }
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return "the payload must be a JSON object";
-            }
-        }
-        catch (JsonException ex)
-        {
-            return $"the payload is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})";
-        }
         if (instance != GaterInstance.Events)
         {
             CheckType(instance, type);
         }
-        const long ts = 1_000_000_000_000;
-        var buffer = new ArrayBufferWriter<byte>(json.Length + 256);
-        buffer.Write(UnsignedPrefix);
-        using (var w = new Utf8JsonWriter(buffer))
+        try
         {
-            w.WriteStartObject();
-            w.WriteNumber("v", 1);
-            w.WriteString("instance", instance.WireName());
-            w.WriteString("topic", ScratchTopic);
-            w.WriteString("type", type);
-            w.WriteString("id", "x");
-            w.WriteString("node", "x@x");
-            w.WriteNumber("epoch", 0);
-            w.WriteNumber("seq", 1);
-            w.WriteNumber("ts", ts);
-            w.WritePropertyName("payload");
-            w.WriteRawValue(json, skipInputValidation: true);
-            w.WriteEndObject();
+            return MessageCatalog.Create(instance, type, fields, context);
         }
-        var verifier = new FrameVerifier(KeyRing.UnsignedDevelopment, new VerifierOptions { TimeProvider = new FixedClock(DateTimeOffset.FromUnixTimeMilliseconds(ts)), ReplayCapacity = 1 });
-        var r = verifier.Verify(buffer.WrittenSpan, instance, ScratchTopic);
-        if (r.IsOk)
+        catch (MessageArgumentException ex)
         {
-            message = r.Message!;
-            return null;
+            throw new UsageException(ex.Field is null ? ex.Message : $"{what} does not fit {ex.Message}");
         }
-        var detail = r.Detail ?? r.Reason!.Value.WireName();
-        return r.Reason switch
+    }
+
+    /// <summary>Parses a JSON object given by the user; null, or what is wrong in one line.</summary>
+    public static string? ParseObject(ReadOnlyMemory<byte> json, string what, out JsonDocument document)
+    {
+        document = null!;
+        try
         {
-            RejectReason.InvalidPayload => $"the payload does not fit {type}: {Cli.Abbreviate(detail)}{(detail.Contains(" is ", StringComparison.Ordinal) ? "" : " is missing or of the wrong kind")}",
-            RejectReason.TooLarge => $"the frame would be larger than {MaxFrameBytes} bytes",
-            _ => $"the payload cannot be signed: {Cli.Abbreviate(detail)}",
-        };
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            return $"{what} is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})";
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return $"{what} must be a JSON object";
+        }
+        return null;
     }
 
     public static MessageTypeInfo CheckType(GaterInstance instance, string type)
@@ -103,132 +80,36 @@ internal static class Payloads
         MessageCatalog.WriteJson(w);
     }
 
+    /// <summary>
+    /// The catalog for a reader: each instance with its module (the C# class holding the factories; names come from
+    /// the catalog, e.g. ex_esdb_alerts → AlertMessages), then each type with its factory and fields — kind,
+    /// required or optional, argument or option, enum values.
+    /// </summary>
     public static void WriteCatalogText(TextWriter output)
     {
+        output.WriteLine("instance → module (the C# class in ExEsdbGater.Messages) → types and their fields.");
+        output.WriteLine("publish and sign take fields by name: every argument, and any other field (left out: its default).");
         foreach (var m in MessageCatalog.Modules)
         {
-            output.WriteLine($"{m.Instance.WireName()}  ({m.Name})");
+            output.WriteLine();
+            output.WriteLine($"{m.Instance.WireName()} → {m.Name}");
             foreach (var t in m.Types)
             {
-                output.WriteLine($"  {t.Tag,-28} {t.Name,-20} {t.Factory}({string.Join(", ", t.Arguments)})");
-                output.WriteLine($"  {"",-28} fields: {string.Join(", ", t.Fields.Select(f => f.Name + (f.Required ? "" : "?")))}");
-            }
-        }
-        output.WriteLine("ex_esdb_events  (application-defined types)");
-    }
-
-    /// <summary>Builds a message through its type's public factory, arguments and options by wire name.</summary>
-    public static GaterMessage Build(GaterInstance instance, string type, IReadOnlyDictionary<string, JsonElement> values, MessageContext context)
-    {
-        var info = CheckType(instance, type);
-        var factory = MessageCatalog.Modules.Single(m => m.Name == info.Module).FactoryClass
-            .GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => m.ReturnType == info.ClrType && m.Name != "Validate");
-        var parameters = factory.GetParameters();
-        var names = parameters.Where(p => p.ParameterType != typeof(MessageContext)).Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name!)).ToHashSet();
-        var unknown = values.Keys.Where(k => !names.Contains(k)).Select(k => Cli.Abbreviate(k)).ToArray();
-        if (unknown.Length > 0)
-        {
-            throw new UsageException($"{type} has no setting {string.Join(", ", unknown)}; it takes: {string.Join(", ", names)}");
-        }
-        var args = new object?[parameters.Length];
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            var p = parameters[i];
-            if (p.ParameterType == typeof(MessageContext))
-            {
-                args[i] = context;
-                continue;
-            }
-            var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name!);
-            if (values.TryGetValue(name, out var v))
-            {
-                args[i] = Convert(v, p.ParameterType, name);
-            }
-            else if (p.HasDefaultValue)
-            {
-                args[i] = null;
-            }
-            else
-            {
-                throw new UsageException($"{type} needs {string.Join(", ", info.Arguments)}; '{name}' is missing (--set {name}=…)");
-            }
-        }
-        try
-        {
-            return (GaterMessage)factory.Invoke(null, args)!;
-        }
-        catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException inner)
-        {
-            throw new UsageException(inner.Message);
-        }
-    }
-
-    private static object? Convert(JsonElement v, Type target, string name)
-    {
-        var t = Nullable.GetUnderlyingType(target) ?? target;
-        if (v.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        try
-        {
-            if (t == typeof(string))
-            {
-                return v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText();
-            }
-            if (t == typeof(long))
-            {
-                return v.GetInt64();
-            }
-            if (t == typeof(double))
-            {
-                return v.GetDouble();
-            }
-            if (t == typeof(bool))
-            {
-                return v.GetBoolean();
-            }
-            if (t == typeof(JsonMap))
-            {
-                return JsonMap.FromElement(v);
-            }
-            if (t == typeof(JsonAny))
-            {
-                return JsonAny.FromElement(v);
-            }
-            if (t == typeof(ValueList<string>))
-            {
-                return new ValueList<string>(v.EnumerateArray().Select(x => x.GetString()!));
-            }
-            if (t == typeof(ValueList<JsonMap>))
-            {
-                return new ValueList<JsonMap>(v.EnumerateArray().Select(JsonMap.FromElement));
-            }
-            if (t == typeof(DateTimeOffset))
-            {
-                return Instant.TryParse(v.GetString().AsSpan(), out var i) ? i : throw new FormatException("not an RFC 3339 instant");
-            }
-            if (t.IsEnum)
-            {
-                var s = v.GetString();
-                foreach (var value in Enum.GetValues(t))
+                output.WriteLine($"  {t.Tag}  ({t.Name}, {m.Name}.{t.Name}({string.Join(", ", t.Arguments)}))");
+                foreach (var f in t.Fields)
                 {
-                    if (JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString()!) == s)
+                    var role = t.Arguments.Contains(f.Name) ? "argument" : "default";
+                    var kind = f.Kind switch
                     {
-                        return value;
-                    }
+                        FieldKind.List => $"list of {(f.ElementKind == FieldKind.Map ? "map" : "string")}",
+                        _ => JsonNamingPolicy.SnakeCaseLower.ConvertName(f.Kind.ToString()),
+                    };
+                    var values = f.Kind == FieldKind.Enum ? "  " + string.Join(" | ", f.Values) : "";
+                    output.WriteLine($"    {f.Name,-22} {kind,-15} {(f.Required ? "required" : "optional"),-9} {role}{values}".TrimEnd());
                 }
-                throw new FormatException("one of " + string.Join(", ", Enum.GetNames(t).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName)));
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
-        {
-            throw new UsageException($"'{name}' must be {Describe(t)}: {ex.Message}");
-        }
-        throw new UsageException($"'{name}' cannot be set from the command line");
+        output.WriteLine();
+        output.WriteLine("ex_esdb_events → (no module): application-defined types, any JSON object payload");
     }
-
-    private static string Describe(Type t) => t == typeof(long) ? "an integer"
-        : t == typeof(double) ? "a number" : t == typeof(bool) ? "true or false" : t == typeof(JsonMap) ? "a JSON object"
-        : t.IsEnum ? "an enum value" : t == typeof(DateTimeOffset) ? "an instant" : t.Name;
 }

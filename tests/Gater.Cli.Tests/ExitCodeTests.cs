@@ -20,6 +20,11 @@ public sealed class ExitCodeTests
         { ["sign", "--instance", "ex_esdb_health", "--topic", "t", "--type", "node_health_updated", "--secret", Secret], "[1]", "must be a JSON object" },
         { ["sign", "--instance", "ex_esdb_health", "--topic", "t", "--type", "node_health_updated", "--secret", Secret], "{\"node\":\"a@h\"}", "does not fit node_health_updated" },
         { ["sign", "--instance", "ex_esdb_events", "--topic", LongTopic, "--type", "x", "--secret", Secret], "{}", "(5000 characters)" },
+        { ["sign", "--instance", "ex_esdb_health", "--topic", "t", "--type", "node_health_updated", "--secret", Secret], "{\"node\":\"a@h\",\"status\":\"healthy\",\"bogus\":1}", "the payload does not fit node_health_updated: there is no field 'bogus'" },
+        { ["sign", "--instance", "ex_esdb_health", "--topic", "t", "--type", "node_health_updated", "--secret", Secret], "{\"status\":\"healthy\"}", "the payload does not fit node_health_updated: 'node' is missing (the factory needs node, status)" },
+        { ["publish", "--instance", "ex_esdb_health", "--type", "node_health_updated", "--payload", "{\"node\":\"a@h\",\"status\":\"healthy\",\"bogus\":1}", "--secret", Secret, "--dry-run"], null, "there is no field 'bogus'" },
+        { ["publish", "--instance", "ex_esdb_health", "--type", "node_health_updated", "--set", "status=healthy", "--secret", Secret, "--dry-run"], null, "'node' is missing (the factory needs node, status)" },
+        { ["sign", "--instance", "ex_esdb_events", "--topic", "t", "--type", "x", "--id", "a b", "--secret", Secret], "{}", "is not a valid id (1-128 ASCII characters from 0x21 to 0x7E: no spaces" },
     };
 
     [Theory]

@@ -21,6 +21,8 @@ internal sealed partial class GaterBusCore
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentNullException.ThrowIfNull(message);
+        // one node identity per bus: node fields a factory took from the process default name this bus's node
+        message = message.BindDefaultedNodes(Node);
         if (topic is null || !FrameRules.IsValidTopic(topic))
         {
             throw new ArgumentException($"'{topic}' is not a valid topic (1-255 UTF-8 bytes, no '*', no control characters).", nameof(topic));
@@ -42,7 +44,7 @@ internal sealed partial class GaterBusCore
         {
             var localEnvelope = new Envelope(instance, topic, message.Tag, id, Node, Epoch, 0, ts);
             var n = await DeliverAsync(instance, topic, new Delivery(localEnvelope, message, local: true), exclude, null, ct).ConfigureAwait(false);
-            return new PublishReceipt(localEnvelope, n, 0);
+            return new PublishReceipt(localEnvelope, n, 0) { Message = message };
         }
         var state = await EnterTopicAsync(instance, topic, ct).ConfigureAwait(false);
         try
@@ -57,7 +59,7 @@ internal sealed partial class GaterBusCore
             {
                 await _backplane.PublishAsync(instance, topic, frame, ct).ConfigureAwait(false);
             }
-            return new PublishReceipt(envelope, delivered, frame.Length);
+            return new PublishReceipt(envelope, delivered, frame.Length) { Message = message };
         }
         finally
         {

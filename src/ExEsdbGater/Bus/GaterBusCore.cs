@@ -27,6 +27,7 @@ internal sealed partial class GaterBusCore : IGaterBus
         _keys = options.Keys ?? KeyRing.Create();
         _backplane = options.Backplane;
         _time = options.Verifier.TimeProvider;
+        Context = new MessageContext(Node, _time);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Bus");
         _events = new BusEventQueue(options.EventQueueCapacity, _logger);
         _sequences = new SequenceTracker(GaterDefaults.SequenceTrackerCapacity);
@@ -44,6 +45,8 @@ internal sealed partial class GaterBusCore : IGaterBus
     }
 
     public string Node { get; }
+
+    public MessageContext Context { get; }
 
     public long Epoch { get; }
 

@@ -96,35 +96,35 @@ public static class FrameEncoder
         w.WriteEndObject();
     }
 
-    private static void CheckEnvelope(Envelope e, GaterMessage payload)
+    private static void CheckEnvelope(Envelope envelope, GaterMessage payload)
     {
-        if (payload.Instance != e.Instance)
+        if (payload.Instance != envelope.Instance)
         {
-            throw new ArgumentException($"A {payload.Tag} message belongs to {payload.Instance.WireName()}, not {e.Instance.WireName()}.", nameof(payload));
+            throw new ArgumentException($"A {payload.Tag} message belongs to {payload.Instance.WireName()}, not {envelope.Instance.WireName()}.", nameof(payload));
         }
-        if (e.Type != payload.Tag)
+        if (envelope.Type != payload.Tag)
         {
-            throw new ArgumentException($"The envelope type '{e.Type}' differs from the payload's tag '{payload.Tag}'.", nameof(e));
+            throw new ArgumentException($"The envelope type '{envelope.Type}' differs from the payload's tag '{payload.Tag}'.", nameof(envelope));
         }
-        if (!FrameRules.IsValidTopic(e.Topic))
+        if (!FrameRules.IsValidTopic(envelope.Topic))
         {
-            throw new ArgumentException($"'{e.Topic}' is not a valid topic (1-255 UTF-8 bytes, no '*', no control characters).", nameof(e));
+            throw new ArgumentException($"'{envelope.Topic}' is not a valid topic (1-255 UTF-8 bytes, no '*', no control characters).", nameof(envelope));
         }
-        if (!FrameRules.IsValidType(e.Type))
+        if (!FrameRules.IsValidType(envelope.Type))
         {
-            throw new ArgumentException($"'{e.Type}' is not a valid type ([a-z][a-z0-9_]{{0,63}}).", nameof(e));
+            throw new ArgumentException($"'{envelope.Type}' is not a valid type ([a-z][a-z0-9_]{{0,63}}).", nameof(envelope));
         }
-        if (!FrameRules.IsValidId(e.Id))
+        if (!FrameRules.IsValidId(envelope.Id))
         {
-            throw new ArgumentException($"'{e.Id}' is not a valid id (1-128 printable ASCII).", nameof(e));
+            throw new ArgumentException($"'{envelope.Id}' is not a valid id (1-128 ASCII characters from 0x21 to 0x7E: no spaces, no control characters).", nameof(envelope));
         }
-        if (!NodeName.IsValid(e.Node))
+        if (!NodeName.IsValid(envelope.Node))
         {
-            throw new ArgumentException($"'{e.Node}' is not a valid node name.", nameof(e));
+            throw new ArgumentException($"'{envelope.Node}' is not a valid node name.", nameof(envelope));
         }
-        if (e.Epoch is < 0 or >= FrameRules.MaxInteger || e.Seq is < 1 or >= FrameRules.MaxInteger || e.Timestamp is < 0 or >= FrameRules.MaxInteger)
+        if (envelope.Epoch is < 0 or >= FrameRules.MaxInteger || envelope.Seq is < 1 or >= FrameRules.MaxInteger || envelope.Timestamp is < 0 or >= FrameRules.MaxInteger)
         {
-            throw new ArgumentException("epoch, seq or ts is out of range (0 <= epoch, ts < 2^53; 1 <= seq < 2^53).", nameof(e));
+            throw new ArgumentException("epoch, seq or ts is out of range (0 <= epoch, ts < 2^53; 1 <= seq < 2^53).", nameof(envelope));
         }
     }
 }

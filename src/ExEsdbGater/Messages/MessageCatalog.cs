@@ -30,6 +30,36 @@ public static partial class MessageCatalog
     /// </summary>
     public static ValidationResult Validate(GaterMessage message) => MessageValidator.Validate(message);
 
+    /// <summary>
+    /// Builds a message through its type's factory from fields given by wire name, in one JSON object: the factory's
+    /// arguments (required), its options (absent or null: the catalog default), and the fields the factory computes
+    /// (<c>timestamp</c>, …: absent means computed, present means used as given). A full payload as it travels on the
+    /// wire is accepted too. On <see cref="GaterInstance.Events"/> the tag is the application's type and the object
+    /// is the payload.
+    /// </summary>
+    /// <param name="instance">The instance of the type.</param>
+    /// <param name="tag">The message tag, e.g. <c>node_health_updated</c>.</param>
+    /// <param name="arguments">A JSON object, e.g. <c>{"node":"a@h","status":"healthy"}</c>.</param>
+    /// <param name="messageContext">Node, clock and randomness for the defaults; <see cref="MessageContext.Default"/> when null (then a bus binds the defaulted node fields to its node).</param>
+    /// <returns>The message, already valid (<see cref="Validate"/>).</returns>
+    /// <exception cref="MessageArgumentException">The tag is not a type of the instance, or a field is unknown, missing, of the wrong kind or refused; the message names it in one line.</exception>
+    public static GaterMessage Create(GaterInstance instance, string tag, JsonElement arguments, MessageContext? messageContext = null)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        if (instance == GaterInstance.Events)
+        {
+            if (!FrameRules.IsValidType(tag))
+            {
+                throw new MessageArgumentException(tag, null, "not a valid application type ([a-z][a-z0-9_]{0,63})");
+            }
+            return arguments.ValueKind == JsonValueKind.Object ? new ApplicationEvent(tag, JsonMap.FromElement(arguments))
+                : throw new MessageArgumentException(tag, null, "the payload must be a JSON object");
+        }
+        var type = Find(instance, tag)
+            ?? throw new MessageArgumentException(tag, null, $"not a type of {instance.WireName()} (one of: {string.Join(", ", ModuleFor(instance)?.Types.Select(t => t.Tag) ?? [])})");
+        return type.Create(arguments, messageContext);
+    }
+
     internal static MessageTypeInfo? Find(GaterInstance instance, ReadOnlySpan<char> tag)
         => Data.Value.ByTagSpan[(int)instance] is { } d && d.TryGetValue(tag, out var t) ? t : null;
 

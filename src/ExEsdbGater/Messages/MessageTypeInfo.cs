@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
 namespace ExEsdbGater.Messages;
@@ -34,6 +35,40 @@ public sealed class MessageTypeInfo
 
     /// <summary>The fields, in wire order.</summary>
     public IReadOnlyList<MessageFieldInfo> Fields { get; internal init; } = [];
+
+    /// <summary>
+    /// Builds a message of this type through its factory from fields given by wire name (see
+    /// <see cref="MessageCatalog.Create(GaterInstance, string, JsonElement, MessageContext?)"/>).
+    /// </summary>
+    /// <exception cref="MessageArgumentException">A field is unknown, missing, of the wrong kind or refused; the message names it.</exception>
+    public GaterMessage Create(JsonElement arguments, MessageContext? messageContext = null)
+    {
+        var args = new FactoryArguments(this, arguments);
+        GaterMessage message;
+        try
+        {
+            message = Creator(args, messageContext);
+        }
+        catch (ArgumentException ex) when (ex is not MessageArgumentException)
+        {
+            // a factory's own rule (e.g. rate_per_sec needs a positive duration_ms): its text without .NET's parameter suffix
+            var text = ex.Message.Split('\n')[0];
+            text = ex.ParamName is { } p ? text.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : text;
+            throw args.Error(null, text, ex);
+        }
+        var check = message.Validate();
+        if (!check.IsOk)
+        {
+            var field = check.Fields.FirstOrDefault();
+            throw args.Error(field, check.Error == ValidationError.InvalidNodeFields
+                ? $"'{field}' is not a valid node name (name@host: name [A-Za-z0-9_.+-]{{1,128}}, host [A-Za-z0-9_.-]{{1,253}})"
+                : $"the message is not valid ({check})");
+        }
+        return message;
+    }
+
+    /// <summary>The generated creator: reads the fields it needs from the arguments and calls the factory.</summary>
+    internal Func<FactoryArguments, MessageContext?, GaterMessage> Creator { get; init; } = static (_, _) => throw new InvalidOperationException("no factory");
 
     // Built on first use; a race builds the same value twice, which is harmless.
     internal JsonTypeInfo JsonTypeInfo => field ??= PayloadJson.Options.GetTypeInfo(ClrType);

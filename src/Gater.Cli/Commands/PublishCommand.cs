@@ -51,24 +51,22 @@ internal sealed class PublishCommand : GaterCommand
                 : "publish sends through Redis and needs --redis CONN (or --dry-run to build and sign without sending)");
         }
         var topic = args.GetValue(_topic) ?? "cluster:" + instance.WireName()["ex_esdb_".Length..];
+        // --payload, then each --set over it: one JSON object of fields by name, built by the library's one path
+        var kinds = instance == GaterInstance.Events ? null : Payloads.CheckType(instance, type).Fields.ToDictionary(f => f.Name, f => f.Kind, StringComparer.Ordinal);
         var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         if (args.GetValue(_payload) is { } payload)
         {
-            try
+            var error = Payloads.ParseObject(System.Text.Encoding.UTF8.GetBytes(payload), "--payload", out var doc);
+            if (error is not null)
             {
-                using var doc = JsonDocument.Parse(payload);
-                if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    throw new UsageException("--payload must be a JSON object");
-                }
+                throw new UsageException(error);
+            }
+            using (doc)
+            {
                 foreach (var p in doc.RootElement.EnumerateObject())
                 {
                     values[p.Name] = p.Value.Clone();
                 }
-            }
-            catch (JsonException ex)
-            {
-                throw new UsageException($"--payload is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
             }
         }
         var set = new HashSet<string>(StringComparer.Ordinal);
@@ -83,11 +81,11 @@ internal sealed class PublishCommand : GaterCommand
             {
                 throw new UsageException($"'--set {Cli.Abbreviate(s[..eq])}' is given twice");
             }
-            values[s[..eq]] = ParseLoose(s[(eq + 1)..]);
+            values[s[..eq]] = ParseLoose(s[(eq + 1)..], kinds?.GetValueOrDefault(s[..eq]));
         }
         var keys = _keys.Ring(args);
         var context = new MessageContext(NodeName.Resolve(args.GetValue(_nodeName)));
-        var message = instance == GaterInstance.Events ? new ApplicationEvent(type, JsonMap.From(values.Select(v => new KeyValuePair<string, object?>(v.Key, v.Value)))) : Payloads.Build(instance, type, values, context);
+        var message = Payloads.Create(instance, type, JsonSerializer.SerializeToElement(values, CliJson.Default.DictionaryStringJsonElement), context, "the message");
         await using var backplane = await _redis.ConnectAsync(args);
         await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = context.Node, Keys = keys, Backplane = backplane });
         PublishReceipt receipt;
@@ -100,7 +98,7 @@ internal sealed class PublishCommand : GaterCommand
             // the message as given does not pass the library's checks: the user's input
             throw new UsageException(ex.Message);
         }
-        Stdout.WriteLine(Cli.JsonLine(w => Cli.WriteMessageLine(w, receipt.Envelope, message, x =>
+        Stdout.WriteLine(Cli.JsonLine(w => Cli.WriteMessageLine(w, receipt.Envelope, receipt.Message ?? message, x =>
         {
             x.WriteNumber("frame_bytes", receipt.FrameBytes);
             x.WriteString("backplane", backplane?.Name ?? "none");
@@ -109,19 +107,26 @@ internal sealed class PublishCommand : GaterCommand
         return 0;
     }
 
-    private static JsonElement ParseLoose(string text)
+    // VALUE is JSON, or plain text: for a text field (string, enum, instant) anything that is not a JSON string is
+    // the text itself, so --set version=1.0 and --set title=Disk full both mean what they say.
+    private static JsonElement ParseLoose(string text, FieldKind? kind)
     {
-        try
+        var textField = kind is FieldKind.String or FieldKind.Enum or FieldKind.Instant;
+        if (!textField || text.StartsWith('"'))
         {
-            using var doc = JsonDocument.Parse(text);
-            return doc.RootElement.Clone();
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                return doc.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+            }
         }
-        catch (JsonException)
-        {
-            return JsonSerializer.SerializeToElement(text, CliJson.Default.String);
-        }
+        return JsonSerializer.SerializeToElement(text, CliJson.Default.String);
     }
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 internal sealed partial class CliJson : System.Text.Json.Serialization.JsonSerializerContext;

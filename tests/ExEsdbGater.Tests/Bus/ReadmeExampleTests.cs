@@ -14,7 +14,7 @@ public sealed class ReadmeExampleTests
         await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = "gater1@host-a", Keys = KeyRing.Of(GaterKey.FromSecret("readme-secret-0123456789-abcdefghijklmnopqrstuvwxyz")) });
         await using var sub = await bus.SubscribeAsync<NodeHealth>(HealthBroadcasts.ClusterHealthTopic(),
             (health, envelope) => lines.Enqueue($"{health.Node} is {health.Status} (from {envelope.Node}, seq {envelope.Seq})"));
-        var health = HealthMessages.NodeHealth("gater1@host-a", NodeHealthStatus.Healthy, loadAvg: 0.42, memoryUsage: 63.5);
+        var health = HealthMessages.NodeHealth(bus.Node, NodeHealthStatus.Healthy, loadAvg: 0.42, memoryUsage: 63.5);
         await bus.BroadcastClusterHealthUpdateAsync(health);
         await bus.BroadcastAsync("cluster:health", health);
         var deadline = DateTime.UtcNow.AddSeconds(5);

@@ -80,6 +80,18 @@ public sealed class FrameCodecTests
     }
 
     [Fact]
+    public void A_bad_id_is_refused_with_the_real_rule_and_the_public_parameter_name()
+    {
+        var m = HealthMessages.NodeHealth("n@h", NodeHealthStatus.Healthy, messageContext: Samples.Context());
+        var good = FrameTestKit.EnvelopeFor(m, "cluster:health");
+        var ex = Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(FrameTestKit.Ring(FrameTestKit.Secret), good with { Id = "has space" }, m));
+        // a space is printable ASCII, so "printable ASCII" misstated the rule
+        Assert.Contains("0x21 to 0x7E", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("no spaces", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("envelope", ex.ParamName);
+    }
+
+    [Fact]
     public void Key_ring_refuses_short_secrets_colliding_kids_and_unsigned_with_keys()
     {
         Assert.Throws<GaterConfigurationException>(() => GaterKey.FromSecret(new string('s', 31)));
