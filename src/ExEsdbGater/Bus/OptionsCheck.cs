@@ -23,6 +23,10 @@ internal static class OptionsCheck
         NotNegative(options.MaxAge, prefix + "MaxAge");
         NotNegative(options.MaxSkew, prefix + "MaxSkew");
         AtLeast(options.ReplayCapacity, 1, prefix + "ReplayCapacity");
+        if (!Enum.IsDefined(options.ReplayStoreFailure))
+        {
+            throw new GaterConfigurationException(string.Create(CultureInfo.InvariantCulture, $"{prefix}ReplayStoreFailure is not a ReplayStoreFailureMode value (was {(int)options.ReplayStoreFailure})."));
+        }
         if (options.TimeProvider is null)
         {
             throw new GaterConfigurationException(prefix + "TimeProvider must not be null.");
