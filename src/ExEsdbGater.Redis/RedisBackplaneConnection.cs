@@ -158,7 +158,19 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         public async ValueTask DisposeAsync()
         {
             owner._queues.TryRemove(queue, out _);
-            await queue.UnsubscribeAsync().ConfigureAwait(false);
+            // after the backplane is disposed there is nothing left to unsubscribe from (and on a cluster
+            // StackExchange.Redis throws ObjectDisposedException: found by the cluster contract run)
+            try
+            {
+                if (!owner._disposed)
+                {
+                    await queue.UnsubscribeAsync().ConfigureAwait(false);
+                }
+            }
+            catch (ObjectDisposedException) when (owner._disposed)
+            {
+                // disposed meanwhile
+            }
         }
     }
 }
