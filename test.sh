@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test. Installs redis-server (Debian package) when it is missing; the tests start and stop
-# their own redis-server on free loopback ports.
+# Runs every test. Installs what the Redis tests need from Debian packages when it is missing: redis-server
+# (which also runs as a sentinel: `redis-server sentinel.conf --sentinel`) and redis-tools (redis-cli, which
+# creates the test cluster). The tests start and stop their own servers, cluster and sentinel on free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "test.sh: installing redis-server (Debian package)"
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]} (Debian packages)"
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

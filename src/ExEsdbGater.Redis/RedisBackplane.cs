@@ -14,30 +14,8 @@ public static class RedisBackplane
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Check();
-        ConfigurationOptions config;
-        try
-        {
-            config = ConfigurationOptions.Parse(options.ConnectionString);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new GaterBackplaneException($"The Redis connection string is malformed: {ex.Message}", ex);
-        }
-        config.AbortOnConnectFail = true;
-        // While disconnected, publishing fails at once (counted, logged) instead of queueing stale frames;
-        // receivers then see the loss as a sequence gap.
-        config.BacklogPolicy = BacklogPolicy.FailFast;
-        config.ConnectTimeout = (int)options.ConnectTimeout.TotalMilliseconds;
-        config.ClientName ??= "exesdbgater";
-        ConnectionMultiplexer mux;
-        try
-        {
-            mux = await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
-        }
-        catch (RedisConnectionException ex)
-        {
-            throw new GaterBackplaneException($"Redis is unreachable at {string.Join(",", config.EndPoints)}: {ex.Message.Split('\n')[0]}", ex);
-        }
+        var config = RedisConnector.Parse(options.ConnectionString, options.ConnectTimeout);
+        var mux = await RedisConnector.ConnectAsync(config).ConfigureAwait(false);
         // The subscription connection comes up a moment after the interactive one; with fail-fast publishing,
         // wait for it so that the first subscribe does not fail.
         var deadline = DateTime.UtcNow + options.ConnectTimeout;
@@ -55,7 +33,7 @@ public static class RedisBackplane
             catch (Exception ex) when (IsNotReadyYet(ex))
             {
                 await mux.DisposeAsync().ConfigureAwait(false);
-                throw new GaterBackplaneException($"Redis at {string.Join(",", config.EndPoints)} accepted no subscription connection: {ex.Message.Split('\n')[0]}", ex);
+                throw new GaterBackplaneException($"Redis at {RedisConnector.Where(config)} accepted no subscription connection: {ex.Message.Split('\n')[0]}", ex);
             }
         }
         // after the first connection, keep retrying in the background

@@ -11,16 +11,21 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     private readonly ISubscriber _sub;
     private readonly string _prefix;
     private readonly ILogger _logger;
+    private readonly bool _cluster;
+    private IServer? _publishServer;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ChannelMessageQueue, RedisChannel> _queues = new();
+    private int _watching;
+    private volatile bool _disposed;
     private long _publishFailures;
 
     public RedisBackplaneConnection(ConnectionMultiplexer mux, RedisBackplaneOptions options)
     {
         _mux = mux;
         _sub = mux.GetSubscriber();
+        _cluster = mux.GetServers().Any(s => s.ServerType == ServerType.Cluster);
         _prefix = options.Prefix;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Redis");
         _mux.ConnectionFailed += OnFailed;
-        _mux.ConnectionRestored += OnRestored;
     }
 
     public string Name => "redis";
@@ -31,12 +36,12 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
 
     public ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
     {
-        var channel = RedisChannel.Literal(RedisBackplane.ChannelName(_prefix, instance, topic));
+        var channel = RedisBackplane.ChannelName(_prefix, instance, topic);
         // Pipelined: commands from one multiplexer go out in order; failures are counted and logged, not lost silently.
-        Task<long> task;
+        Task task;
         try
         {
-            task = _sub.PublishAsync(channel, frame);
+            task = _cluster ? PublishOnOneNode(channel, frame) : _sub.PublishAsync(RedisChannel.Literal(channel), frame);
         }
         catch (RedisException ex)
         {
@@ -52,6 +57,24 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         return ValueTask.CompletedTask;
     }
 
+    // In a cluster, StackExchange.Redis sends each PUBLISH of an unrouted channel to any node, round-robin; every
+    // node relays it over its own cluster-bus links, so frames overtook each other (found by the failover test:
+    // 30, 33, 34, 31, …). One node for all of a connection's frames keeps them in order, and costs nothing: classic
+    // pub/sub reaches every node of the cluster whichever node takes the PUBLISH. Another node is taken only when
+    // this one is gone.
+    private Task PublishOnOneNode(string channel, ReadOnlyMemory<byte> frame)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var server = Volatile.Read(ref _publishServer);
+        if (server is not { IsConnected: true })
+        {
+            server = _mux.GetServers().Where(s => s.IsConnected).OrderBy(s => s.EndPoint.ToString(), StringComparer.Ordinal).FirstOrDefault()
+                ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no cluster node is connected");
+            Volatile.Write(ref _publishServer, server);
+        }
+        return server.ExecuteAsync("PUBLISH", [channel, (RedisValue)frame]);
+    }
+
     public async ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -64,6 +87,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
             : RedisChannel.Literal(RedisBackplane.ChannelName(_prefix, instance, topicPattern));
         var head = RedisBackplane.ChannelName(_prefix, instance, string.Empty);
         var queue = await _sub.SubscribeAsync(channel).ConfigureAwait(false);
+        _queues[queue] = channel;
         // the queue hands messages over one at a time, in the order Redis sent them
         queue.OnMessage(m =>
         {
@@ -74,7 +98,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
                 handler(instance, name[head.Length..], (byte[]?)m.Message ?? []);
             }
         });
-        return new Unsubscribe(queue);
+        return new Unsubscribe(this, queue);
     }
 
     private void OnPublishFailed(AggregateException ex)
@@ -83,26 +107,45 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         LogPublishFailed(_logger, ex.InnerException?.Message ?? ex.Message);
     }
 
+    // A lost connection is often never "restored": after a cluster or Sentinel failover the dead node stays dead and
+    // subscriptions move to another node (found by the failover tests: Disconnected, then nothing). So Reconnected
+    // means what a receiver cares about: a server is reachable and every subscription is up on a connected node.
     private void OnFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        if (e.ConnectionType == ConnectionType.Subscription)
+        if (e.ConnectionType == ConnectionType.Subscription && Interlocked.CompareExchange(ref _watching, 1, 0) == 0)
         {
             StateChanged?.Invoke(new BackplaneStateChange(BackplaneState.Disconnected, $"{e.EndPoint}: {e.FailureType}"));
+            _ = WatchUntilSubscriptionsAreUpAsync();
         }
     }
 
-    private void OnRestored(object? sender, ConnectionFailedEventArgs e)
+    private bool SubscriptionsAreUp()
+        => _mux.GetServers().Any(s => s.IsConnected) && _queues.Values.All(c => _sub.IsConnected(c));
+
+    private async Task WatchUntilSubscriptionsAreUpAsync()
     {
-        if (e.ConnectionType == ConnectionType.Subscription)
+        try
         {
-            StateChanged?.Invoke(new BackplaneStateChange(BackplaneState.Reconnected, $"{e.EndPoint}"));
+            do
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+            while (!_disposed && !SubscriptionsAreUp());
+        }
+        finally
+        {
+            Volatile.Write(ref _watching, 0);
+        }
+        if (!_disposed)
+        {
+            StateChanged?.Invoke(new BackplaneStateChange(BackplaneState.Reconnected, string.Join(",", _queues.Values.Select(c => _sub.SubscribedEndpoint(c)).Distinct())));
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         _mux.ConnectionFailed -= OnFailed;
-        _mux.ConnectionRestored -= OnRestored;
         await _mux.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
         await _mux.DisposeAsync().ConfigureAwait(false);
     }
@@ -110,8 +153,24 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis publish failed: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, string error);
 
-    private sealed class Unsubscribe(ChannelMessageQueue queue) : IAsyncDisposable
+    private sealed class Unsubscribe(RedisBackplaneConnection owner, ChannelMessageQueue queue) : IAsyncDisposable
     {
-        public async ValueTask DisposeAsync() => await queue.UnsubscribeAsync().ConfigureAwait(false);
+        public async ValueTask DisposeAsync()
+        {
+            owner._queues.TryRemove(queue, out _);
+            // after the backplane is disposed there is nothing left to unsubscribe from (and on a cluster
+            // StackExchange.Redis throws ObjectDisposedException: found by the cluster contract run)
+            try
+            {
+                if (!owner._disposed)
+                {
+                    await queue.UnsubscribeAsync().ConfigureAwait(false);
+                }
+            }
+            catch (ObjectDisposedException) when (owner._disposed)
+            {
+                // disposed meanwhile
+            }
+        }
     }
 }

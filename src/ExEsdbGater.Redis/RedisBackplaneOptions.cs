@@ -6,6 +6,15 @@ namespace ExEsdbGater.Redis;
 public sealed record RedisBackplaneOptions
 {
     /// <summary>A StackExchange.Redis connection string, passed through (endpoints, password, user, ssl, …).</summary>
+    /// <remarks>
+    /// <para>One server: <c>127.0.0.1:6379</c>.</para>
+    /// <para>A Redis Cluster: any or all nodes, <c>10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000</c>. Classic pub/sub
+    /// reaches every node; each connection publishes through one node (frames stay in order) until it is gone.</para>
+    /// <para>Sentinel: the sentinels and the service name, <c>10.0.0.1:26379,10.0.0.2:26379,serviceName=mymaster</c>;
+    /// the backplane follows the primary through failovers.</para>
+    /// <para>After a failover subscriptions come back by themselves and
+    /// <see cref="Backplanes.IGaterBackplane.StateChanged"/> reports <c>Reconnected</c> once every one is up.</para>
+    /// </remarks>
     /// <value>Required; not empty.</value>
     public required string ConnectionString { get; init; }
 

@@ -41,4 +41,7 @@ internal static class GaterDefaults
 
     /// <summary>(node, id) pairs remembered for replay detection (about 40 bytes each).</summary>
     public const int ReplayCapacity = 1_000_000;
+
+    /// <summary>What the verifier does when its shared replay store cannot answer: fail closed.</summary>
+    public const Frames.ReplayStoreFailureMode ReplayStoreFailure = Frames.ReplayStoreFailureMode.Reject;
 }

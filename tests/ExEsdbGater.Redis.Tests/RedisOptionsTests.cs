@@ -31,3 +31,29 @@ public sealed class RedisOptionsTests
         Assert.StartsWith(name + " must", ex.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Replay store defaults pinned, and bad options refused before any connection attempt, by name.</summary>
+public sealed class RedisReplayStoreOptionsTests
+{
+    [Fact]
+    public void Defaults_are_the_documented_ones()
+    {
+        var o = new RedisReplayStoreOptions { ConnectionString = "x", Scope = "r@h" };
+        Assert.Equal("exg:", o.Prefix);
+        Assert.Equal(TimeSpan.FromSeconds(1), o.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), o.ConnectTimeout);
+    }
+
+    [Theory]
+    [InlineData("", "r@h", 1, "RedisReplayStoreOptions.ConnectionString")]
+    [InlineData("127.0.0.1:1", "", 1, "RedisReplayStoreOptions.Scope")]
+    [InlineData("127.0.0.1:1", "a:b", 1, "RedisReplayStoreOptions.Scope")]
+    [InlineData("127.0.0.1:1", "a b", 1, "RedisReplayStoreOptions.Scope")]
+    [InlineData("127.0.0.1:1", "r@h", 0, "RedisReplayStoreOptions.Timeout")]
+    public async Task A_bad_option_fails_at_once_naming_it(string conn, string scope, int timeoutSeconds, string name)
+    {
+        var o = new RedisReplayStoreOptions { ConnectionString = conn, Scope = scope, Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+        var ex = await Assert.ThrowsAsync<GaterConfigurationException>(() => RedisReplayStore.ConnectAsync(o));
+        Assert.StartsWith(name + " must", ex.Message, StringComparison.Ordinal);
+    }
+}

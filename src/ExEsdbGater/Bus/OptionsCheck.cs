@@ -29,6 +29,10 @@ internal static class OptionsCheck
         AtLeast(options.ReplayCapacity, 1, prefix + "ReplayCapacity");
         AtLeast(options.RejectedFrameCaptureBytes, 0, prefix + "RejectedFrameCaptureBytes");
         AtLeast(options.RejectedFrameCapturesPerSecond, 0, prefix + "RejectedFrameCapturesPerSecond");
+        if (!Enum.IsDefined(options.ReplayStoreFailure))
+        {
+            throw new GaterConfigurationException(string.Create(CultureInfo.InvariantCulture, $"{prefix}ReplayStoreFailure is not a ReplayStoreFailureMode value (was {(int)options.ReplayStoreFailure})."));
+        }
         if (options.TimeProvider is null)
         {
             throw new GaterConfigurationException(prefix + "TimeProvider must not be null.");

@@ -229,6 +229,11 @@ public sealed partial class FrameVerifier
                 return new(RejectReason.InvalidPayload, $"field {badNode} is not a node name", envelope);
             }
         }
+        // 15 (implementation-local, only with VerifierOptions.ReplayStore): FrameVerifier.ReplayStore.cs
+        if (CheckReplayStore(envelope, f.Ts, now) is { } fromStore)
+        {
+            return fromStore;
+        }
         if (!_replay.TryAdd(envelope.Node, envelope.Id, f.Ts + maxAge, now, out var evicted))
         {
             return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);

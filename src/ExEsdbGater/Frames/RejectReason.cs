@@ -27,4 +27,10 @@ public enum RejectReason
     UnknownType,
     /// <summary><c>invalid_payload</c>: the payload breaks its type.</summary>
     InvalidPayload,
+    /// <summary>
+    /// <c>replay_store_unavailable</c>: implementation-local, not in the shared wire format. The shared replay store
+    /// (<see cref="VerifierOptions.ReplayStore"/>) could not answer and <see cref="VerifierOptions.ReplayStoreFailure"/>
+    /// is <see cref="ReplayStoreFailureMode.Reject"/>.
+    /// </summary>
+    ReplayStoreUnavailable,
 }

@@ -27,6 +27,18 @@ public sealed record VerifierOptions
     /// <summary>How many rejections per second carry frame bytes; later ones in the same second carry none (still counted and reported).</summary>
     /// <value>Default 100. Not negative.</value>
     public int RejectedFrameCapturesPerSecond { get; init; } = GaterDefaults.RejectedFrameCapturesPerSecond;
+    /// <summary>
+    /// A replay memory that outlives this process (e.g. <c>ExEsdbGater.Redis.RedisReplayStore</c>), so that a
+    /// restarted receiver still rejects frames it accepted before. Asked after every other check, for frames the
+    /// in-memory replay memory has not seen; costs one round trip per accepted frame.
+    /// </summary>
+    /// <value>Default null: the in-memory replay memory only (a restarted receiver accepts replays of frames up to the
+    /// max age plus skew old).</value>
+    public IReplayStore? ReplayStore { get; init; }
+
+    /// <summary>What happens to a frame when <see cref="ReplayStore"/> cannot answer.</summary>
+    /// <value>Default <see cref="ReplayStoreFailureMode.Reject"/>: fail closed, reason <c>replay_store_unavailable</c>.</value>
+    public ReplayStoreFailureMode ReplayStoreFailure { get; init; } = GaterDefaults.ReplayStoreFailure;
 
     /// <summary>The clock.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>

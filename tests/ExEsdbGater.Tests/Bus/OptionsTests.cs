@@ -19,6 +19,8 @@ public sealed class OptionsTests
         Assert.Equal(TimeSpan.FromMinutes(5), verifier.MaxAge);
         Assert.Equal(TimeSpan.FromSeconds(30), verifier.MaxSkew);
         Assert.Equal(1_000_000, verifier.ReplayCapacity);
+        Assert.Null(verifier.ReplayStore);
+        Assert.Equal(ReplayStoreFailureMode.Reject, verifier.ReplayStoreFailure);
         Assert.Same(TimeProvider.System, verifier.TimeProvider);
         Assert.Null(verifier.LoggerFactory);
         Assert.Equal(4096, verifier.RejectedFrameCaptureBytes);

@@ -1,0 +1,42 @@
+using ExEsdbGater.Backplanes;
+using StackExchange.Redis;
+
+namespace ExEsdbGater.Redis;
+
+/// <summary>The first connection, shared by the backplane and the replay store: one error shape, fail-fast commands.</summary>
+internal static class RedisConnector
+{
+    public static ConfigurationOptions Parse(string connectionString, TimeSpan connectTimeout)
+    {
+        ConfigurationOptions config;
+        try
+        {
+            config = ConfigurationOptions.Parse(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new GaterBackplaneException($"The Redis connection string is malformed: {ex.Message}", ex);
+        }
+        config.AbortOnConnectFail = true;
+        // While disconnected, commands fail at once (counted, logged) instead of queueing stale work.
+        config.BacklogPolicy = BacklogPolicy.FailFast;
+        config.ConnectTimeout = (int)connectTimeout.TotalMilliseconds;
+        config.ClientName ??= "exesdbgater";
+        return config;
+    }
+
+    public static async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions config)
+    {
+        try
+        {
+            return await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException ex)
+        {
+            throw new GaterBackplaneException($"Redis is unreachable at {Where(config)}: {ex.Message.Split('\n')[0]}", ex);
+        }
+    }
+
+    public static string Where(ConfigurationOptions config)
+        => string.Join(",", config.EndPoints) + (config.ServiceName is { } service ? $" (sentinel service {service})" : "");
+}
