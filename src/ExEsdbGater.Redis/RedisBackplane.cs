@@ -33,7 +33,7 @@ public static class RedisBackplane
             catch (Exception ex) when (IsNotReadyYet(ex))
             {
                 await mux.DisposeAsync().ConfigureAwait(false);
-                throw new GaterBackplaneException($"Redis at {RedisConnector.Where(config)} accepted no subscription connection: {ex.Message.Split('\n')[0]}", ex);
+                throw new GaterBackplaneException($"Redis at {RedisConnector.Where(config)} accepted no subscription connection: {RedisConnector.Reason(ex)}", ex);
             }
         }
         // after the first connection, keep retrying in the background

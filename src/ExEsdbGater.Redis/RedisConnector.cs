@@ -33,8 +33,19 @@ internal static class RedisConnector
         }
         catch (RedisConnectionException ex)
         {
-            throw new GaterBackplaneException($"Redis is unreachable at {Where(config)}: {ex.Message.Split('\n')[0]}", ex);
+            throw new GaterBackplaneException($"Redis is unreachable at {Where(config)}: {Reason(ex)}", ex);
         }
+    }
+
+    /// <summary>
+    /// The client's first line without its advice to set <c>abortConnect=false</c>: this library sets that option
+    /// itself (it fails fast on the first connection, then retries in the background), so the advice misleads.
+    /// </summary>
+    public static string Reason(Exception ex)
+    {
+        var sentences = ex.Message.Split('\n')[0].Split(". ").Where(s => !s.Contains("abortConnect", StringComparison.OrdinalIgnoreCase)
+            && !s.Contains("AbortOnConnectFail", StringComparison.OrdinalIgnoreCase));
+        return string.Join(". ", sentences).TrimEnd('.', ' ');
     }
 
     public static string Where(ConfigurationOptions config)

@@ -14,6 +14,16 @@ public sealed class RedisOptionsTests
         Assert.Null(o.LoggerFactory);
     }
 
+    [Fact]
+    public async Task An_unreachable_server_is_one_plain_message_without_the_clients_abortConnect_advice()
+    {
+        var ex = await Assert.ThrowsAsync<ExEsdbGater.Backplanes.GaterBackplaneException>(() => RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = "127.0.0.1:1", ConnectTimeout = TimeSpan.FromSeconds(1) }));
+        Assert.StartsWith("Redis is unreachable at 127.0.0.1:1: ", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("abortConnect", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("AbortOnConnectFail", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
     [Theory]
     [InlineData("", null, 5, "RedisBackplaneOptions.ConnectionString")]
     [InlineData("  ", null, 5, "RedisBackplaneOptions.ConnectionString")]
