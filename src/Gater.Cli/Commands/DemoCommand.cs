@@ -130,13 +130,13 @@ internal sealed class DemoCommand : GaterCommand
         }
         // the on-call node acknowledges alerts; the raisers learn of acks and stop escalating
         var oncall = sims[0];
-        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, e, c) => oncall.OnAlertAsync(a, e, c), null, CancellationToken.None);
+        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, _) => oncall.OnAlert(a), null, CancellationToken.None);
         foreach (var s in sims)
         {
             await s.Bus.SubscribeAsync<AlertAck>("*", (a, _) => s.Acknowledged(a.AlertId), null, CancellationToken.None);
         }
 
-        var tasks = new List<Task>();
+        var tasks = new List<Task> { Task.Run(() => oncall.AckLoopAsync(stop.Token), CancellationToken.None) };
         foreach (var s in sims)
         {
             await s.BootAsync(CancellationToken.None);
