@@ -31,6 +31,9 @@ internal sealed class DemoCommand : GaterCommand
             Every node needs the same SECRET_KEY_BASE. When standard output is not a terminal, or with --json, one JSON
             line per message and per rejection (the 'gater verify' format) is printed, then one summary line.
             The demo uses a 5 s max frame age so that held-back frames show up as 'expired' quickly.
+            With --redis, a lost or restored connection is reported as it happens (a {"backplane":"disconnected",…}
+            line and a line on stderr); the summary counts disconnects, reconnects and publish_failures, and the exit
+            code is 1 when any publish failed (those messages went nowhere).
             """)
     {
         Add(_nodes);
@@ -77,6 +80,7 @@ internal sealed class DemoCommand : GaterCommand
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var state = new DemoState();
+        var outages = new Outages();
         var verifierOptions = new VerifierOptions { MaxAge = DemoMaxAge };
         var owned = new List<IAsyncDisposable>();
         var sims = new List<SimNode>();
@@ -98,7 +102,7 @@ internal sealed class DemoCommand : GaterCommand
         }
         else
         {
-            connect = async () => (await _redis.ConnectAsync(args))!;
+            connect = async () => (await _redis.ConnectAsync(args, outages))!;
             var name = NodeName.Resolve(args.GetValue(_nodeName));
             for (var i = 1; i <= nodes; i++)
             {
@@ -112,6 +116,25 @@ internal sealed class DemoCommand : GaterCommand
         }
 
         var output = json ? new JsonLines() : null;
+        if (redis is not null)
+        {
+            // an outage is news: a JSON line in the stream, a line on stderr, counts in the summary and the view
+            foreach (var s in sims)
+            {
+                var node = s.Name;
+                s.Bus.BackplaneStateChanged += change =>
+                {
+                    var line = outages.On(node, change);
+                    if (output is not null)
+                    {
+                        output.WriteLine(line);
+                        Console.Error.WriteLine(Outages.Notice(node, change));
+                    }
+                };
+            }
+        }
+        state.Outages = outages;
+        state.FailedPublishes = () => outages.FailedPublishes + sims.Sum(s => s.Failures);
         monitor.GapDetected += _ => Interlocked.Increment(ref state.Gaps);
         foreach (var instance in GaterInstances.All)
         {
@@ -178,6 +201,13 @@ internal sealed class DemoCommand : GaterCommand
             await owned[i].DisposeAsync();
         }
         output?.Summary(state, monitor, rogue);
+        var failed = state.FailedPublishes();
+        if (outages.Disconnects > 0 || failed > 0)
+        {
+            // the run did not do what it was asked: say so, and do not exit as if it had
+            await Console.Error.WriteLineAsync(Outages.Summary(outages.Disconnects, failed));
+            return failed > 0 ? 1 : 0;
+        }
         return 0;
     }
 
@@ -185,9 +215,10 @@ internal sealed class DemoCommand : GaterCommand
     {
         private readonly Lock _lock = new();
 
-        public void Write(Delivery d)
+        public void Write(Delivery d) => WriteLine(TailCommand.JsonOf(d));
+
+        public void WriteLine(string line)
         {
-            var line = TailCommand.JsonOf(d);
             lock (_lock)
             {
                 Stdout.WriteLine(line);
@@ -220,6 +251,10 @@ internal sealed class DemoCommand : GaterCommand
                 w.WriteNumber("gaps", stats.Gaps);
                 w.WriteNumber("dropped", stats.Dropped);
                 w.WriteNumber("rogue_frames_sent", rogue?.Sent ?? 0);
+                // Redis outages during the run (always 0 in-process): the run is complete only when these are 0
+                w.WriteNumber("disconnects", state.Outages?.Disconnects ?? 0);
+                w.WriteNumber("reconnects", state.Outages?.Reconnects ?? 0);
+                w.WriteNumber("publish_failures", state.FailedPublishes());
                 w.WriteStartArray("nodes");
                 foreach (var n in state.Nodes.Keys.Order())
                 {

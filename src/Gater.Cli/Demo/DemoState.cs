@@ -26,6 +26,12 @@ internal sealed class DemoState
     public long Gaps;
     public string? ClusterStatus;
 
+    /// <summary>Redis outages (null in-process).</summary>
+    public Outages? Outages;
+
+    /// <summary>Publishes that failed so far, all nodes.</summary>
+    public Func<long> FailedPublishes = () => 0;
+
     public sealed class NodeView
     {
         public string Status = "unknown";
