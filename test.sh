@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test. Installs redis-server (Debian package) when it is missing; the tests start and stop
-# their own redis-server on free loopback ports.
+# Runs every test. Installs redis-server and tmux (Debian packages) when missing; the tests start and stop
+# their own redis-server on free loopback ports, and their own tmux servers.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "test.sh: installing redis-server (Debian package)"
+# redis-server for the tests' own servers; tmux for the demo's live view on a real 80x24 terminal (LiveViewTests)
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]} (Debian packages)"
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

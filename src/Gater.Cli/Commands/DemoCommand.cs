@@ -4,8 +4,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using ExEsdbGater;
 using Gater.Cli.Demo;
-using Spectre.Console;
-using Spectre.Console.Rendering;
 
 namespace Gater.Cli.Commands;
 
@@ -191,7 +189,7 @@ internal sealed class DemoCommand : GaterCommand
         }
         else
         {
-            await LiveView.RunAsync(state, monitor, sims.Count, secretNote, redis is null ? "in-process" : "redis", duration, stop.Token);
+            await LiveView.RunAsync(state, new LiveView.Info(monitor, redis is null ? "in-process" : "redis", secretNote, duration, rogueOn), stop.Token);
         }
         await Task.WhenAll(tasks);
         await Task.Delay(200, CancellationToken.None); // let in-flight deliveries land
@@ -269,83 +267,4 @@ internal sealed class DemoCommand : GaterCommand
             }
         }
     }
-}
-
-/// <summary>The live terminal view of the demo.</summary>
-internal static class LiveView
-{
-    public static async Task RunAsync(DemoState state, IGaterBus monitor, int nodes, string secretNote, string backplane, TimeSpan? duration, CancellationToken ct)
-    {
-        var layout = new Layout("root").SplitRows(
-            new Layout("header").Size(5),
-            new Layout("top").SplitColumns(new Layout("nodes").Ratio(3), new Layout("rejections").Ratio(2)),
-            new Layout("middle").SplitColumns(new Layout("alerts"), new Layout("security")),
-            new Layout("bottom").SplitColumns(new Layout("instances").Ratio(3), new Layout("logs").Ratio(2)));
-        await AnsiConsole.Live(layout).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async ctx =>
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                Render(layout, state, monitor, nodes, secretNote, backplane, duration);
-                ctx.Refresh();
-                try
-                {
-                    await Task.Delay(250, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-            Render(layout, state, monitor, nodes, secretNote, backplane, duration);
-            ctx.Refresh();
-        });
-    }
-
-    private static void Render(Layout layout, DemoState s, IGaterBus monitor, int nodes, string secretNote, string backplane, TimeSpan? duration)
-    {
-        var elapsed = DateTimeOffset.UtcNow - s.Started;
-        var stats = monitor.Statistics;
-        layout["header"].Update(new Panel(new Markup(
-            $"[bold]ExEsdbGater demo[/] — {nodes} node(s) on the {backplane} backplane, watched by [bold]{DemoState.Esc(monitor.Node)}[/]   " +
-            $"[grey]{elapsed:mm\\:ss}{(duration is { } d ? $" of {d:mm\\:ss}" : " (Ctrl+C to stop)")}[/]\n" +
-            $"[green]verified {Interlocked.Read(ref s.Verified):N0}[/]   [red]rejected {Interlocked.Read(ref s.Rejected):N0}[/]   gaps {stats.Gaps}   dropped {stats.Dropped}   " +
-            $"cluster: {DemoState.Esc(s.ClusterStatus ?? "…")}\n[grey]{DemoState.Esc(secretNote)}[/]")).Expand().NoBorder());
-
-        var nodesTable = new Table().Expand().Border(TableBorder.Rounded).Title("[bold]nodes[/]")
-            .AddColumns("node", "health", "cpu %", "mem %", "disk %", "p99 ms", "ops/s", "msgs");
-        foreach (var (name, n) in s.Nodes.Where(p => !p.Key.StartsWith("rogue", StringComparison.Ordinal)).OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            var color = n.Status switch { "healthy" => "green", "degraded" => "yellow", "unhealthy" => "red", _ => "grey" };
-            nodesTable.AddRow(DemoState.Esc(name), $"[{color}]{n.Status}[/]", Num(n.Cpu), Num(n.Memory), Num(n.Disk), Num(n.LatencyP99), Num(n.Throughput, "N0"), n.Messages.ToString("N0", CultureInfo.InvariantCulture));
-        }
-        layout["nodes"].Update(nodesTable);
-
-        var rej = new Table().Expand().Border(TableBorder.Rounded).Title("[bold red]rejected frames[/]").AddColumns("reason", "count");
-        foreach (var reason in RejectReasons.All)
-        {
-            var n = s.RejectedByReason.GetValueOrDefault(reason);
-            if (n > 0)
-            {
-                rej.AddRow($"[red]{reason.WireName()}[/]", n.ToString("N0", CultureInfo.InvariantCulture));
-            }
-        }
-        layout["rejections"].Update(rej);
-        layout["alerts"].Update(Lines("alerts", s.Alerts()));
-        layout["security"].Update(Lines("security & audit", s.Security()));
-        layout["logs"].Update(Lines("warnings & errors", s.Logs()));
-
-        var inst = new Table().Expand().Border(TableBorder.Rounded).Title("[bold]verified by instance[/]").AddColumns("instance", "messages", "instance", "messages");
-        var all = GaterInstances.All.Where(i => i != GaterInstance.Events).ToArray();
-        for (var i = 0; i < all.Length; i += 2)
-        {
-            inst.AddRow(all[i].WireName(), s.VerifiedByInstance.GetValueOrDefault(all[i]).ToString("N0", CultureInfo.InvariantCulture),
-                i + 1 < all.Length ? all[i + 1].WireName() : "", i + 1 < all.Length ? s.VerifiedByInstance.GetValueOrDefault(all[i + 1]).ToString("N0", CultureInfo.InvariantCulture) : "");
-        }
-        layout["instances"].Update(inst);
-    }
-
-    private static Panel Lines(string title, string[] lines)
-        => new Panel(new Markup(lines.Length == 0 ? "[grey]…[/]" : string.Join("\n", lines))).Header($"[bold]{title}[/]").Expand().RoundedBorder();
-
-    private static string Num(double? v, string format = "0.0") => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
 }
