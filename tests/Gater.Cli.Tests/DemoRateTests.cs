@@ -37,12 +37,13 @@ public sealed class DemoRateTests
             var nodes = summary.GetProperty("nodes").GetArrayLength();
             var stamps = lines[..^1].Where(l => l.GetProperty("ok").GetBoolean()).Select(l => l.GetProperty("ts").GetInt64()).ToArray();
             var first = stamps.Min();
-            // published in the last of the three seconds: not stalled
-            var late = stamps.Count(t => t > first + 2000);
-            Assert.True(late > 0, $"nothing published after the first 2 s of 3 ({stamps.Length} messages, all within {stamps.Max() - first} ms)");
-            // throttled: a step publishes about 0.7 messages; 1.5 per step (plus start-up reports) is a generous ceiling
+            // the third second carries a fair share of the traffic (a quarter of the mean per second): not stalled
+            var third = stamps.Count(t => t > first + 2000 && t <= first + 3000);
+            Assert.True(third >= stamps.Length / 3 / 4, $"{third} of {stamps.Length} messages in the third second (the last at {stamps.Max() - first} ms): publishing stalled");
+            // throttled: a step publishes about 0.7 messages on average, so one per step (plus the start-up reports)
+            // over the whole run, set-up included, is a generous ceiling
             var seconds = summary.GetProperty("seconds").GetDouble();
-            var ceiling = (nodes * rate * seconds * 1.5) + (nodes * 30);
+            var ceiling = (nodes * rate * seconds) + (nodes * 30);
             Assert.True(stamps.Length <= ceiling, $"{stamps.Length} messages from {nodes} node(s) in {seconds} s at --rate {rate}: not throttled");
         }
         finally
