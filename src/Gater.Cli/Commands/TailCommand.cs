@@ -24,9 +24,11 @@ internal sealed class TailCommand : GaterCommand
             Without --json: one readable line per message. With --json: the 'gater verify' line format, with "topic";
             rejections carry "node" when the frame names its sender. Redis unreachable at the start: exit 1; later
             outages are reported on stderr while tail reconnects (frames sent meanwhile are lost; gaps are reported).
-            Messages are never dropped: when the output is slow they wait (up to 10,000 here, then in the bus). Rejections
-            beyond 1,000 waiting are dropped, and stderr says how many ("output too slow: N of M rejection(s) not shown"). Exit: 0 when stopped (Ctrl+C, SIGTERM, --count,
-            --duration, or a closed output), 2 for usage or configuration errors.
+            Messages and rejections wait apart. When the output is slow, messages wait (10,000 in tail, then in the bus's
+            inbound queue) and tail drops none; rejections beyond 1,000 waiting are dropped. Any loss is one stderr line
+            with counts ("output too slow: N of M rejection(s) not shown", and frames the bus itself had to drop).
+            Exit: 0 when stopped (Ctrl+C, SIGTERM, --count, --duration, or a closed output), 2 for usage or
+            configuration errors.
             """)
     {
         Add(_instance);
