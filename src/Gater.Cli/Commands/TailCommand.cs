@@ -100,7 +100,7 @@ internal sealed class TailCommand : GaterCommand
         var rejected = Pump(rejections.Reader, r => Print(json ? JsonOf(r) : Text(r)), stop.Token);
         var notices = losses.AnnounceAsync(TimeSpan.FromSeconds(1), stop.Token);
         await Task.WhenAll(messages, rejected, notices);
-        losses.Announce();
+        losses.Announce(final: true);
         return 0;
     }
 
@@ -143,11 +143,12 @@ internal sealed class TailCommand : GaterCommand
             }
         }
 
-        public void Announce()
+        /// <summary>One line if anything was dropped since the last one; at the end, the totals again if any.</summary>
+        public void Announce(bool final = false)
         {
             var stats = bus.Statistics;
             var now = (Interlocked.Read(ref RejectionsDropped), stats.Dropped, stats.InboundDropped, stats.EventsDropped);
-            if (now == _announced)
+            if (final ? now == default : now == _announced)
             {
                 return;
             }
