@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the Redis tests need from Debian packages when it is missing: redis-server
-# (which also runs as a sentinel: `redis-server sentinel.conf --sentinel`) and redis-tools (redis-cli, which
-# creates the test cluster). The tests start and stop their own servers, cluster and sentinel on free loopback ports.
+# Runs every test. Installs from Debian packages what the tests need when it is missing: redis-server (which
+# also runs as a sentinel: `redis-server sentinel.conf --sentinel`), redis-tools (redis-cli, which creates the test
+# cluster) and tmux (the demo's live view on a real 80x24 terminal, LiveViewTests). The tests start and stop their
+# own servers, cluster, sentinel and tmux servers, on free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} (Debian packages)"
   SUDO=""

@@ -210,14 +210,14 @@ internal sealed class RedisOptions(string redisHelp)
 
     public string ChannelPrefix(ParseResult args) => args.GetValue(Prefix) ?? "exg:";
 
-    public async Task<IGaterBackplane?> ConnectAsync(ParseResult args)
+    public async Task<IGaterBackplane?> ConnectAsync(ParseResult args, Microsoft.Extensions.Logging.ILoggerFactory? log = null)
     {
         var conn = Connection(args);
         if (conn is null)
         {
             return null;
         }
-        return await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = conn, Prefix = ChannelPrefix(args) }).ConfigureAwait(false);
+        return await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = conn, Prefix = ChannelPrefix(args), LoggerFactory = log }).ConfigureAwait(false);
     }
 }
 

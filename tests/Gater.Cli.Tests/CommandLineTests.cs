@@ -16,6 +16,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "demo", "--duration", "3q" }, "gater demo: '--duration' must be a duration")]
     [InlineData(new[] { "verify", "--instance", "ex_esdb_nope", "--topic", "t" }, "gater verify: 'ex_esdb_nope' is not an instance; one of: ex_esdb_system")]
     [InlineData(new[] { "verify", "--instance", "ex_esdb_health", "--topic", "t", "--now", "yesterday" }, "gater verify: '--now' must be a whole number")]
+    [InlineData(new[] { "verify", "--instance", "ex_esdb_health", "--topic", "t", "--now", "253402300800000" }, "gater verify: '--now' must be a whole number from 0 to 253402300799999, not '253402300800000'")]
+    [InlineData(new[] { "verify", "--instance", "ex_esdb_health", "--topic", "t", "--now", "9223372036854775807" }, "gater verify: '--now' must be a whole number from 0 to 253402300799999")]
     [InlineData(new[] { "verify", "--instance", "ex_esdb_health", "--topic", "a", "--topic", "b" }, "gater verify: '--topic' is given twice")]
     [InlineData(new[] { "demo", "--nodes", "1", "--nodes", "2" }, "gater demo: '--nodes' is given twice")]
     [InlineData(new[] { "catalog", "--json=yes" }, "gater catalog: unexpected argument 'yes'")]

@@ -37,6 +37,28 @@ public sealed class OutputTests
         }
     }
 
+    [Fact]
+    public async Task Output_to_a_file_shares_the_shell_s_offset()
+    {
+        // gater's output lands where the shell's file offset is, and the shell's next write goes after it
+        var file = Path.GetTempFileName();
+        try
+        {
+            var (code, _, err) = await Shell.RunAsync($"{{ echo first; gater keygen; gater --version; echo last; }} > '{file}'");
+            Assert.True(code == 0, string.Join("\n", err));
+            var lines = await File.ReadAllLinesAsync(file);
+            Assert.Equal(4, lines.Length);
+            Assert.Equal("first", lines[0]);
+            Assert.Matches("^[A-Za-z0-9_-]{64}$", lines[1]);
+            Assert.Equal("0.1.0", lines[2]);
+            Assert.Equal("last", lines[3]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("keygen")]
     [InlineData("catalog")]

@@ -4,8 +4,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using ExEsdbGater;
 using Gater.Cli.Demo;
-using Spectre.Console;
-using Spectre.Console.Rendering;
 
 namespace Gater.Cli.Commands;
 
@@ -31,6 +29,9 @@ internal sealed class DemoCommand : GaterCommand
             Every node needs the same SECRET_KEY_BASE. When standard output is not a terminal, or with --json, one JSON
             line per message and per rejection (the 'gater verify' format) is printed, then one summary line.
             The demo uses a 5 s max frame age so that held-back frames show up as 'expired' quickly.
+            With --redis, a lost or restored connection is reported as it happens (a {"backplane":"disconnected",…}
+            line and a line on stderr); the summary counts disconnects, reconnects and publish_failures, and the exit
+            code is 1 when any publish failed (those messages went nowhere).
             """)
     {
         Add(_nodes);
@@ -77,6 +78,7 @@ internal sealed class DemoCommand : GaterCommand
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var state = new DemoState();
+        var outages = new Outages();
         var verifierOptions = new VerifierOptions { MaxAge = DemoMaxAge };
         var owned = new List<IAsyncDisposable>();
         var sims = new List<SimNode>();
@@ -98,7 +100,7 @@ internal sealed class DemoCommand : GaterCommand
         }
         else
         {
-            connect = async () => (await _redis.ConnectAsync(args))!;
+            connect = async () => (await _redis.ConnectAsync(args, outages))!;
             var name = NodeName.Resolve(args.GetValue(_nodeName));
             for (var i = 1; i <= nodes; i++)
             {
@@ -112,6 +114,25 @@ internal sealed class DemoCommand : GaterCommand
         }
 
         var output = json ? new JsonLines() : null;
+        if (redis is not null)
+        {
+            // an outage is news: a JSON line in the stream, a line on stderr, counts in the summary and the view
+            foreach (var s in sims)
+            {
+                var node = s.Name;
+                s.Bus.BackplaneStateChanged += change =>
+                {
+                    var line = outages.On(node, change);
+                    if (output is not null)
+                    {
+                        output.WriteLine(line);
+                        Console.Error.WriteLine(Outages.Notice(node, change));
+                    }
+                };
+            }
+        }
+        state.Outages = outages;
+        state.FailedPublishes = () => outages.FailedPublishes + sims.Sum(s => s.Failures);
         monitor.GapDetected += _ => Interlocked.Increment(ref state.Gaps);
         foreach (var instance in GaterInstances.All)
         {
@@ -130,13 +151,13 @@ internal sealed class DemoCommand : GaterCommand
         }
         // the on-call node acknowledges alerts; the raisers learn of acks and stop escalating
         var oncall = sims[0];
-        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, e, c) => oncall.OnAlertAsync(a, e, c), null, CancellationToken.None);
+        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, _) => oncall.OnAlert(a), null, CancellationToken.None);
         foreach (var s in sims)
         {
             await s.Bus.SubscribeAsync<AlertAck>("*", (a, _) => s.Acknowledged(a.AlertId), null, CancellationToken.None);
         }
 
-        var tasks = new List<Task>();
+        var tasks = new List<Task> { Task.Run(() => oncall.AckLoopAsync(stop.Token), CancellationToken.None) };
         foreach (var s in sims)
         {
             await s.BootAsync(CancellationToken.None);
@@ -168,7 +189,7 @@ internal sealed class DemoCommand : GaterCommand
         }
         else
         {
-            await LiveView.RunAsync(state, monitor, sims.Count, secretNote, redis is null ? "in-process" : "redis", duration, stop.Token);
+            await LiveView.RunAsync(state, new LiveView.Info(monitor, redis is null ? "in-process" : "redis", secretNote, duration, rogueOn), stop.Token);
         }
         await Task.WhenAll(tasks);
         await Task.Delay(200, CancellationToken.None); // let in-flight deliveries land
@@ -178,6 +199,13 @@ internal sealed class DemoCommand : GaterCommand
             await owned[i].DisposeAsync();
         }
         output?.Summary(state, monitor, rogue);
+        var failed = state.FailedPublishes();
+        if (outages.Disconnects > 0 || failed > 0)
+        {
+            // the run did not do what it was asked: say so, and do not exit as if it had
+            await Console.Error.WriteLineAsync(Outages.Summary(outages.Disconnects, failed));
+            return failed > 0 ? 1 : 0;
+        }
         return 0;
     }
 
@@ -185,9 +213,10 @@ internal sealed class DemoCommand : GaterCommand
     {
         private readonly Lock _lock = new();
 
-        public void Write(Delivery d)
+        public void Write(Delivery d) => WriteLine(TailCommand.JsonOf(d));
+
+        public void WriteLine(string line)
         {
-            var line = TailCommand.JsonOf(d);
             lock (_lock)
             {
                 Stdout.WriteLine(line);
@@ -220,6 +249,10 @@ internal sealed class DemoCommand : GaterCommand
                 w.WriteNumber("gaps", stats.Gaps);
                 w.WriteNumber("dropped", stats.Dropped);
                 w.WriteNumber("rogue_frames_sent", rogue?.Sent ?? 0);
+                // Redis outages during the run (always 0 in-process): the run is complete only when these are 0
+                w.WriteNumber("disconnects", state.Outages?.Disconnects ?? 0);
+                w.WriteNumber("reconnects", state.Outages?.Reconnects ?? 0);
+                w.WriteNumber("publish_failures", state.FailedPublishes());
                 w.WriteStartArray("nodes");
                 foreach (var n in state.Nodes.Keys.Order())
                 {
@@ -234,83 +267,4 @@ internal sealed class DemoCommand : GaterCommand
             }
         }
     }
-}
-
-/// <summary>The live terminal view of the demo.</summary>
-internal static class LiveView
-{
-    public static async Task RunAsync(DemoState state, IGaterBus monitor, int nodes, string secretNote, string backplane, TimeSpan? duration, CancellationToken ct)
-    {
-        var layout = new Layout("root").SplitRows(
-            new Layout("header").Size(5),
-            new Layout("top").SplitColumns(new Layout("nodes").Ratio(3), new Layout("rejections").Ratio(2)),
-            new Layout("middle").SplitColumns(new Layout("alerts"), new Layout("security")),
-            new Layout("bottom").SplitColumns(new Layout("instances").Ratio(3), new Layout("logs").Ratio(2)));
-        await AnsiConsole.Live(layout).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async ctx =>
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                Render(layout, state, monitor, nodes, secretNote, backplane, duration);
-                ctx.Refresh();
-                try
-                {
-                    await Task.Delay(250, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-            Render(layout, state, monitor, nodes, secretNote, backplane, duration);
-            ctx.Refresh();
-        });
-    }
-
-    private static void Render(Layout layout, DemoState s, IGaterBus monitor, int nodes, string secretNote, string backplane, TimeSpan? duration)
-    {
-        var elapsed = DateTimeOffset.UtcNow - s.Started;
-        var stats = monitor.Statistics;
-        layout["header"].Update(new Panel(new Markup(
-            $"[bold]ExEsdbGater demo[/] — {nodes} node(s) on the {backplane} backplane, watched by [bold]{DemoState.Esc(monitor.Node)}[/]   " +
-            $"[grey]{elapsed:mm\\:ss}{(duration is { } d ? $" of {d:mm\\:ss}" : " (Ctrl+C to stop)")}[/]\n" +
-            $"[green]verified {Interlocked.Read(ref s.Verified):N0}[/]   [red]rejected {Interlocked.Read(ref s.Rejected):N0}[/]   gaps {stats.Gaps}   dropped {stats.Dropped}   " +
-            $"cluster: {DemoState.Esc(s.ClusterStatus ?? "…")}\n[grey]{DemoState.Esc(secretNote)}[/]")).Expand().NoBorder());
-
-        var nodesTable = new Table().Expand().Border(TableBorder.Rounded).Title("[bold]nodes[/]")
-            .AddColumns("node", "health", "cpu %", "mem %", "disk %", "p99 ms", "ops/s", "msgs");
-        foreach (var (name, n) in s.Nodes.Where(p => !p.Key.StartsWith("rogue", StringComparison.Ordinal)).OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            var color = n.Status switch { "healthy" => "green", "degraded" => "yellow", "unhealthy" => "red", _ => "grey" };
-            nodesTable.AddRow(DemoState.Esc(name), $"[{color}]{n.Status}[/]", Num(n.Cpu), Num(n.Memory), Num(n.Disk), Num(n.LatencyP99), Num(n.Throughput, "N0"), n.Messages.ToString("N0", CultureInfo.InvariantCulture));
-        }
-        layout["nodes"].Update(nodesTable);
-
-        var rej = new Table().Expand().Border(TableBorder.Rounded).Title("[bold red]rejected frames[/]").AddColumns("reason", "count");
-        foreach (var reason in RejectReasons.All)
-        {
-            var n = s.RejectedByReason.GetValueOrDefault(reason);
-            if (n > 0)
-            {
-                rej.AddRow($"[red]{reason.WireName()}[/]", n.ToString("N0", CultureInfo.InvariantCulture));
-            }
-        }
-        layout["rejections"].Update(rej);
-        layout["alerts"].Update(Lines("alerts", s.Alerts()));
-        layout["security"].Update(Lines("security & audit", s.Security()));
-        layout["logs"].Update(Lines("warnings & errors", s.Logs()));
-
-        var inst = new Table().Expand().Border(TableBorder.Rounded).Title("[bold]verified by instance[/]").AddColumns("instance", "messages", "instance", "messages");
-        var all = GaterInstances.All.Where(i => i != GaterInstance.Events).ToArray();
-        for (var i = 0; i < all.Length; i += 2)
-        {
-            inst.AddRow(all[i].WireName(), s.VerifiedByInstance.GetValueOrDefault(all[i]).ToString("N0", CultureInfo.InvariantCulture),
-                i + 1 < all.Length ? all[i + 1].WireName() : "", i + 1 < all.Length ? s.VerifiedByInstance.GetValueOrDefault(all[i + 1]).ToString("N0", CultureInfo.InvariantCulture) : "");
-        }
-        layout["instances"].Update(inst);
-    }
-
-    private static Panel Lines(string title, string[] lines)
-        => new Panel(new Markup(lines.Length == 0 ? "[grey]…[/]" : string.Join("\n", lines))).Header($"[bold]{title}[/]").Expand().RoundedBorder();
-
-    private static string Num(double? v, string format = "0.0") => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
 using ExEsdbGater;
 
 namespace Gater.Cli.Commands;
@@ -21,8 +23,12 @@ internal sealed class TailCommand : GaterCommand
             """
             Without --json: one readable line per message. With --json: the 'gater verify' line format, with "topic";
             rejections carry "node" when the frame names its sender. Redis unreachable at the start: exit 1; later
-            outages are reported on stderr while tail reconnects. Exit: 0 when stopped (Ctrl+C, SIGTERM, --count,
-            --duration, or a closed output), 2 for usage or configuration errors.
+            outages are reported on stderr while tail reconnects (frames sent meanwhile are lost; gaps are reported).
+            Messages and rejections wait apart. When the output is slow, messages wait (10,000 in tail, then in the bus's
+            inbound queue) and tail drops none; rejections beyond 1,000 waiting are dropped. Any loss is one stderr line
+            with counts ("output too slow: N of M rejection(s) not shown", and frames the bus itself had to drop).
+            Exit: 0 when stopped (Ctrl+C, SIGTERM, --count, --duration, or a closed output), 2 for usage or
+            configuration errors.
             """)
     {
         Add(_instance);
@@ -65,50 +71,132 @@ internal sealed class TailCommand : GaterCommand
         }
         bus.GapDetected += g => Console.Error.WriteLine($"gap: {g.Missing} frame(s) lost from {g.Node} on {g.Topic}");
         bus.BackplaneStateChanged += s => Console.Error.WriteLine($"redis: {s.State} {s.Detail}");
-        await using var stream = await bus.OpenStreamAsync(instance, pattern, new SubscriptionOptions { IncludeRejections = true, Capacity = 10_000, FullMode = QueueFullMode.DropOldest }, stop.Token);
+        // Rejections and messages never share a queue: a flood of forged frames must not push out honest messages.
+        // Messages wait (backpressure: none is lost while the output is slow); rejections are bounded, and what falls
+        // off is counted and announced.
+        var losses = new Losses(bus);
+        var rejections = Channel.CreateBounded<FrameRejection>(
+            new BoundedChannelOptions(RejectionCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            _ => Interlocked.Increment(ref losses.RejectionsDropped));
+        bus.FrameRejected += r =>
+        {
+            if (r.Instance == instance && TopicPattern.Matches(pattern, r.Topic))
+            {
+                Interlocked.Increment(ref losses.Rejections);
+                rejections.Writer.TryWrite(r);
+            }
+        };
+        await using var stream = await bus.OpenStreamAsync(instance, pattern, new SubscriptionOptions { Capacity = MessageCapacity, FullMode = QueueFullMode.Wait, Name = "tail" }, stop.Token);
         Console.Error.WriteLine($"following {instance.WireName()} {pattern} on {backplane!.Name} as {node} (Ctrl+C to stop)");
         long seen = 0;
-        try
+        void Print(string line)
         {
-            await foreach (var delivery in stream.ReadAllAsync(stop.Token))
+            if (!Stdout.WriteLine(line) || (count is { } c && Interlocked.Increment(ref seen) >= c))
             {
-                if (!Stdout.WriteLine(json ? JsonOf(delivery) : Text(delivery)) || (count is { } c && ++seen >= c))
-                {
-                    break;
-                }
+                stop.Cancel();
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
+        var messages = Pump(stream.Reader, m => Print(json ? JsonOf(m) : Text(m)), stop.Token);
+        var rejected = Pump(rejections.Reader, r => Print(json ? JsonOf(r) : Text(r)), stop.Token);
+        var notices = losses.AnnounceAsync(TimeSpan.FromSeconds(1), stop.Token);
+        await Task.WhenAll(messages, rejected, notices);
+        losses.Announce(final: true);
         return 0;
     }
 
-    internal static string JsonOf(Delivery d) => Cli.JsonLine(w =>
+    private const int MessageCapacity = 10_000;
+    private const int RejectionCapacity = 1_000;
+
+    private static async Task Pump<T>(ChannelReader<T> reader, Action<T> print, CancellationToken ct)
     {
-        if (d.Rejection is { } r)
+        try
         {
-            w.WriteStartObject();
-            w.WriteBoolean("ok", false);
-            w.WriteString("reason", r.Reason.WireName());
-            w.WriteString("instance", r.Instance.WireName());
-            w.WriteString("topic", r.Topic);
-            if (r.Envelope is { } e)
+            await foreach (var item in reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                // who sent it, as far as the (unverified) frame says
-                w.WriteString("node", e.Node);
+                print(item);
             }
-            w.WriteEndObject();
-            return;
         }
-        Cli.WriteMessageLine(w, d.Envelope!, d.Message!);
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>What tail could not show, announced on stderr in one line whenever it grows.</summary>
+    private sealed class Losses(IGaterBus bus)
+    {
+        public long Rejections;
+        public long RejectionsDropped;
+        private (long, long, long, long) _announced;
+
+        public async Task AnnounceAsync(TimeSpan every, CancellationToken ct)
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(every, ct).ConfigureAwait(false);
+                    Announce();
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+        }
+
+        /// <summary>One line if anything was dropped since the last one; at the end, the totals again if any.</summary>
+        public void Announce(bool final = false)
+        {
+            var stats = bus.Statistics;
+            var now = (Interlocked.Read(ref RejectionsDropped), stats.Dropped, stats.InboundDropped, stats.EventsDropped);
+            if (final ? now == default : now == _announced)
+            {
+                return;
+            }
+            _announced = now;
+            var (rejections, messages, inbound, events) = now;
+            var line = new StringBuilder("gater tail: output too slow: ")
+                .Append(CultureInfo.InvariantCulture, $"{rejections} of {Interlocked.Read(ref Rejections)} rejection(s) not shown");
+            if (messages > 0)
+            {
+                line.Append(CultureInfo.InvariantCulture, $"; {messages} message(s) dropped");
+            }
+            if (inbound > 0)
+            {
+                line.Append(CultureInfo.InvariantCulture, $"; {inbound} frame(s) lost before verification (bus inbound queue full)");
+            }
+            if (events > 0)
+            {
+                line.Append(CultureInfo.InvariantCulture, $"; {events} bus event(s) lost (rejections or gaps not reported)");
+            }
+            Console.Error.WriteLine(line.ToString());
+        }
+    }
+
+    internal static string JsonOf(Delivery d) => d.Rejection is { } r ? JsonOf(r) : Cli.JsonLine(w => Cli.WriteMessageLine(w, d.Envelope!, d.Message!));
+
+    internal static string JsonOf(FrameRejection r) => Cli.JsonLine(w =>
+    {
+        w.WriteStartObject();
+        w.WriteBoolean("ok", false);
+        w.WriteString("reason", r.Reason.WireName());
+        w.WriteString("instance", r.Instance.WireName());
+        w.WriteString("topic", r.Topic);
+        if (r.Envelope is { } e)
+        {
+            // who sent it, as far as the (unverified) frame says
+            w.WriteString("node", e.Node);
+        }
+        w.WriteEndObject();
     });
+
+    internal static string Text(FrameRejection r)
+        => $"{DateTime.UtcNow:HH:mm:ss.fff} REJECTED {r.Reason.WireName(),-26} {r.Instance.WireName()} {r.Topic} {r.Detail}";
 
     internal static string Text(Delivery d)
     {
         if (d.Rejection is { } r)
         {
-            return $"{DateTime.UtcNow:HH:mm:ss.fff} REJECTED {r.Reason.WireName(),-26} {r.Instance.WireName()} {r.Topic} {r.Detail}";
+            return Text(r);
         }
         var e = d.Envelope!;
         var ts = DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp).UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);

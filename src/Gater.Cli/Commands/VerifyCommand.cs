@@ -9,7 +9,10 @@ internal sealed class VerifyCommand : GaterCommand
 {
     private readonly Option<GaterInstance?> _instance = Opt.Instance("Where the frames arrived: the instance.");
     private readonly Option<string> _topic = Opt.Text("--topic", "T", "Where the frames arrived: the topic.");
-    private readonly Option<long?> _now = Opt.Whole("--now", "MS", "The receiver's clock, Unix ms (default: now).", 0);
+    // the last millisecond of year 9999: DateTimeOffset's range
+    private const long MaxInstantMs = 253_402_300_799_999;
+
+    private readonly Option<long?> _now = Opt.Whole("--now", "MS", "The receiver's clock, Unix ms (default: now).", 0, MaxInstantMs);
     private readonly Option<long?> _maxAge = Opt.Whole("--max-age-ms", "N", "Maximum frame age (default 300000).", 0, long.MaxValue / 20_000);
     private readonly Option<bool> _allowUnsigned = Opt.Flag("--allow-unsigned", "Accept unsigned frames (only without any key).");
     private readonly Option<bool> _lines = Opt.Flag("--lines", "One frame per line, sharing one replay memory.");

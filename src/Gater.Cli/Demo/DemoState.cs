@@ -7,9 +7,9 @@ namespace Gater.Cli.Demo;
 internal sealed class DemoState
 {
     private readonly Lock _lock = new();
-    private readonly Queue<string> _alerts = new();
-    private readonly Queue<string> _security = new();
-    private readonly Queue<string> _logs = new();
+    private readonly Queue<FeedLine> _alerts = new();
+    private readonly Queue<FeedLine> _security = new();
+    private readonly Queue<FeedLine> _logs = new();
 
     public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
 
@@ -25,6 +25,12 @@ internal sealed class DemoState
     public long Rejected;
     public long Gaps;
     public string? ClusterStatus;
+
+    /// <summary>Redis outages (null in-process).</summary>
+    public Outages? Outages;
+
+    /// <summary>Publishes that failed so far, all nodes.</summary>
+    public Func<long> FailedPublishes = () => 0;
 
     public sealed class NodeView
     {
@@ -70,28 +76,28 @@ internal sealed class DemoState
                 node.Throughput = t.RatePerSec;
                 break;
             case SystemAlert a:
-                Push(_alerts, $"[{Color(a.Severity)}]{WireEnum<AlertSeverity>.Name(a.Severity)}[/] {Esc(a.Title)} [grey]{a.AlertId[..6]} {Short(e.Node)}[/]");
+                Push(_alerts, new FeedLine(Color(a.Severity), WireEnum<AlertSeverity>.Name(a.Severity), a.Title, $"{a.AlertId[..6]} {Short(e.Node)}"));
                 break;
             case AlertAck a:
-                Push(_alerts, $"[green]ack[/] {a.AlertId[..6]} by {Esc(a.AckBy)}");
+                Push(_alerts, new FeedLine("green", "ack", $"{a.AlertId[..6]} by {a.AckBy}", ""));
                 break;
             case AlertEscalation a:
-                Push(_alerts, $"[orange1]escalated[/] {a.AlertId[..6]} {WireEnum<EscalationLevel>.Name(a.FromLevel)}→{WireEnum<EscalationLevel>.Name(a.ToLevel)}");
+                Push(_alerts, new FeedLine("orange1", "escalated", $"{a.AlertId[..6]} {WireEnum<EscalationLevel>.Name(a.FromLevel)}→{WireEnum<EscalationLevel>.Name(a.ToLevel)}", ""));
                 break;
             case AuthEvent a when a.EventType == AuthEventType.LoginFailure:
-                Push(_security, $"[yellow]login failure[/] {Esc(a.UserId)} from {Esc(a.SourceIp ?? "?")}");
+                Push(_security, new FeedLine("yellow", "login failure", $"{a.UserId} from {a.SourceIp ?? "?"}", ""));
                 break;
             case AccessViolation v:
-                Push(_security, $"[red]{WireEnum<ViolationType>.Name(v.ViolationType)}[/] {Esc(v.Resource)}");
+                Push(_security, new FeedLine("red", WireEnum<ViolationType>.Name(v.ViolationType), v.Resource, ""));
                 break;
             case SecurityAlert s:
-                Push(_security, $"[red bold]{WireEnum<SecurityAlertType>.Name(s.AlertType)}[/] {Esc(s.Description)}");
+                Push(_security, new FeedLine("red bold", WireEnum<SecurityAlertType>.Name(s.AlertType), s.Description, ""));
                 break;
             case AdminAction a:
-                Push(_security, $"[blue]admin[/] {Esc(a.AdminUserId)} {WireEnum<AdminActionType>.Name(a.ActionType)} {Esc(a.TargetResource)}");
+                Push(_security, new FeedLine("blue", "admin", $"{a.AdminUserId} {WireEnum<AdminActionType>.Name(a.ActionType)} {a.TargetResource}", ""));
                 break;
             case LogEntry { Level: LogEntryLevel.Error or LogEntryLevel.Critical or LogEntryLevel.Warn } l:
-                Push(_logs, $"{WireEnum<LogEntryLevel>.Name(l.Level)} {Esc(l.Message)} [grey]{Short(e.Node)}[/]");
+                Push(_logs, new FeedLine(l.Level == LogEntryLevel.Warn ? "yellow" : "red", WireEnum<LogEntryLevel>.Name(l.Level), l.Message, Short(e.Node)));
                 break;
         }
     }
@@ -102,13 +108,14 @@ internal sealed class DemoState
         RejectedByReason.AddOrUpdate(r.Reason, 1, (_, n) => n + 1);
     }
 
-    public string[] Alerts() => Snapshot(_alerts);
+    /// <summary>The latest alerts, newest first.</summary>
+    public FeedLine[] Alerts() => Snapshot(_alerts);
 
-    public string[] Security() => Snapshot(_security);
+    public FeedLine[] Security() => Snapshot(_security);
 
-    public string[] Logs() => Snapshot(_logs);
+    public FeedLine[] Logs() => Snapshot(_logs);
 
-    private string[] Snapshot(Queue<string> q)
+    private FeedLine[] Snapshot(Queue<FeedLine> q)
     {
         lock (_lock)
         {
@@ -116,7 +123,7 @@ internal sealed class DemoState
         }
     }
 
-    private void Push(Queue<string> q, string line)
+    private void Push(Queue<FeedLine> q, FeedLine line)
     {
         lock (_lock)
         {
@@ -140,3 +147,10 @@ internal sealed class DemoState
 
     internal static string Short(string node) => node[..node.IndexOf('@', StringComparison.Ordinal)];
 }
+
+/// <summary>One line of a feed, plain text: the view fits it to the width before adding colour.</summary>
+/// <param name="Style">Spectre style of the tag.</param>
+/// <param name="Tag">What happened (severity, kind).</param>
+/// <param name="Text">The description.</param>
+/// <param name="Note">Where from; the first thing left out when space is short.</param>
+internal sealed record FeedLine(string Style, string Tag, string Text, string Note);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using ExEsdbGater;
 
 namespace Gater.Cli.Demo;
@@ -9,6 +10,9 @@ internal sealed class SimNode(IGaterBus bus, string storeId, int index, int clus
     private readonly Random _rng = new(seed);
     private readonly MessageContext _ctx = new(bus.Node);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _openAlerts = new();
+    // acks to send, handed over by the alert handler: the handler never publishes, so it never waits on its own queue
+    private readonly Channel<(string AlertId, DateTimeOffset Due)> _acks = Channel.CreateBounded<(string, DateTimeOffset)>(
+        new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private double _cpu = 20 + (seed % 20);
     private double _memory = 40 + (seed % 15);
     private double _disk = 55 + (seed % 10);
@@ -48,16 +52,16 @@ internal sealed class SimNode(IGaterBus bus, string storeId, int index, int clus
         await Pub("notifications", AlertMessages.NotificationStatus("boot-" + index, DeliveryMethod.Webhook, "https://hooks.example/ops", DeliveryStatus.Delivered, messageContext: _ctx), ct);
     }
 
-    /// <summary>Steady traffic until cancelled.</summary>
+    /// <summary>Steady traffic until cancelled: <c>rate</c> steps a second, paced by due times.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        var delay = TimeSpan.FromSeconds(1 / rate);
+        var pacer = new Pacer(rate, TimeProvider.System);
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 await StepAsync(ct);
-                await Task.Delay(delay, ct);
+                await pacer.WaitAsync(ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -199,15 +203,49 @@ internal sealed class SimNode(IGaterBus bus, string storeId, int index, int clus
         }
     }
 
-    /// <summary>The on-call node acknowledges most critical alerts it sees.</summary>
-    public async ValueTask OnAlertAsync(SystemAlert alert, Envelope envelope, CancellationToken ct)
+    /// <summary>
+    /// The on-call node acknowledges most critical alerts it sees, a little later. The handler only schedules the ack
+    /// (never waits, never publishes): publishing from here could wait for room in this very handler's queue.
+    /// </summary>
+    public void OnAlert(SystemAlert alert)
     {
-        if (alert.RequiresAck != true || _rng.Next(3) == 0)
+        if (alert.RequiresAck == true && Random.Shared.Next(3) != 0)
         {
-            return;
+            // a full ack queue means the on-call is overwhelmed: that alert goes unacknowledged and escalates
+            _acks.Writer.TryWrite((alert.AlertId, DateTimeOffset.UtcNow.AddMilliseconds(Random.Shared.Next(300, 2000))));
         }
-        await Task.Delay(TimeSpan.FromMilliseconds(_rng.Next(300, 2000)), ct);
-        await Pub("critical", AlertMessages.AlertAck(alert.AlertId, "oncall:" + DemoState.Short(Name), ackNote: "looking", messageContext: _ctx), ct);
+    }
+
+    /// <summary>Sends the scheduled acks, in order, from outside any handler.</summary>
+    public async Task AckLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var (id, due) in _acks.Reader.ReadAllAsync(ct))
+            {
+                if (due > DateTimeOffset.UtcNow)
+                {
+                    await Task.Delay(due - DateTimeOffset.UtcNow, ct);
+                }
+                try
+                {
+                    await Pub("critical", AlertMessages.AlertAck(id, "oncall:" + DemoState.Short(Name), ackNote: "looking", messageContext: _ctx), ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return;
+                }
+#pragma warning disable CA1031 // counted like any failed publish; the loop keeps acknowledging
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    Interlocked.Increment(ref _failures);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 
     public void Acknowledged(string alertId) => _openAlerts.TryRemove(alertId, out _);
