@@ -19,6 +19,8 @@ internal sealed class Subscription : IGaterStream
     private Task? _loop;
     private long _enqueued;
     private long _dropped;
+    private long _queueDropped;
+    private long _handled;
     private int _disposed;
 
     public Subscription(GaterBusCore bus, GaterInstance instance, string pattern, SubscriptionOptions options, Func<Delivery, CancellationToken, ValueTask>? handler)
@@ -78,6 +80,25 @@ internal sealed class Subscription : IGaterStream
     /// <summary>True when a delivery could only wait for room here, and the only reader is the caller's own handler.</summary>
     public bool WouldWaitOnItself => _fullMode == QueueFullMode.Wait && ReferenceEquals(RunningHandler, this);
 
+    /// <summary>
+    /// True when a handler subscription has handled everything queued (a stream is always idle: its reader is not ours).
+    /// Counts, not the queue's depth: an item already taken from the queue but not yet handled keeps it busy.
+    /// </summary>
+    public bool IsIdle => _handler is null || Interlocked.Read(ref _enqueued) == Interlocked.Read(ref _handled) + Interlocked.Read(ref _queueDropped);
+
+    /// <summary>Unsubscribes, waits for the handler to return, and counts what is left in the queue as dropped.</summary>
+    public async ValueTask<int> CloseAndCountRemainingAsync()
+    {
+        await DisposeAsync().ConfigureAwait(false);
+        var left = 0;
+        while (_channel.Reader.TryRead(out _))
+        {
+            left++;
+        }
+        Interlocked.Add(ref _dropped, left);
+        return left;
+    }
+
     /// <summary>True when the queue has no room left.</summary>
     public bool IsFull => _channel.Reader.CanCount && _channel.Reader.Count >= _capacity;
 
@@ -121,6 +142,11 @@ internal sealed class Subscription : IGaterStream
 
     private void OnDropped(Delivery? d)
     {
+        if (d is not null)
+        {
+            // dropped from the queue after being counted as enqueued (not a delivery refused before it)
+            Interlocked.Increment(ref _queueDropped);
+        }
         Interlocked.Increment(ref _dropped);
         _bus.ReportDrop(this);
     }
@@ -156,6 +182,7 @@ internal sealed class Subscription : IGaterStream
                     {
                         // the call is over: work it started and left running is no longer "inside" it
                         Interlocked.Increment(ref _call);
+                        Interlocked.Increment(ref _handled);
                         s_running.Value = default;
                     }
                 }
