@@ -104,7 +104,7 @@ public static class GaterBuilderExtensions
     /// <summary>
     /// Publishes the host's log entries at or above <see cref="GaterLogBridgeOptions.MinimumLevel"/> as
     /// <see cref="LogEntry"/> messages (structured state as metadata), through a bounded queue at a bounded rate.
-    /// The bus's own logs (categories <c>ExEsdbGater*</c>), and anything logged while publishing, never come back in.
+    /// The library's own logs (categories <c>ExEsdbGater.Bus</c>, <c>.FrameVerifier</c>, <c>.Redis</c>, <c>.Hosting</c>), and anything logged on the publishing flow, never come back in.
     /// </summary>
     public static IGaterBuilder AddLogBridge(this IGaterBuilder builder, Action<GaterLogBridgeOptions>? configure = null)
     {

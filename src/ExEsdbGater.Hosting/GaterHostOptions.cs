@@ -38,17 +38,17 @@ public sealed class GaterHostOptions
 
     /// <summary>See <see cref="GaterBusOptions.InboundCapacity"/>.</summary>
     /// <value>Default 65,536. At least 1.</value>
-    [Range(1, int.MaxValue, ErrorMessage = "{0} must be at least 1.")]
+    [Range(1, int.MaxValue)]
     public int InboundCapacity { get; set; } = Core.InboundCapacity;
 
     /// <summary>See <see cref="GaterBusOptions.InboundMaxBytes"/>.</summary>
     /// <value>Default 64 MiB. At least 1 MiB.</value>
-    [Range(typeof(long), "1048576", "9223372036854775807", ErrorMessage = "{0} must be at least 1048576 (1 MiB).")]
+    [Range(typeof(long), "1048576", "9223372036854775807")]
     public long InboundMaxBytes { get; set; } = Core.InboundMaxBytes;
 
     /// <summary>See <see cref="GaterBusOptions.EventQueueCapacity"/>.</summary>
     /// <value>Default 10,000. At least 1.</value>
-    [Range(1, int.MaxValue, ErrorMessage = "{0} must be at least 1.")]
+    [Range(1, int.MaxValue)]
     public int EventQueueCapacity { get; set; } = Core.EventQueueCapacity;
 
     /// <summary>The queue of each DI handler (<see cref="GaterBuilderExtensions.AddHandler{THandler}"/>) unless its instance or its registration says otherwise.</summary>

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ namespace ExEsdbGater.Hosting;
 /// secrets, instance names, a Redis connection string when Redis is used). Every failure names its configuration key;
 /// no failure repeats a secret.
 /// </summary>
-internal sealed class GaterHostOptionsValidation(IServiceProvider services) : IValidateOptions<GaterHostOptions>
+internal sealed partial class GaterHostOptionsValidation(IServiceProvider services) : IValidateOptions<GaterHostOptions>
 {
     private readonly GaterHostOptionsValidator _generated = new();
 
@@ -26,7 +27,7 @@ internal sealed class GaterHostOptionsValidation(IServiceProvider services) : IV
         var generated = _generated.Validate(name, options);
         if (generated.Failed)
         {
-            failures.AddRange(generated.Failures.Select(f => $"{section}: {f}"));
+            failures.AddRange(generated.Failures.Select(f => Keyed(section, f)));
         }
         if (options.NodeName is { } node && !NodeName.IsValid(node))
         {
@@ -90,6 +91,18 @@ internal sealed class GaterHostOptionsValidation(IServiceProvider services) : IV
             failures.Add($"{key}: {ex.Message}");
         }
     }
+
+    // "Capacity: The field GaterHostOptions.Handlers.Capacity must be …" → "ExEsdbGater:Handlers:Capacity: The field … must be …"
+    private static string Keyed(string section, string failure)
+    {
+        var m = MemberPath().Match(failure);
+        var colon = failure.IndexOf(": ", StringComparison.Ordinal);
+        var text = colon >= 0 ? failure[(colon + 2)..] : failure;
+        return m.Success ? $"{section}:{m.Groups[1].Value.Replace('.', ':')}: {text}" : $"{section}: {failure}";
+    }
+
+    [GeneratedRegex(@"GaterHostOptions\.([\w.]+)")]
+    private static partial Regex MemberPath();
 
     private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 

@@ -17,7 +17,7 @@ public sealed class GaterLogBridgeOptions
     /// <value>Default 1,000. At least 1.</value>
     public int QueueCapacity { get; set; } = 1000;
 
-    /// <summary>Category prefixes never published (the bus's own, <c>ExEsdbGater</c>, always is excluded).</summary>
+    /// <summary>Categories never published, with those under them (the library's own always are).</summary>
     /// <value>Default <c>StackExchange.Redis</c>.</value>
     public IList<string> ExcludedCategories { get; } = ["StackExchange.Redis"];
 

@@ -9,12 +9,12 @@ public sealed class GaterQueueSettings
 
     /// <summary>Deliveries the queue holds.</summary>
     /// <value>Default 1,024. At least 1.</value>
-    [Range(1, int.MaxValue, ErrorMessage = "{0} must be at least 1.")]
+    [Range(1, int.MaxValue)]
     public int Capacity { get; set; } = Core.Capacity;
 
     /// <summary>What a full queue does.</summary>
     /// <value>Default <see cref="QueueFullMode.Wait"/>.</value>
-    [EnumDataType(typeof(QueueFullMode), ErrorMessage = "{0} must be Wait, DropOldest or DropNewest.")]
+    [EnumDataType(typeof(QueueFullMode))]
     public QueueFullMode FullMode { get; set; } = Core.FullMode;
 
     internal SubscriptionOptions ToSubscriptionOptions(string? name) => new() { Capacity = Capacity, FullMode = FullMode, Name = name };

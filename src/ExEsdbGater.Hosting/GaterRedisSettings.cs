@@ -14,11 +14,11 @@ public sealed class GaterRedisSettings
 
     /// <summary>Channel prefix, so several clusters can share one server.</summary>
     /// <value>Default <c>exg:</c>.</value>
-    [Required(AllowEmptyStrings = true, ErrorMessage = "{0} must not be null.")]
+    [Required(AllowEmptyStrings = true)]
     public string Prefix { get; set; } = Core.Prefix;
 
     /// <summary>How long the first connection may take at start.</summary>
     /// <value>Default 5 seconds. Between 1 ms and 1 day.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "{0} must be between 1 ms and 1 day.")]
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan ConnectTimeout { get; set; } = Core.ConnectTimeout;
 }

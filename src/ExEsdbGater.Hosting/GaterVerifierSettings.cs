@@ -9,16 +9,16 @@ public sealed class GaterVerifierSettings
 
     /// <summary>Frames older than this are rejected as expired.</summary>
     /// <value>Default 5 minutes. Not negative.</value>
-    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", ErrorMessage = "{0} must not be negative.")]
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807")]
     public TimeSpan MaxAge { get; set; } = Core.MaxAge;
 
     /// <summary>Frames dated further ahead than this are rejected as from the future.</summary>
     /// <value>Default 30 seconds. Not negative.</value>
-    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", ErrorMessage = "{0} must not be negative.")]
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807")]
     public TimeSpan MaxSkew { get; set; } = Core.MaxSkew;
 
     /// <summary>(node, id) pairs remembered for replay detection.</summary>
     /// <value>Default 1,000,000. At least 1.</value>
-    [Range(1, int.MaxValue, ErrorMessage = "{0} must be at least 1.")]
+    [Range(1, int.MaxValue)]
     public int ReplayCapacity { get; set; } = Core.ReplayCapacity;
 }

@@ -10,8 +10,8 @@ namespace ExEsdbGater.Hosting.Bridges;
 /// </summary>
 internal sealed class LogBridge : GaterBridge, ILoggerProvider
 {
-    /// <summary>The bus's own log categories start with this; they never reach the bus.</summary>
-    public const string OwnCategoryPrefix = "ExEsdbGater";
+    /// <summary>The library's own log categories (and those under them): they never reach the bus.</summary>
+    public static readonly IReadOnlyList<string> OwnCategories = ["ExEsdbGater.Bus", "ExEsdbGater.FrameVerifier", "ExEsdbGater.Redis", "ExEsdbGater.Hosting"];
 
     // True on the publishing flow: whatever the bus logs while we publish stays out.
     private static readonly AsyncLocal<bool> s_publishing = new();
@@ -52,8 +52,7 @@ internal sealed class LogBridge : GaterBridge, ILoggerProvider
     public ILogger CreateLogger(string categoryName)
     {
         ArgumentNullException.ThrowIfNull(categoryName);
-        var excluded = categoryName.StartsWith(OwnCategoryPrefix, StringComparison.Ordinal)
-            || _options.ExcludedCategories.Any(p => categoryName.StartsWith(p, StringComparison.Ordinal));
+        var excluded = OwnCategories.Concat(_options.ExcludedCategories).Any(p => categoryName == p || categoryName.StartsWith(p + ".", StringComparison.Ordinal));
         return excluded ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : new LogBridgeLogger(this, categoryName);
     }
 

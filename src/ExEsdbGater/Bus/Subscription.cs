@@ -160,7 +160,8 @@ internal sealed class Subscription : IGaterStream
             // An uncancellable wait reuses one waiter instead of allocating per wait; disposal completes the channel.
             while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !ct.IsCancellationRequested)
             {
-                while (reader.TryRead(out var d))
+                // once closed, stop after the current item: what is left is counted by whoever closed it
+                while (!ct.IsCancellationRequested && reader.TryRead(out var d))
                 {
                     var call = Interlocked.Increment(ref _call);
                     s_running.Value = (this, call);
