@@ -116,6 +116,8 @@ internal sealed partial class GaterBusCore
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
                 {
+                    // not delivered to every subscriber: counted by DrainAsync, not lost silently
+                    Interlocked.Increment(ref _inboundAbandoned);
                     return;
                 }
                 finally

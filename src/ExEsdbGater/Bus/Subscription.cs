@@ -19,6 +19,8 @@ internal sealed class Subscription : IGaterStream
     private Task? _loop;
     private long _enqueued;
     private long _dropped;
+    private long _queueDropped;
+    private long _handled;
     private int _disposed;
 
     public Subscription(GaterBusCore bus, GaterInstance instance, string pattern, SubscriptionOptions options, Func<Delivery, CancellationToken, ValueTask>? handler)
@@ -131,6 +133,25 @@ internal sealed class Subscription : IGaterStream
         }
     }
 
+    /// <summary>
+    /// True when a handler subscription has handled everything queued (a stream is always idle: its reader is not ours).
+    /// Counts, not the queue's depth: an item already taken from the queue but not yet handled keeps it busy.
+    /// </summary>
+    public bool IsIdle => _handler is null || Interlocked.Read(ref _enqueued) == Interlocked.Read(ref _handled) + Interlocked.Read(ref _queueDropped);
+
+    /// <summary>Unsubscribes, waits for the handler to return, and counts what is left in the queue as dropped.</summary>
+    public async ValueTask<int> CloseAndCountRemainingAsync()
+    {
+        await DisposeAsync().ConfigureAwait(false);
+        var left = 0;
+        while (_channel.Reader.TryRead(out _))
+        {
+            left++;
+        }
+        Interlocked.Add(ref _dropped, left);
+        return left;
+    }
+
     /// <summary>True when the queue has no room left.</summary>
     public bool IsFull => _channel.Reader.CanCount && _channel.Reader.Count >= _capacity;
 
@@ -174,6 +195,11 @@ internal sealed class Subscription : IGaterStream
 
     private void OnDropped(Delivery? d)
     {
+        if (d is not null)
+        {
+            // dropped from the queue after being counted as enqueued (not a delivery refused before it)
+            Interlocked.Increment(ref _queueDropped);
+        }
         Interlocked.Increment(ref _dropped);
         _bus.ReportDrop(this);
     }
@@ -187,7 +213,8 @@ internal sealed class Subscription : IGaterStream
             // An uncancellable wait reuses one waiter instead of allocating per wait; disposal completes the channel.
             while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !ct.IsCancellationRequested)
             {
-                while (reader.TryRead(out var d))
+                // once closed, stop after the current item: what is left is counted by whoever closed it
+                while (!ct.IsCancellationRequested && reader.TryRead(out var d))
                 {
                     var call = Interlocked.Increment(ref _call);
                     s_running.Value = (this, call);
@@ -209,6 +236,7 @@ internal sealed class Subscription : IGaterStream
                     {
                         // the call is over: work it started and left running is no longer "inside" it
                         Interlocked.Increment(ref _call);
+                        Interlocked.Increment(ref _handled);
                         s_running.Value = default;
                     }
                 }
