@@ -1,5 +1,6 @@
 using System.Text;
 using ExEsdbGater.Backplanes;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace ExEsdbGater.Redis;
@@ -10,12 +11,25 @@ public static class RedisBackplane
     /// <summary>Connects to Redis; subscriptions come back by themselves after a restart or a cut connection.</summary>
     /// <exception cref="GaterConfigurationException">An option is invalid; the message names it.</exception>
     /// <exception cref="GaterBackplaneException">Redis cannot be reached, or the connection string is malformed.</exception>
-    public static async Task<IGaterBackplane> ConnectAsync(RedisBackplaneOptions options)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; nothing is left open.</exception>
+    public static async Task<IGaterBackplane> ConnectAsync(RedisBackplaneOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Check();
+        cancellationToken.ThrowIfCancellationRequested();
         var config = RedisConnector.Parse(options.ConnectionString, options.ConnectTimeout);
-        var mux = await RedisConnector.ConnectAsync(config).ConfigureAwait(false);
+        var connecting = RedisConnector.ConnectAsync(config);
+        ConnectionMultiplexer mux;
+        try
+        {
+            mux = await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the client cannot be told to stop connecting: close what it makes when it is done
+            _ = connecting.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
         // The subscription connection comes up a moment after the interactive one; with fail-fast publishing,
         // wait for it so that the first subscribe does not fail.
         var deadline = DateTime.UtcNow + options.ConnectTimeout;
@@ -26,9 +40,9 @@ public static class RedisBackplane
                 await mux.GetSubscriber().PingAsync().ConfigureAwait(false);
                 break;
             }
-            catch (Exception ex) when (IsNotReadyYet(ex) && DateTime.UtcNow < deadline)
+            catch (Exception ex) when (IsNotReadyYet(ex) && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(20).ConfigureAwait(false);
+                await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsNotReadyYet(ex))
             {
@@ -36,8 +50,30 @@ public static class RedisBackplane
                 throw new GaterBackplaneException($"Redis at {RedisConnector.Where(config)} accepted no subscription connection: {RedisConnector.Reason(ex)}", ex);
             }
         }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await mux.DisposeAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
         // after the first connection, keep retrying in the background
-        return new RedisBackplaneConnection(mux, options);
+        return new RedisBackplaneConnection(mux, options.Prefix, options.LoggerFactory, ownsMux: true);
+    }
+
+    /// <summary>
+    /// A backplane over a multiplexer the application already has (one connection for all its Redis work). The
+    /// multiplexer stays the caller's: disposing the backplane unsubscribes what it subscribed and leaves the
+    /// connection open. Its settings are the caller's too; for the backplane's behaviour while disconnected
+    /// (publishes fail at once and are counted, receivers see gaps) configure it with
+    /// <c>BacklogPolicy = BacklogPolicy.FailFast</c>, as <see cref="ConnectAsync"/> does.
+    /// </summary>
+    /// <param name="multiplexer">A connected multiplexer.</param>
+    /// <param name="prefix">Channel prefix. Default <c>exg:</c>.</param>
+    /// <param name="loggerFactory">Where the backplane logs. Default: nowhere.</param>
+    public static IGaterBackplane Create(IConnectionMultiplexer multiplexer, string prefix = RedisDefaults.Prefix, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(multiplexer);
+        ArgumentNullException.ThrowIfNull(prefix);
+        return new RedisBackplaneConnection(multiplexer, prefix, loggerFactory, ownsMux: false);
     }
 
     // What a command on a connection that is still coming up fails with.

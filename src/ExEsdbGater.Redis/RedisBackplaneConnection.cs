@@ -7,7 +7,9 @@ namespace ExEsdbGater.Redis;
 
 internal sealed partial class RedisBackplaneConnection : IGaterBackplane
 {
-    private readonly ConnectionMultiplexer _mux;
+    private readonly IConnectionMultiplexer _mux;
+    // false for a multiplexer the caller handed in: it is theirs to close, ours only to unsubscribe from
+    private readonly bool _ownsMux;
     private readonly ISubscriber _sub;
     private readonly string _prefix;
     private readonly ILogger _logger;
@@ -18,13 +20,14 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     private volatile bool _disposed;
     private long _publishFailures;
 
-    public RedisBackplaneConnection(ConnectionMultiplexer mux, RedisBackplaneOptions options)
+    public RedisBackplaneConnection(IConnectionMultiplexer mux, string prefix, ILoggerFactory? loggerFactory, bool ownsMux)
     {
         _mux = mux;
+        _ownsMux = ownsMux;
         _sub = mux.GetSubscriber();
         _cluster = mux.GetServers().Any(s => s.ServerType == ServerType.Cluster);
-        _prefix = options.Prefix;
-        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Redis");
+        _prefix = prefix;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Redis");
         _mux.ConnectionFailed += OnFailed;
     }
 
@@ -36,6 +39,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
 
     public ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var channel = RedisBackplane.ChannelName(_prefix, instance, topic);
         // Pipelined: commands from one multiplexer go out in order; failures are counted and logged, not lost silently.
         Task task;
@@ -78,6 +82,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     public async ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (!TopicPattern.IsValid(topicPattern))
         {
             throw new ArgumentException($"'{topicPattern}' is not a valid topic pattern.", nameof(topicPattern));
@@ -144,11 +149,35 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
         _disposed = true;
         _mux.ConnectionFailed -= OnFailed;
-        await _mux.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
-        await _mux.DisposeAsync().ConfigureAwait(false);
+        if (_ownsMux)
+        {
+            await _mux.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
+            await _mux.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        // the caller's multiplexer stays open: end only what this backplane subscribed
+        foreach (var queue in _queues.Keys)
+        {
+            _queues.TryRemove(queue, out _);
+            try
+            {
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (RedisException ex)
+            {
+                LogUnsubscribeFailed(_logger, ex.Message);
+            }
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unsubscribe at dispose failed: {Error}")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis publish failed: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, string error);
