@@ -57,7 +57,7 @@ public sealed class GeneratorTests
         Assert.Null(result.Exception);
         Assert.Empty(result.Diagnostics);
         Assert.Equal(
-            ["Messages/MessageCatalog.g.cs", "Messages/Mood.g.cs", "Messages/Ping.g.cs", "Messages/TinyMessages.g.cs"],
+            ["Messages/MessageCatalog.g.cs", "Messages/Mood.g.cs", "Messages/PayloadRead.g.cs", "Messages/Ping.g.cs", "Messages/TinyMessages.g.cs"],
             result.GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
         Assert.All(result.GeneratedSources, s => Assert.Empty(s.SyntaxTree.GetDiagnostics()));
 
