@@ -145,7 +145,7 @@ internal static class BodyReader
         if (name.SequenceEqual("v"u8))
         {
             seen |= Has_v;
-            return r.TokenType == JsonTokenType.Number && PayloadSchema.IsPlainInteger(ref r) && r.GetInt64() == 1 ? null : "v must be 1";
+            return r.TokenType == JsonTokenType.Number && IsPlainInteger(ref r) && r.GetInt64() == 1 ? null : "v must be 1";
         }
         if (name.SequenceEqual("instance"u8))
         {
@@ -236,9 +236,11 @@ internal static class BodyReader
     private static bool ReadInt(ref Utf8JsonReader r, long min, out long value)
     {
         value = 0;
-        return r.TokenType == JsonTokenType.Number && PayloadSchema.IsPlainInteger(ref r) && r.TryGetInt64(out value)
+        return r.TokenType == JsonTokenType.Number && IsPlainInteger(ref r) && r.TryGetInt64(out value)
             && value >= min && value < FrameRules.MaxInteger;
     }
+
+    private static bool IsPlainInteger(ref Utf8JsonReader r) => r.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 && r.TryGetInt64(out _);
 
     /// <summary>The text of a raw (still escaped) JSON string, without its quotes.</summary>
     internal static string Unescape(ReadOnlySpan<byte> raw)

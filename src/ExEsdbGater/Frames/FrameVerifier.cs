@@ -198,15 +198,15 @@ public sealed partial class FrameVerifier
         }
         // 13, 14
         var payload = body.Slice(f.PayloadStart, f.PayloadEnd - f.PayloadStart);
-        GaterMessage message;
+        GaterMessage? message;
         if (f.NonFiniteNumber && (instance == GaterInstance.Events || typeInfo is not null))
         {
             return new(RejectReason.InvalidPayload, "a number does not fit a finite double", envelope);
         }
         if (instance == GaterInstance.Events)
         {
-            var doc = JsonDocument.Parse(payload.ToArray());
-            message = new ApplicationEvent(type, JsonMap.FromElement(doc.RootElement));
+            // any object: BodyReader has checked its bytes, which the map keeps and parses only if asked
+            message = new ApplicationEvent(type, JsonMap.OverUtf8(payload));
         }
         else
         {
@@ -214,19 +214,10 @@ public sealed partial class FrameVerifier
             {
                 return new(RejectReason.UnknownType, $"type {type} is not in {instance.WireName()}", envelope);
             }
-            // One pass: the source-generated reader enforces kinds, required members, exact enums and instants;
-            // the schema walk runs only to name the offending field of a payload that failed.
-            try
+            // One pass of the type's generated reader: kinds, required members, exact enums, instants, node names.
+            if (!typeInfo.Reader(payload, out message, out var fault))
             {
-                message = (GaterMessage)JsonSerializer.Deserialize(payload, typeInfo.JsonTypeInfo)!;
-            }
-            catch (JsonException ex)
-            {
-                return new(RejectReason.InvalidPayload, $"field {PayloadSchema.Check(payload, typeInfo) ?? ex.Path}", envelope);
-            }
-            if (MessageValidator.FirstInvalidNodeField(typeInfo, message) is { } badNode)
-            {
-                return new(RejectReason.InvalidPayload, $"field {badNode} is not a node name", envelope);
+                return new(RejectReason.InvalidPayload, fault.Detail, envelope);
             }
         }
         // 15 (implementation-local, only with VerifierOptions.ReplayStore): FrameVerifier.ReplayStore.cs

@@ -10,10 +10,20 @@ namespace ExEsdbGater.Json;
 [JsonConverter(typeof(JsonAnyConverter))]
 public sealed class JsonAny : IEquatable<JsonAny>
 {
-    private JsonAny(JsonElement element) => Element = element;
+    private readonly JsonElement _element;
+    // As JsonMap: a value read from a verified payload keeps its checked bytes and is parsed on first use.
+    private readonly byte[]? _utf8;
+    private JsonDocument? _parsed;
+
+    private JsonAny(JsonElement element) => _element = element;
+
+    private JsonAny(byte[] utf8) => _utf8 = utf8;
 
     /// <summary>The value as a JSON element.</summary>
-    public JsonElement Element { get; }
+    public JsonElement Element => _utf8 is null ? _element : JsonMap.Parsed(ref _parsed, _utf8).RootElement;
+
+    /// <summary>A value over the bytes of one valid JSON value free of duplicates (copied; parsed on first use).</summary>
+    internal static JsonAny OverUtf8(ReadOnlySpan<byte> utf8Value) => new(utf8Value.ToArray());
 
     /// <summary>Wraps a JSON element (cloned).</summary>
     public static JsonAny FromElement(JsonElement element) => new(element.Clone());

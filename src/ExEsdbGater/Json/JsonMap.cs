@@ -13,6 +13,10 @@ namespace ExEsdbGater.Json;
 public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatable<JsonMap>
 {
     private readonly JsonElement _root;
+    // A map read from a verified payload keeps only its bytes (already checked by BodyReader) and parses them on first
+    // use: most receivers never look inside, and a JsonDocument per map was most of a verified message's allocation.
+    private readonly byte[]? _utf8;
+    private JsonDocument? _parsed;
     private Dictionary<string, JsonElement>? _index;
 
     /// <summary>The empty map <c>{}</c>.</summary>
@@ -20,8 +24,25 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
 
     private JsonMap(JsonElement root) => _root = root;
 
+    private JsonMap(byte[] utf8) => _utf8 = utf8;
+
     /// <summary>The map as a JSON element (always an object).</summary>
-    public JsonElement Element => _root;
+    public JsonElement Element => _utf8 is null ? _root : Parsed(ref _parsed, _utf8).RootElement;
+
+    /// <summary>A map over the bytes of a JSON object known to be valid and free of duplicates (copied; parsed on first use).</summary>
+    internal static JsonMap OverUtf8(ReadOnlySpan<byte> utf8Object) => utf8Object.SequenceEqual("{}"u8) ? Empty : new(utf8Object.ToArray());
+
+    // A race parses twice and keeps either document: both hold the same value.
+    internal static JsonDocument Parsed(ref JsonDocument? parsed, byte[] utf8)
+    {
+        if (parsed is { } doc)
+        {
+            return doc;
+        }
+        var reader = new Utf8JsonReader(utf8);
+        doc = JsonDocument.ParseValue(ref reader);
+        return Interlocked.CompareExchange(ref parsed, doc, null) ?? doc;
+    }
 
     /// <summary>Wraps a JSON object element (the element is cloned).</summary>
     /// <exception cref="ArgumentException">The element is not a JSON object.</exception>
@@ -69,7 +90,7 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
             if (_index is null)
             {
                 var d = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-                foreach (var p in _root.EnumerateObject())
+                foreach (var p in Element.EnumerateObject())
                 {
                     d[p.Name] = p.Value;
                 }
@@ -103,7 +124,10 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <inheritdoc />
-    public bool Equals(JsonMap? other) => other is not null && (ReferenceEquals(this, other) || JsonElement.DeepEquals(_root, other._root));
+    public bool Equals(JsonMap? other)
+        => other is not null && (ReferenceEquals(this, other)
+            || (_utf8 is not null && other._utf8 is not null && _utf8.AsSpan().SequenceEqual(other._utf8))
+            || JsonElement.DeepEquals(Element, other.Element));
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as JsonMap);
@@ -112,7 +136,7 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
     public override int GetHashCode() => Count;
 
     /// <summary>The compact JSON text of the map.</summary>
-    public override string ToString() => _root.GetRawText();
+    public override string ToString() => _utf8 is null ? _root.GetRawText() : System.Text.Encoding.UTF8.GetString(_utf8);
 }
 
 internal sealed class JsonMapConverter : JsonConverter<JsonMap>

@@ -18,6 +18,11 @@ public sealed class ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
         _items = items.ToArray();
     }
 
+    private ValueList(T[] items, bool _) => _items = items;
+
+    /// <summary>A list over an array the caller gives up (not copied).</summary>
+    internal static ValueList<T> Wrap(T[] items) => new(items, true);
+
     /// <summary>The empty list.</summary>
     public static ValueList<T> Empty { get; } = new([]);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -69,6 +70,9 @@ public sealed class MessageTypeInfo
 
     /// <summary>The generated creator: reads the fields it needs from the arguments and calls the factory.</summary>
     internal Func<FactoryArguments, MessageContext?, GaterMessage> Creator { get; init; } = static (_, _) => throw new InvalidOperationException("no factory");
+
+    /// <summary>The generated payload reader of the record (its <c>TryRead</c>): the verifier's step 14.</summary>
+    internal PayloadReader Reader { get; init; } = static (ReadOnlySpan<byte> _, [NotNullWhen(true)] out GaterMessage? m, out PayloadFault f) => throw new InvalidOperationException("no reader");
 
     // Built on first use; a race builds the same value twice, which is harmless.
     internal JsonTypeInfo JsonTypeInfo => field ??= PayloadJson.Options.GetTypeInfo(ClrType);

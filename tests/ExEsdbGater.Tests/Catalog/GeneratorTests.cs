@@ -57,7 +57,7 @@ public sealed class GeneratorTests
         Assert.Null(result.Exception);
         Assert.Empty(result.Diagnostics);
         Assert.Equal(
-            ["Messages/MessageCatalog.g.cs", "Messages/Mood.g.cs", "Messages/Ping.g.cs", "Messages/TinyMessages.g.cs"],
+            ["Messages/MessageCatalog.g.cs", "Messages/Mood.g.cs", "Messages/PayloadRead.g.cs", "Messages/Ping.g.cs", "Messages/TinyMessages.g.cs"],
             result.GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
         Assert.All(result.GeneratedSources, s => Assert.Empty(s.SyntaxTree.GetDiagnostics()));
 
@@ -84,6 +84,71 @@ public sealed class GeneratorTests
         Assert.Contains("node ?? ctx.Node", body, StringComparison.Ordinal);
         var module = Single<ClassDeclarationSyntax>(result, "Messages/TinyMessages.g.cs", _ => true);
         Assert.Contains(module.Members.OfType<FieldDeclarationSyntax>(), f => f.ToString().Contains("SmallTalkTopic = \"small_talk\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Each_record_gets_a_one_pass_reader_matching_member_names_as_utf8()
+    {
+        var result = Run(Small);
+        Assert.Empty(result.Diagnostics);
+        var tryRead = Single<MethodDeclarationSyntax>(result, "Messages/Ping.g.cs", m => m.Identifier.Text == "TryRead");
+        Assert.Equal("bool", tryRead.ReturnType.ToString());
+        Assert.Equal(
+            ["System.ReadOnlySpan<byte> payloadJson", "out Ping? message", "out PayloadFault fault"],
+            tryRead.ParameterList.Parameters.Select(p => $"{p.Modifiers} {p.Type} {p.Identifier}".Trim()));
+        var body = tryRead.Body!.ToString();
+        // one reader, one loop, a case per field in catalog order, unknown members skipped
+        Assert.Contains("new Utf8JsonReader(payloadJson, PayloadRead.Options)", body, StringComparison.Ordinal);
+        Assert.Equal(["0", "1", "2", "3", "4", "5"], tryRead.DescendantNodes().OfType<CaseSwitchLabelSyntax>().Select(c => c.Value.ToString()));
+        Assert.Contains("r.Skip();", body, StringComparison.Ordinal);
+        // kinds: an enum by its generated reader, a list of strings, a node name checked after the kinds
+        Assert.Contains("PayloadRead.Enum(ref r, out vMood)", body, StringComparison.Ordinal);
+        Assert.Contains("PayloadRead.Strings(ref r, out vPeers)", body, StringComparison.Ordinal);
+        Assert.Contains("PayloadRead.Integer(ref r, out long value)", body, StringComparison.Ordinal);
+        Assert.Contains("!NodeName.IsValid(vNode)", body, StringComparison.Ordinal);
+        // required fields: null refused at once, absence after the pass; the node fault comes last
+        Assert.Contains("if (r.TokenType == JsonTokenType.Null || !PayloadRead.Instant(ref r, out vTimestamp)) return PayloadRead.Fail(\"timestamp\"", body, StringComparison.Ordinal);
+        Assert.Contains("if ((seen & (1UL << 1)) == 0) return PayloadRead.Fail(\"mood\", badNode, out message, out fault);", body, StringComparison.Ordinal);
+        Assert.True(body.IndexOf("PayloadRead.FailNode(\"node\"", StringComparison.Ordinal) > body.IndexOf("Fail(\"timestamp\", badNode", StringComparison.Ordinal));
+        Assert.DoesNotContain("GetString()", body, StringComparison.Ordinal);
+
+        var names = Single<MethodDeclarationSyntax>(result, "Messages/Ping.g.cs", m => m.Identifier.Text == "FieldOf" && m.ExpressionBody is not null).ToString();
+        Assert.Contains("7 => name.SequenceEqual(\"ping_id\"u8) ? 0 : -1", names, StringComparison.Ordinal);
+        Assert.Contains("4 => name.SequenceEqual(\"mood\"u8) ? 1 : name.SequenceEqual(\"node\"u8) ? 4 : -1", names, StringComparison.Ordinal);
+
+        var mood = Single<MethodDeclarationSyntax>(result, "Messages/PayloadRead.g.cs", m => m.Identifier.Text == "Enum").ToString();
+        Assert.Contains("out Mood value", mood, StringComparison.Ordinal);
+        Assert.Contains("r.ValueTextEquals(\"rate_limit\"u8)) { value = Mood.RateLimit; return true; }", mood, StringComparison.Ordinal);
+        var descriptor = result.GeneratedSources.Single(s => s.HintName == "Messages/MessageCatalog.g.cs").SourceText.ToString();
+        Assert.Contains("global::ExEsdbGater.Messages.Ping.TryRead(p, out var t, out f)", descriptor, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"node":"a@h","status":"healthy","timestamp":"2026-11-27T04:00:00Z"}""", null)]
+    [InlineData("""{"\u006eode":"a@h","st\u0061tus":"\u0068ealthy","extra":{"node":1},"timestamp":"2026-11-27T04:00:00+01:00","checks":{"a":[1]}}""", null)]
+    [InlineData("""{"node":"a@h","status":"Healthy","timestamp":"2026-11-27T04:00:00Z"}""", "field status")]
+    [InlineData("""{"node":"a@h","status":"healthy"}""", "field timestamp")]
+    [InlineData("""{"node":"a@h","status":"healthy","timestamp":null}""", "field timestamp")]
+    [InlineData("""{"node":"nobody","status":"healthy","timestamp":"2026-11-27T04:00:00Z"}""", "field node is not a node name")]
+    [InlineData("""{"node":"nobody","status":"healthy","load_avg":"high","timestamp":"2026-11-27T04:00:00Z"}""", "field node")]
+    [InlineData("""{"node":"a@h","status":"healthy","checks":[],"timestamp":"2026-11-27T04:00:00Z"}""", "field checks")]
+    [InlineData("""[]""", "field payload")]
+    public void The_generated_reader_of_a_catalog_type_reads_or_names_the_field(string payload, string? detail)
+    {
+        var ok = NodeHealth.TryRead(System.Text.Encoding.UTF8.GetBytes(payload), out var message, out var fault);
+        Assert.Equal(detail is null, ok);
+        if (ok)
+        {
+            Assert.Equal("a@h", message!.Node);
+            Assert.Equal(NodeHealthStatus.Healthy, message.Status);
+            Assert.Equal(TimeSpan.Zero, message.Timestamp.Offset);
+            Assert.Null(message.LoadAvg);
+        }
+        else
+        {
+            Assert.Null(message);
+            Assert.Equal(detail, fault.Detail);
+        }
     }
 
     [Theory]
