@@ -11,4 +11,10 @@ internal static class RedisDefaults
 
     /// <summary>How long one replay-store check may take.</summary>
     public static readonly TimeSpan ReplayTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>Entries a durable stream keeps at least (approximate trimming).</summary>
+    public const long StreamMaxLength = 1_000_000;
+
+    /// <summary>How long a durable reader waits for a notification before it looks anyway.</summary>
+    public static readonly TimeSpan ReadFallbackInterval = TimeSpan.FromSeconds(1);
 }

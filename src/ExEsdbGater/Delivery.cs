@@ -28,6 +28,13 @@ public sealed class Delivery
     /// <summary>True when the message was published by this bus.</summary>
     public bool IsLocal { get; }
 
+    /// <summary>On a durable instance: the stream entry this delivery was read from.</summary>
+    /// <value>Null on volatile instances.</value>
+    public string? StreamEntryId { get; internal init; }
+
+    /// <summary>On a durable instance: true when the entry was delivered before (to a consumer that did not acknowledge it).</summary>
+    public bool IsRedelivery { get; internal init; }
+
     /// <inheritdoc />
     public override string ToString() => Rejection is { } r ? $"rejected {r.Reason.WireName()} on {r.Instance.WireName()} {r.Topic}" : $"{Envelope!.Type} from {Envelope.Node} on {Envelope.Topic}";
 }

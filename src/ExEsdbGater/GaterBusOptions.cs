@@ -21,6 +21,26 @@ public sealed record GaterBusOptions
     /// <value>Default null: the bus lives inside this process.</value>
     public IGaterBackplane? Backplane { get; init; }
 
+    /// <summary>
+    /// Where durable instances' messages are kept (see <see cref="DeliveryModes"/> and docs/durability.md), e.g.
+    /// <c>await ExEsdbGater.Redis.RedisDurableTransport.ConnectAsync(...)</c>.
+    /// </summary>
+    /// <value>Default null: every instance is <see cref="DeliveryMode.Volatile"/>.</value>
+    public IGaterDurableTransport? DurableTransport { get; init; }
+
+    /// <summary>Delivery modes chosen per instance; instances left out take their default (<see cref="DeliveryModeOf"/>).</summary>
+    /// <value>
+    /// Default null: with a <see cref="DurableTransport"/>, <c>ex_esdb_audit</c>, <c>ex_esdb_security</c> and
+    /// <c>ex_esdb_alerts</c> are durable and the rest volatile; without one, all are volatile. Choosing
+    /// <see cref="DeliveryMode.Durable"/> without a transport is a configuration error.
+    /// </value>
+    public IReadOnlyDictionary<GaterInstance, DeliveryMode>? DeliveryModes { get; init; }
+
+    /// <summary>The delivery mode this bus uses for an instance.</summary>
+    public DeliveryMode DeliveryModeOf(GaterInstance instance)
+        => DeliveryModes is not null && DeliveryModes.TryGetValue(instance, out var mode) ? mode
+            : DurableTransport is not null && GaterDefaults.DurableInstances.Contains(instance) ? DeliveryMode.Durable : DeliveryMode.Volatile;
+
     /// <summary>Receiver checks (max age, skew, replay memory, clock).</summary>
     /// <value>Default <c>new VerifierOptions()</c>: 5 minutes, 30 seconds, 1,000,000 ids, the system clock.</value>
     public VerifierOptions Verifier { get; init; } = new();

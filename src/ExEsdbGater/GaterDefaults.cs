@@ -44,4 +44,16 @@ internal static class GaterDefaults
 
     /// <summary>What the verifier does when its shared replay store cannot answer: fail closed.</summary>
     public const Frames.ReplayStoreFailureMode ReplayStoreFailure = Frames.ReplayStoreFailureMode.Reject;
+
+    /// <summary>Instances that are durable by default when a durable transport is configured.</summary>
+    public static readonly IReadOnlySet<GaterInstance> DurableInstances = new HashSet<GaterInstance> { GaterInstance.Audit, GaterInstance.Security, GaterInstance.Alerts };
+
+    /// <summary>Handler calls per durable entry before it is dead-lettered.</summary>
+    public const int MaxDeliveryAttempts = 5;
+
+    /// <summary>How long a durable entry stays pending at another consumer before it is claimed.</summary>
+    public static readonly TimeSpan ClaimIdleTime = TimeSpan.FromSeconds(30);
+
+    /// <summary>Entries one durable read takes at most.</summary>
+    public const int DurableReadBatch = 256;
 }

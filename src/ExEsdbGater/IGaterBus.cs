@@ -35,6 +35,9 @@ public interface IGaterBus : IAsyncDisposable
     /// <summary>Raised when sequence numbers show lost frames.</summary>
     event Action<SequenceGap>? GapDetected;
 
+    /// <summary>Raised when retention trimmed entries of a durable instance before a subscription read them (exact counts).</summary>
+    event Action<StreamGap>? StreamGapDetected;
+
     /// <summary>Raised when a subscriber's full queue drops an item.</summary>
     event Action<SlowConsumer>? SlowConsumerDetected;
 

@@ -9,4 +9,8 @@ public readonly record struct PublishReceipt(Envelope Envelope, int LocalDeliver
     /// <summary>The message as published: node fields its factory took from the process default name the bus's node.</summary>
     /// <value>Null only in a default-constructed receipt.</value>
     public GaterMessage? Message { get; init; }
+
+    /// <summary>On a durable instance: the stream entry id the store assigned (it has accepted the entry).</summary>
+    /// <value>Null on volatile instances and for local-only broadcasts.</value>
+    public string? StreamEntryId { get; init; }
 }

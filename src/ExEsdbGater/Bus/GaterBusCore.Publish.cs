@@ -43,7 +43,9 @@ internal sealed partial class GaterBusCore
         if (!remote)
         {
             var localEnvelope = new Envelope(instance, topic, message.Tag, id, Node, Epoch, 0, ts);
-            var n = await DeliverAsync(instance, topic, new Delivery(localEnvelope, message, local: true), exclude, null, ct).ConfigureAwait(false);
+            var localDelivery = new Delivery(localEnvelope, message, local: true);
+            var n = IsDurable(instance) ? DeliverLocalDurable(instance, topic, localDelivery, exclude)
+                : await DeliverAsync(instance, topic, localDelivery, exclude, null, ct).ConfigureAwait(false);
             return new PublishReceipt(localEnvelope, n, 0) { Message = message };
         }
         var state = await EnterTopicAsync(instance, topic, ct).ConfigureAwait(false);
@@ -52,6 +54,10 @@ internal sealed partial class GaterBusCore
             var envelope = new Envelope(instance, topic, message.Tag, id, Node, Epoch, state.Seq + 1, ts);
             var frame = FrameEncoder.Encode(_keys, envelope, message);
             state.Seq++;
+            if (IsDurable(instance))
+            {
+                return await AppendDurableAsync(envelope, message, frame, ct).ConfigureAwait(false);
+            }
             Interlocked.Increment(ref _published);
             GaterTelemetry.Published.Add(1);
             var delivered = await DeliverAsync(instance, topic, new Delivery(envelope, message, local: true), exclude, state, ct).ConfigureAwait(false);

@@ -14,6 +14,10 @@ internal sealed partial class GaterBusCore
     public async ValueTask<IGaterSubscription> SubscribeAsync(GaterInstance instance, string topicPattern, Func<Delivery, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        if (IsDurable(instance))
+        {
+            return await SubscribeDurableAsync(instance, topicPattern, handler, options ?? new SubscriptionOptions(), cancellationToken).ConfigureAwait(false);
+        }
         var sub = new Subscription(this, instance, topicPattern, options ?? new SubscriptionOptions(), handler);
         await AddAsync(sub, cancellationToken).ConfigureAwait(false);
         return sub;
@@ -21,6 +25,10 @@ internal sealed partial class GaterBusCore
 
     public async ValueTask<IGaterStream> OpenStreamAsync(GaterInstance instance, string topicPattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
+        if (IsDurable(instance))
+        {
+            return await SubscribeDurableAsync(instance, topicPattern, null, options ?? new SubscriptionOptions(), cancellationToken).ConfigureAwait(false);
+        }
         var sub = new Subscription(this, instance, topicPattern, options ?? new SubscriptionOptions(), handler: null);
         await AddAsync(sub, cancellationToken).ConfigureAwait(false);
         return sub;

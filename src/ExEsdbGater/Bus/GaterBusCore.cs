@@ -23,6 +23,7 @@ internal sealed partial class GaterBusCore : IGaterBus
     /// <summary>Creates the bus from options already checked by <see cref="GaterBus.Create"/>.</summary>
     public GaterBusCore(GaterBusOptions options)
     {
+        InitDurable(options);
         Node = global::ExEsdbGater.NodeName.Resolve(options.NodeName ?? MessageContext.Default.Node);
         _keys = options.Keys ?? KeyRing.Create();
         _backplane = options.Backplane;
@@ -72,6 +73,7 @@ internal sealed partial class GaterBusCore : IGaterBus
         _inbound.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _receiveLoop.ConfigureAwait(false);
+        await DisposeDurableSubscriptionsAsync().ConfigureAwait(false);
         await DisposeSubscriptionsAsync().ConfigureAwait(false);
         // last: subscriptions' final handler failures still reach observers
         await _events.DisposeAsync().ConfigureAwait(false);

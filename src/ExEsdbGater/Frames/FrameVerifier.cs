@@ -80,7 +80,11 @@ public sealed partial class FrameVerifier
     public VerifyResult Verify(ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        var result = Check(frame, instance, topic);
+        return Counted(Check(frame, instance, topic, null, null), frame, instance, topic);
+    }
+
+    private VerifyResult Counted(VerifyResult result, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
+    {
         if (result.IsOk)
         {
             Interlocked.Increment(ref _accepted);
@@ -101,7 +105,8 @@ public sealed partial class FrameVerifier
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected frame on {Instance} {Topic}: {Reason} ({Detail})")]
     private static partial void LogRejected(ILogger logger, string reason, string instance, string topic, string? detail);
 
-    private VerifyResult Check(ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
+    // entryId set: a stream entry (FrameVerifier.Durable.cs), judged at its reference time with the entry replay memory
+    private VerifyResult Check(ReadOnlySpan<byte> frame, GaterInstance instance, string topic, long? referenceTime, string? entryId)
     {
         // 1
         if (frame.Length > FrameRules.MaxFrameBytes)
@@ -181,7 +186,7 @@ public sealed partial class FrameVerifier
         var type = typeInfo?.Tag ?? StringOf(f.Type.In(body), f.Type.Escaped);
         var envelope = new Envelope(f.Instance, topic, type, StringOf(f.Id.In(body), f.Id.Escaped), StringOf(f.Node.In(body), f.Node.Escaped), f.Epoch, f.Seq, f.Ts);
         // 10, 11
-        var now = _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = referenceTime ?? _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var maxAge = (long)_options.MaxAge.TotalMilliseconds;
         if (f.Ts < now - maxAge)
         {
@@ -192,7 +197,7 @@ public sealed partial class FrameVerifier
             return new(RejectReason.FromFuture, $"ts {f.Ts} ahead of now {now}", envelope);
         }
         // 12
-        if (_replay.Contains(envelope.Node, envelope.Id, now))
+        if (entryId is not null ? _entryReplay.SeenInAnotherEntry(envelope.Node, envelope.Id, entryId, now) : _replay.Contains(envelope.Node, envelope.Id, now))
         {
             return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
         }
@@ -219,6 +224,11 @@ public sealed partial class FrameVerifier
             {
                 return new(RejectReason.InvalidPayload, fault.Detail, envelope);
             }
+        }
+        if (entryId is not null)
+        {
+            _entryReplay.Remember(envelope.Node, envelope.Id, entryId, f.Ts + maxAge, now);
+            return new(envelope, message);
         }
         // 15 (implementation-local, only with VerifierOptions.ReplayStore): FrameVerifier.ReplayStore.cs
         if (CheckReplayStore(envelope, f.Ts, now) is { } fromStore)
