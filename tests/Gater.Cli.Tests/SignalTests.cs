@@ -8,7 +8,7 @@ public sealed class SignalTests
 {
     private static async Task SendAsync(GaterProcess p, string signal)
     {
-        using var kill = Process.Start("kill", ["-" + signal, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        using var kill = Process.Start("bash", ["-c", $"kill -{signal} {p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}"])!; // bash's own kill: no procps needed
         await kill.WaitForExitAsync();
     }
 

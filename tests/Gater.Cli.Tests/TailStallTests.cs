@@ -61,7 +61,7 @@ public sealed partial class TailStallTests
                     rejectionLines++;
                 }
             }
-            using (var kill = Process.Start("kill", ["-INT", tail.Process.Id.ToString(CultureInfo.InvariantCulture)])!)
+            using (var kill = Process.Start("bash", ["-c", "kill -INT " + tail.Process.Id.ToString(CultureInfo.InvariantCulture)])!) // bash's own kill: no procps needed
             {
                 await kill.WaitForExitAsync(cts.Token);
             }
