@@ -50,7 +50,7 @@ public static class GaterBuilderExtensions
                 Prefix = o.Prefix,
                 ConnectTimeout = o.ConnectTimeout,
                 LoggerFactory = sp.GetService<ILoggerFactory>(),
-            }).WaitAsync(ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
         });
     }
 

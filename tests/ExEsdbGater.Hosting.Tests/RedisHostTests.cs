@@ -86,6 +86,35 @@ public sealed class RedisHostTests : IAsyncLifetime
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task A_start_cancelled_while_connecting_leaves_no_connection_behind()
+    {
+        using var host = TestHosts.Build(TestHosts.Settings("cancel@hosts", _redis.ConnectionString, ("ExEsdbGater:Redis:ConnectTimeout", "00:00:30")), b => b.Services.AddExEsdbGater().AddRedisBackplane());
+        // a paused server accepts TCP connections but never answers: the connect hangs until cancelled
+        await Signals.SendAsync(_redis.ProcessId, "STOP");
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.StartAsync(cts.Token));
+        }
+        finally
+        {
+            await Signals.SendAsync(_redis.ProcessId, "CONT");
+        }
+        // the server now answers the abandoned connect; what it made must be closed, not kept
+        await using var probe = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",name=probe,allowAdmin=true");
+        var server = probe.GetServer(probe.GetEndPoints()[0]);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string[] left;
+        while ((left = [.. (await server.ClientListAsync()).Where(c => c.Name == "exesdbgater").Select(c => c.Raw ?? c.Name!)]).Length > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "connections left by the cancelled start: " + string.Join(" | ", left));
+            await Task.Delay(100);
+        }
+        Assert.True(probe.IsConnected);
+    }
+
     private static async Task UntilStatus(HealthCheckService checks, HealthStatus status, int seconds = 15)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using ExEsdbGater.Redis.Tests;
+using Gater.Cli.Tests;
 
 namespace ExEsdbGater.Hosting.Tests;
 
@@ -34,6 +36,49 @@ public sealed class SampleTests : IAsyncLifetime
         Assert.Equal(0, await subscriber.StopAsync());
         Assert.Contains(publisher.Lines, l => l.Contains("drained", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_publisher_health_logs_and_metrics_arrive_typed_and_verified_in_gater_tail()
+    {
+        (string Instance, string[] Types)[] expected =
+        [
+            ("ex_esdb_health", [NodeHealth.TagName, ComponentHealth.TagName, HealthCheck.TagName]),
+            ("ex_esdb_logging", [LogEntry.TagName]),
+            ("ex_esdb_metrics", [ResourceUsage.TagName, PerformanceMetric.TagName]),
+        ];
+        var env = new Dictionary<string, string?> { ["SECRET_KEY_BASE"] = TestHosts.Secret };
+        var tails = expected.Select(e => GaterProcess.Start(["tail", "--json", "--redis", _redis.ConnectionString, "--instance", e.Instance, "--topic", "*", "--duration", "120s"], env)).ToArray();
+        try
+        {
+            foreach (var tail in tails)
+            {
+                await TestHosts.Until(() => tail.Errors.Any(e => e.StartsWith("following", StringComparison.Ordinal)), "gater tail to start", 60);
+            }
+            using var publisher = Start("publisher", "pub@localhost");
+            for (var i = 0; i < tails.Length; i++)
+            {
+                var (tail, (instance, types)) = (tails[i], expected[i]);
+                await TestHosts.Until(() => VerifiedTypes(tail, "pub@localhost").IsSupersetOf(types), $"{string.Join(", ", types)} verified in the tail of {instance}", 60);
+            }
+            Assert.Equal(0, await publisher.StopAsync());
+            // nothing the tails saw failed verification
+            Assert.All(tails, t => Assert.DoesNotContain(Lines(t), l => !l.GetProperty("ok").GetBoolean()));
+        }
+        finally
+        {
+            foreach (var tail in tails)
+            {
+                tail.Dispose();
+            }
+        }
+    }
+
+    private static IEnumerable<JsonElement> Lines(GaterProcess tail)
+        => tail.Output.Select(l => JsonDocument.Parse(l).RootElement);
+
+    // The types of the lines that passed verification, from one node.
+    private static HashSet<string> VerifiedTypes(GaterProcess tail, string node)
+        => Lines(tail).Where(l => l.GetProperty("ok").GetBoolean() && l.GetProperty("node").GetString() == node).Select(l => l.GetProperty("type").GetString()!).ToHashSet(StringComparer.Ordinal);
 
     private Worker Start(string role, string node)
     {
@@ -81,10 +126,7 @@ public sealed class SampleTests : IAsyncLifetime
         /// <summary>SIGTERM, as a service manager stops a service; the exit code.</summary>
         public async Task<int> StopAsync()
         {
-            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
+            await Signals.SendAsync(_process.Id, "TERM");
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await _process.WaitForExitAsync(timeout.Token);
             return _process.ExitCode;

@@ -13,6 +13,9 @@ public sealed class RedisServer : IAsyncLifetime
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
+    /// <summary>The running server's process id (to pause it with SIGSTOP, for instance).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("redis-server is not running");
+
     public async Task InitializeAsync()
     {
         Port = FreePort();
