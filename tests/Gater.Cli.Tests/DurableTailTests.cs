@@ -154,6 +154,7 @@ public sealed class DurableTailTests
     {
         var (code, output, err) = await GaterProcess.RunAsync(["demo", "--json", "--no-rogue", "--duration", "1s"]);
         Assert.True(code == 0, string.Join("\n", err));
-        Assert.Empty(JsonDocument.Parse(output[0]).RootElement.GetProperty("durable").EnumerateArray());
+        Assert.Empty(JsonDocument.Parse(output[^1]).RootElement.GetProperty("durable").EnumerateArray());
+        Assert.DoesNotContain(output, l => l.StartsWith("{\"durable\"", StringComparison.Ordinal));
     }
 }

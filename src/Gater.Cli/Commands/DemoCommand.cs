@@ -34,8 +34,8 @@ internal sealed class DemoCommand : GaterCommand
             code is 1 when any publish failed (those messages went nowhere).
             With --redis, ex_esdb_audit, ex_esdb_security and ex_esdb_alerts are durable (Redis streams, consumer
             groups named after each node and role; follow them with 'gater tail --durable'); the others stay pub/sub.
-            The view's header names the durable instances; in JSON the first line is {"durable":[…]} (empty when
-            embedded) and the summary repeats it.
+            The view's header names the durable instances; in JSON the first line is {"durable":[…]} and the
+            summary repeats it (embedded: only the summary, "durable":[]).
             """)
     {
         Add(_nodes);
@@ -124,12 +124,16 @@ internal sealed class DemoCommand : GaterCommand
         }
 
         var output = json ? new JsonLines(durable) : null;
-        output?.WriteLine(Cli.JsonLine(w =>
+        if (redis is not null)
         {
-            w.WriteStartObject();
-            JsonLines.WriteDurable(w, durable);
-            w.WriteEndObject();
-        }));
+            // embedded, every line but the summary is a message or a rejection; nothing there is durable
+            output?.WriteLine(Cli.JsonLine(w =>
+            {
+                w.WriteStartObject();
+                JsonLines.WriteDurable(w, durable);
+                w.WriteEndObject();
+            }));
+        }
         if (redis is not null)
         {
             // an outage is news: a JSON line in the stream, a line on stderr, counts in the summary and the view
