@@ -193,7 +193,7 @@ internal sealed class RedisOptions(string redisHelp)
 {
     public Option<string> Redis { get; } = Opt.Text("--redis", "CONN", redisHelp);
 
-    public Option<string> Prefix { get; } = Opt.Text("--prefix", "P", "Redis channel prefix (default exg:).");
+    public Option<string> Prefix { get; } = Opt.Text("--prefix", "P", "Redis key and channel prefix (default exg:).");
 
     public void AddTo(Command c)
     {
@@ -218,6 +218,13 @@ internal sealed class RedisOptions(string redisHelp)
             return null;
         }
         return await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = conn, Prefix = ChannelPrefix(args), LoggerFactory = log }).ConfigureAwait(false);
+    }
+
+    /// <summary>The Redis Streams transport of durable instances, on the same server and prefix as the backplane.</summary>
+    public async Task<IGaterDurableTransport> ConnectDurableAsync(ParseResult args)
+    {
+        var conn = Connection(args) ?? throw new UsageException("durable instances live in Redis streams and need --redis CONN");
+        return await RedisDurableTransport.ConnectAsync(new RedisDurableOptions { ConnectionString = conn, Prefix = ChannelPrefix(args) }).ConfigureAwait(false);
     }
 }
 

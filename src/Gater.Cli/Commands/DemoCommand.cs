@@ -32,6 +32,10 @@ internal sealed class DemoCommand : GaterCommand
             With --redis, a lost or restored connection is reported as it happens (a {"backplane":"disconnected",…}
             line and a line on stderr); the summary counts disconnects, reconnects and publish_failures, and the exit
             code is 1 when any publish failed (those messages went nowhere).
+            With --redis, ex_esdb_audit, ex_esdb_security and ex_esdb_alerts are durable (Redis streams, consumer
+            groups named after each node and role; follow them with 'gater tail --durable'); the others stay pub/sub.
+            The view's header names the durable instances; in JSON the first line is {"durable":[…]} and the
+            summary repeats it (embedded: only the summary, "durable":[]).
             """)
     {
         Add(_nodes);
@@ -83,6 +87,7 @@ internal sealed class DemoCommand : GaterCommand
         var owned = new List<IAsyncDisposable>();
         var sims = new List<SimNode>();
         IGaterBus monitor;
+        GaterInstance[] durable = [];
         Func<Task<IGaterBackplane>> connect;
         var host = NodeName.FromParts("x", Environment.MachineName).Split('@')[1];
         if (redis is null)
@@ -102,18 +107,33 @@ internal sealed class DemoCommand : GaterCommand
         {
             connect = async () => (await _redis.ConnectAsync(args, outages))!;
             var name = NodeName.Resolve(args.GetValue(_nodeName));
+            // one durable transport for the process, disposed after every bus (owned is disposed in reverse)
+            var transport = await _redis.ConnectDurableAsync(args);
+            owned.Add(transport);
+            var modes = new GaterBusOptions { DurableTransport = transport };
+            durable = [.. GaterInstances.All.Where(i => modes.DeliveryModeOf(i) == DeliveryMode.Durable)];
             for (var i = 1; i <= nodes; i++)
             {
                 var backplane = await connect();
                 owned.Add(backplane);
-                var bus = GaterBus.Create(new GaterBusOptions { NodeName = nodes == 1 ? name : name.Replace("@", i.ToString(CultureInfo.InvariantCulture) + "@", StringComparison.Ordinal), Keys = keys, Backplane = backplane, Verifier = verifierOptions });
+                var bus = GaterBus.Create(new GaterBusOptions { NodeName = nodes == 1 ? name : name.Replace("@", i.ToString(CultureInfo.InvariantCulture) + "@", StringComparison.Ordinal), Keys = keys, Backplane = backplane, DurableTransport = transport, Verifier = verifierOptions });
                 owned.Add(bus);
                 sims.Add(new SimNode(bus, "vehicle_store", i - 1, nodes, rate, Environment.ProcessId + i));
             }
             monitor = sims[0].Bus;
         }
 
-        var output = json ? new JsonLines() : null;
+        var output = json ? new JsonLines(durable) : null;
+        if (redis is not null)
+        {
+            // embedded, every line but the summary is a message or a rejection; nothing there is durable
+            output?.WriteLine(Cli.JsonLine(w =>
+            {
+                w.WriteStartObject();
+                JsonLines.WriteDurable(w, durable);
+                w.WriteEndObject();
+            }));
+        }
         if (redis is not null)
         {
             // an outage is news: a JSON line in the stream, a line on stderr, counts in the summary and the view
@@ -134,6 +154,10 @@ internal sealed class DemoCommand : GaterCommand
         state.Outages = outages;
         state.FailedPublishes = () => outages.FailedPublishes + sims.Sum(s => s.Failures);
         monitor.GapDetected += _ => Interlocked.Increment(ref state.Gaps);
+        monitor.StreamGapDetected += _ => Interlocked.Increment(ref state.Gaps);
+        // On durable instances a subscription is a group consumer: one group per bus and role, so that (as over pub/sub)
+        // each of them sees every message, and they never share one group (one consumer per group and bus).
+        SubscriptionOptions Own(IGaterBus bus, string role, SubscriptionOptions? options = null) => (options ?? new SubscriptionOptions()) with { Group = $"{bus.Node}/{role}" };
         foreach (var instance in GaterInstances.All)
         {
             await monitor.SubscribeAsync(instance, "*", d =>
@@ -147,14 +171,14 @@ internal sealed class DemoCommand : GaterCommand
                     state.Accept(d);
                 }
                 output?.Write(d);
-            }, new SubscriptionOptions { IncludeRejections = true, Capacity = 100_000, Name = "monitor " + instance.WireName() }, CancellationToken.None);
+            }, Own(monitor, "monitor", new SubscriptionOptions { IncludeRejections = true, Capacity = 100_000, Name = "monitor " + instance.WireName() }), CancellationToken.None);
         }
         // the on-call node acknowledges alerts; the raisers learn of acks and stop escalating
         var oncall = sims[0];
-        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, _) => oncall.OnAlert(a), null, CancellationToken.None);
+        await oncall.Bus.SubscribeAsync<SystemAlert>("*", (a, _) => oncall.OnAlert(a), Own(oncall.Bus, "oncall"), CancellationToken.None);
         foreach (var s in sims)
         {
-            await s.Bus.SubscribeAsync<AlertAck>("*", (a, _) => s.Acknowledged(a.AlertId), null, CancellationToken.None);
+            await s.Bus.SubscribeAsync<AlertAck>("*", (a, _) => s.Acknowledged(a.AlertId), Own(s.Bus, "acks"), CancellationToken.None);
         }
 
         var tasks = new List<Task> { Task.Run(() => oncall.AckLoopAsync(stop.Token), CancellationToken.None) };
@@ -189,7 +213,7 @@ internal sealed class DemoCommand : GaterCommand
         }
         else
         {
-            await LiveView.RunAsync(state, new LiveView.Info(monitor, redis is null ? "in-process" : "redis", secretNote, duration, rogueOn), stop.Token);
+            await LiveView.RunAsync(state, new LiveView.Info(monitor, redis is null ? "in-process" : "redis", secretNote, duration, rogueOn, durable), stop.Token);
         }
         await Task.WhenAll(tasks);
         await Task.Delay(200, CancellationToken.None); // let in-flight deliveries land
@@ -209,9 +233,19 @@ internal sealed class DemoCommand : GaterCommand
         return 0;
     }
 
-    private sealed class JsonLines
+    private sealed class JsonLines(GaterInstance[] durable)
     {
         private readonly Lock _lock = new();
+
+        public static void WriteDurable(System.Text.Json.Utf8JsonWriter w, GaterInstance[] durable)
+        {
+            w.WriteStartArray("durable");
+            foreach (var i in durable)
+            {
+                w.WriteStringValue(i.WireName());
+            }
+            w.WriteEndArray();
+        }
 
         public void Write(Delivery d) => WriteLine(TailCommand.JsonOf(d));
 
@@ -253,6 +287,7 @@ internal sealed class DemoCommand : GaterCommand
                 w.WriteNumber("disconnects", state.Outages?.Disconnects ?? 0);
                 w.WriteNumber("reconnects", state.Outages?.Reconnects ?? 0);
                 w.WriteNumber("publish_failures", state.FailedPublishes());
+                WriteDurable(w, durable);
                 w.WriteStartArray("nodes");
                 foreach (var n in state.Nodes.Keys.Order())
                 {

@@ -13,19 +13,22 @@ internal sealed class PublishCommand : GaterCommand
     private readonly Option<string[]> _set = Opt.Many("--set", "NAME=VALUE", "One factory argument or option; VALUE is JSON or plain text.");
     private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); required unless --dry-run.");
     private readonly Option<bool> _dryRun = Opt.Flag("--dry-run", "Build and sign the message but send it nowhere (\"sent\":false).");
+    private readonly Option<bool> _durable = Opt.Flag("--durable", "Append to the instance's Redis stream (kept, read with 'gater tail --durable') instead of pub/sub.");
     private readonly Option<string> _nodeName = Opt.Text("--node-name", "NAME@HOST", "This node's name (default: EXG_NODE_NAME, else process@host).");
     private readonly KeyOptions _keys = new();
 
     public PublishCommand()
         : base("publish", "Publish one message built through its type's factory (defaults applied).",
-            "--instance I --type Y [--topic T] [--payload JSON | --set NAME=VALUE ...] (--redis CONN | --dry-run)",
+            "--instance I --type Y [--topic T] [--payload JSON | --set NAME=VALUE ...] (--redis CONN [--durable] | --dry-run)",
             """
             Required factory arguments must be given; every other field takes its catalog default.
             Example: gater publish --instance ex_esdb_alerts --type system_alert \
                        --set severity=critical --set category=system --set title="Disk full" \
                        --set description="/var at 99%" --set source=disk_monitor
             Prints the published message as one JSON line (the 'gater verify' format) with "sent": true once Redis
-            took it; with --dry-run nothing is sent and the line says "sent": false.
+            took it; with --dry-run nothing is sent and the line says "sent": false. With --durable the message is
+            appended to the instance's stream (any instance) and the line carries its "entry" id; without it, it goes
+            over pub/sub to whoever listens at that moment.
             """)
     {
         Add(_instance);
@@ -35,6 +38,7 @@ internal sealed class PublishCommand : GaterCommand
         Add(_set);
         _redis.AddTo(this);
         Add(_dryRun);
+        Add(_durable);
         Add(_nodeName);
         _keys.AddTo(this);
     }
@@ -49,6 +53,11 @@ internal sealed class PublishCommand : GaterCommand
             throw new UsageException(dryRun
                 ? "--dry-run sends nothing; leave out --redis"
                 : "publish sends through Redis and needs --redis CONN (or --dry-run to build and sign without sending)");
+        }
+        var durable = args.GetValue(_durable);
+        if (durable && dryRun)
+        {
+            throw new UsageException("--durable appends to a Redis stream; --dry-run sends nothing");
         }
         var topic = args.GetValue(_topic) ?? "cluster:" + instance.WireName()["ex_esdb_".Length..];
         // --payload, then each --set over it: one JSON object of fields by name, built by the library's one path
@@ -87,7 +96,16 @@ internal sealed class PublishCommand : GaterCommand
         var context = new MessageContext(NodeName.Resolve(args.GetValue(_nodeName)));
         var message = Payloads.Create(instance, type, JsonSerializer.SerializeToElement(values, CliJson.Default.DictionaryStringJsonElement), context, "the message");
         await using var backplane = await _redis.ConnectAsync(args);
-        await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = context.Node, Keys = keys, Backplane = backplane });
+        await using var transport = durable ? await _redis.ConnectDurableAsync(args) : null;
+        await using var bus = GaterBus.Create(new GaterBusOptions
+        {
+            NodeName = context.Node,
+            Keys = keys,
+            Backplane = backplane,
+            DurableTransport = transport,
+            // without --durable every instance is volatile (no transport); with it, this one is durable whatever its default
+            DeliveryModes = durable ? new Dictionary<GaterInstance, DeliveryMode> { [instance] = DeliveryMode.Durable } : null,
+        });
         PublishReceipt receipt;
         try
         {
@@ -103,6 +121,10 @@ internal sealed class PublishCommand : GaterCommand
             x.WriteNumber("frame_bytes", receipt.FrameBytes);
             x.WriteString("backplane", backplane?.Name ?? "none");
             x.WriteBoolean("sent", backplane is not null);
+            if (receipt.StreamEntryId is { } entry)
+            {
+                x.WriteString("entry", entry);
+            }
         })));
         return 0;
     }

@@ -15,11 +15,15 @@ internal sealed class TailCommand : GaterCommand
     private readonly Option<long?> _count = Opt.Whole("--count", "N", "Stop after N messages and rejections.", 1);
     private readonly Option<TimeSpan?> _duration = Opt.Duration("--duration", "D", "Stop after this long (e.g. 30s).");
     private readonly Option<string> _nodeName = Opt.Text("--node-name", "NAME@HOST", "This node's name (default: EXG_NODE_NAME, else process@host).");
+    private readonly Option<bool> _durable = Opt.Flag("--durable", "Read the instance's Redis stream (durable messages) instead of pub/sub; alone: new entries from now, in no group.");
+    private readonly Option<string> _from = Opt.Text("--from", "POS", "With --durable: read history from 'beginning', an RFC 3339 time or an entry id (inclusive).");
+    private readonly Option<string> _until = Opt.Text("--until", "POS", "With --from: stop after this entry id or time, or at the stream's current end (exit 0).");
+    private readonly Option<string> _group = Opt.Text("--group", "G", "With --durable: consume new entries as a member of group G, each acknowledged once printed.");
     private readonly KeyOptions _keys = new();
 
     public TailCommand()
         : base("tail", "Follow a live stream: decoded, verified, rejections shown with reasons.",
-            "--instance I --topic T|PATTERN --redis CONN [--json] [--count N] [--duration D]",
+            "--instance I --topic T|PATTERN --redis CONN [--durable [--from POS [--until POS] | --group G]] [--json] [--count N] [--duration D]",
             """
             Without --json: one readable line per message. With --json: the 'gater verify' line format, with "topic";
             rejections carry "node" when the frame names its sender. Redis unreachable at the start: exit 1; later
@@ -27,7 +31,18 @@ internal sealed class TailCommand : GaterCommand
             Messages and rejections wait apart. When the output is slow, messages wait (10,000 in tail, then in the bus's
             inbound queue) and tail drops none; rejections beyond 1,000 waiting are dropped. Any loss is one stderr line
             with counts ("output too slow: N of M rejection(s) not shown", and frames the bus itself had to drop).
-            Exit: 0 when stopped (Ctrl+C, SIGTERM, --count, --duration, or a closed output), 2 for usage or
+            Durable instances (audit, security and alerts from 'gater demo --redis' or 'gater publish --durable') are
+            kept in a Redis stream, not sent over pub/sub; read them with --durable:
+              --durable                   new entries from now; joins no group, so it never takes a service's entries
+              --durable --from beginning  history: 'beginning', an RFC 3339 time (2026-11-27T10:00:00Z) or an entry id
+                                          (1795751000000-0, that entry included); without --until it then follows
+              --until POS                 with --from: stop after this entry id or time, or at the current end (exit 0)
+              --durable --group G         consume as a member of group G: entries are shared with G's other members,
+                                          and each one is acknowledged after it is printed (a new group starts at
+                                          the end; unacknowledged entries come back to this consumer, --node-name)
+            Durable lines carry "entry" (the stream entry id) and "redelivered"; entries trimmed by retention before
+            they were read are one "gap:" line on stderr with the exact count.
+            Exit: 0 when stopped (Ctrl+C, SIGTERM, --count, --duration, --until, or a closed output), 2 for usage or
             configuration errors.
             """)
     {
@@ -38,6 +53,10 @@ internal sealed class TailCommand : GaterCommand
         Add(_count);
         Add(_duration);
         Add(_nodeName);
+        Add(_durable);
+        Add(_from);
+        Add(_until);
+        Add(_group);
         _keys.AddTo(this);
     }
 
@@ -49,9 +68,10 @@ internal sealed class TailCommand : GaterCommand
         {
             throw new UsageException($"'{Cli.Abbreviate(pattern)}' is not a valid topic or pattern");
         }
+        var durable = Durable(args);
         if (_redis.Connection(args) is null)
         {
-            throw new UsageException("tail follows other processes and needs --redis CONN (the embedded demo shows its own traffic: 'gater demo')");
+            throw durable is not null ? new UsageException("--durable reads the instance's Redis stream and needs --redis CONN") : new UsageException("tail follows other processes and needs --redis CONN (the embedded demo shows its own traffic: 'gater demo')");
         }
         var count = args.GetValue(_count);
         var duration = args.GetValue(_duration);
@@ -62,14 +82,24 @@ internal sealed class TailCommand : GaterCommand
             throw new GaterConfigurationException("no secret configured: set SECRET_KEY_BASE (the cluster's secret) or pass --secret");
         }
         await using var backplane = await _redis.ConnectAsync(args);
+        await using var transport = durable is null ? null : await _redis.ConnectDurableAsync(args);
         var node = NodeName.Resolve(args.GetValue(_nodeName) ?? NodeName.FromParts("tail", Environment.MachineName));
-        await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = node, Keys = keys, Backplane = backplane });
+        await using var bus = GaterBus.Create(new GaterBusOptions
+        {
+            NodeName = node,
+            Keys = keys,
+            Backplane = backplane,
+            DurableTransport = transport,
+            DeliveryModes = durable is null ? null : new Dictionary<GaterInstance, DeliveryMode> { [instance] = DeliveryMode.Durable },
+        });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (duration is { } d)
         {
             stop.CancelAfter(d);
         }
         bus.GapDetected += g => Console.Error.WriteLine($"gap: {g.Missing} frame(s) lost from {g.Node} on {g.Topic}");
+        bus.StreamGapDetected += g => Console.Error.WriteLine(
+            $"gap: {g.Missing} entr(ies) of {g.Instance.WireName()} trimmed by retention before {(g.Group is null ? "this reader" : "group " + g.Group)} read them (next: {g.NextEntryId ?? "none yet"})");
         bus.BackplaneStateChanged += s => Console.Error.WriteLine($"redis: {s.State} {s.Detail}");
         // Rejections and messages never share a queue: a flood of forged frames must not push out honest messages.
         // Messages wait (backpressure: none is lost while the output is slow); rejections are bounded, and what falls
@@ -86,8 +116,14 @@ internal sealed class TailCommand : GaterCommand
                 rejections.Writer.TryWrite(r);
             }
         };
-        await using var stream = await bus.OpenStreamAsync(instance, pattern, new SubscriptionOptions { Capacity = MessageCapacity, FullMode = QueueFullMode.Wait, Name = "tail" }, stop.Token);
-        Console.Error.WriteLine($"following {instance.WireName()} {pattern} on {backplane!.Name} as {node} (Ctrl+C to stop)");
+        var options = new SubscriptionOptions { Capacity = MessageCapacity, FullMode = QueueFullMode.Wait, Name = "tail" };
+        if (durable is { } dr)
+        {
+            // without --from or --group: a history reader from now, so that no group's entries are taken
+            options = options with { From = dr.From ?? (dr.Group is null ? StreamPosition.At(DateTimeOffset.UtcNow) : null), Until = dr.Until, Group = dr.Group };
+        }
+        await using var stream = await bus.OpenStreamAsync(instance, pattern, options, stop.Token);
+        Console.Error.WriteLine($"following {instance.WireName()} {pattern} on {backplane!.Name}{durable?.Describe()} as {node} (Ctrl+C to stop)");
         long seen = 0;
         void Print(string line)
         {
@@ -96,7 +132,13 @@ internal sealed class TailCommand : GaterCommand
                 stop.Cancel();
             }
         }
-        var messages = Pump(stream.Reader, m => Print(json ? JsonOf(m) : Text(m)), stop.Token);
+        // the messages end by themselves only at --until: then tail is done
+        async Task Messages()
+        {
+            await Pump(stream.Reader, m => Print(json ? JsonOf(m) : Text(m)), stop.Token);
+            await stop.CancelAsync();
+        }
+        var messages = Messages();
         var rejected = Pump(rejections.Reader, r => Print(json ? JsonOf(r) : Text(r)), stop.Token);
         var notices = losses.AnnounceAsync(TimeSpan.FromSeconds(1), stop.Token);
         await Task.WhenAll(messages, rejected, notices);
@@ -107,13 +149,54 @@ internal sealed class TailCommand : GaterCommand
     private const int MessageCapacity = 10_000;
     private const int RejectionCapacity = 1_000;
 
+    /// <summary>--durable and its positions, checked before anything connects.</summary>
+    private sealed record DurableRead(StreamPosition? From, StreamPosition? Until, string? Group)
+    {
+        public string Describe() => Group is { } g ? $" (durable, group {g})"
+            : From is { } f ? $" (durable, history from {f}{(Until is { } u ? " until " + u : "")})" : " (durable, new entries, no group)";
+    }
+
+    private DurableRead? Durable(ParseResult args)
+    {
+        var from = args.GetValue(_from);
+        var until = args.GetValue(_until);
+        var group = args.GetValue(_group);
+        if (!args.GetValue(_durable))
+        {
+            var needs = from is not null ? "--from" : until is not null ? "--until" : group is not null ? "--group" : null;
+            return needs is null ? null : throw new UsageException($"'{needs}' reads a durable stream: add --durable");
+        }
+        if (until is not null && from is null)
+        {
+            throw new UsageException("'--until' ends a history read: add --from (e.g. --from beginning)");
+        }
+        if (group is not null && from is not null)
+        {
+            throw new UsageException("'--group' consumes new entries as a group member; history (--from) is read without a group");
+        }
+        if (group is not null && (group.Length == 0 || group.Any(char.IsControl)))
+        {
+            throw new UsageException($"'{Cli.Abbreviate(group)}' is not a group name (not empty, no control characters)");
+        }
+        return new DurableRead(Position(from, "--from"), Position(until, "--until"), group);
+    }
+
+    private static StreamPosition? Position(string? text, string option)
+        => text is null ? null
+            : StreamPosition.TryParse(text, out var p) ? p
+            : throw new UsageException($"'{option}' takes 'beginning', an RFC 3339 time (2026-11-27T10:00:00Z) or an entry id (1795751000000-0), not '{Cli.Abbreviate(text)}'");
+
     private static async Task Pump<T>(ChannelReader<T> reader, Action<T> print, CancellationToken ct)
     {
         try
         {
-            await foreach (var item in reader.ReadAllAsync(ct).ConfigureAwait(false))
+            // not ReadAllAsync: once stopped, take nothing more (a durable stream acknowledges what was taken)
+            while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
-                print(item);
+                while (!ct.IsCancellationRequested && reader.TryRead(out var item))
+                {
+                    print(item);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -172,7 +255,11 @@ internal sealed class TailCommand : GaterCommand
         }
     }
 
-    internal static string JsonOf(Delivery d) => d.Rejection is { } r ? JsonOf(r) : Cli.JsonLine(w => Cli.WriteMessageLine(w, d.Envelope!, d.Message!));
+    internal static string JsonOf(Delivery d) => d.Rejection is { } r ? JsonOf(r) : Cli.JsonLine(w => Cli.WriteMessageLine(w, d.Envelope!, d.Message!, d.StreamEntryId is null ? null : x =>
+    {
+        x.WriteString("entry", d.StreamEntryId);
+        x.WriteBoolean("redelivered", d.IsRedelivery);
+    }));
 
     internal static string JsonOf(FrameRejection r) => Cli.JsonLine(w =>
     {
@@ -200,7 +287,8 @@ internal sealed class TailCommand : GaterCommand
         }
         var e = d.Envelope!;
         var ts = DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp).UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
-        return $"{ts} {e.Node,-20} {e.Type,-28} {e.Topic,-22} {Summarize(d.Message!)}";
+        var entry = d.StreamEntryId is null ? "" : $" [entry {d.StreamEntryId}{(d.IsRedelivery ? ", redelivered" : "")}]";
+        return $"{ts} {e.Node,-20} {e.Type,-28} {e.Topic,-22} {Summarize(d.Message!)}{entry}";
     }
 
     internal static string Summarize(GaterMessage m) => m switch

@@ -16,7 +16,7 @@ namespace Gater.Cli.Demo;
 internal static class LiveView
 {
     /// <summary>What the view says about the run itself.</summary>
-    internal sealed record Info(IGaterBus Monitor, string Backplane, string SecretNote, TimeSpan? Duration, bool Rogue);
+    internal sealed record Info(IGaterBus Monitor, string Backplane, string SecretNote, TimeSpan? Duration, bool Rogue, IReadOnlyList<GaterInstance> Durable);
 
     private const string RogueLabel = "rogue publisher (simulated attacker)";
 
@@ -57,8 +57,14 @@ internal static class LiveView
         // header: two lines, made of whole pieces
         var elapsed = DateTimeOffset.UtcNow - s.Started;
         var clock = elapsed.ToString(@"mm\:ss", CultureInfo.InvariantCulture) + (info.Duration is { } d ? " of " + d.ToString(@"mm\:ss", CultureInfo.InvariantCulture) : " (Ctrl+C to stop)");
-        rows.Add(Line(width, " · ",
-            ("ExEsdbGater demo", "bold"), (clock, "grey"), ($"{nodes.Length} node(s) over {info.Backplane}", ""), ($"watched by {info.Monitor.Node}", "grey")));
+        // which instances are durable (Redis streams) comes before the monitor's name: it says what a message's fate is
+        var first = new List<(string, string)> { ("ExEsdbGater demo", "bold"), (clock, "grey"), ($"{nodes.Length} node(s) over {info.Backplane}", "") };
+        if (info.Durable.Count > 0)
+        {
+            first.Add(("durable: " + string.Join(" ", info.Durable.Select(i => i.WireName()["ex_esdb_".Length..])), "cyan"));
+        }
+        first.Add(($"watched by {info.Monitor.Node}", "grey"));
+        rows.Add(Line(width, " · ", [.. first]));
         var stats = info.Monitor.Statistics;
         var pieces = new List<(string, string)>
         {
