@@ -151,7 +151,7 @@ internal static partial class Cli
 /// <summary>--secret and --key: the key ring of a command.</summary>
 internal sealed class KeyOptions
 {
-    public Option<string[]> Secret { get; } = Opt.Many("--secret", "S", "A secret of 32+ bytes; the first one signs. Default: SECRET_KEY_BASE.");
+    public Option<string[]> Secret { get; } = Opt.Many("--secret", "S", "A secret of 32+ bytes (repeatable: the first signs where signing happens, all verify). Default: SECRET_KEY_BASE.");
 
     public Option<string[]> Key { get; } = Opt.Many("--key", "KID=S", "A verification key with an explicit key id.");
 
