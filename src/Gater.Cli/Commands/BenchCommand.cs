@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using ExEsdbGater;
 using ExEsdbGater.Redis;
 using StackExchange.Redis;
@@ -11,24 +12,32 @@ namespace Gater.Cli.Commands;
 
 internal sealed class BenchCommand : GaterCommand
 {
+    private static readonly int[] FanoutCounts = [1, 10, 1000];
+
     private const string Secret = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
     private readonly Option<bool> _json = Opt.Flag("--json", "Print one JSON object: {\"results\":{name: per second}, …}.");
     private readonly Option<double?> _seconds = Opt.Number("--seconds", "S", "Time budget per measurement (default 1).", 0.05, 60);
+    private readonly Option<bool> _beam = Opt.Flag("--beam-baseline", "Also run bench/beam_baseline.exs (needs elixir on PATH): the original's scheme on BEAM, beside ours.");
     private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); adds the Redis measurements.");
 
     public BenchCommand()
         : base("bench", "Quick throughput benchmarks, each beside its baseline measured in the same run.",
-            "[--json] [--seconds S] [--redis CONN]",
+            "[--json] [--seconds S] [--beam-baseline] [--redis CONN]",
             """
             Results (per second): raw_hmac_sha256 (HMAC-SHA256 of the frame's signed bytes, the baseline), sign, verify,
             local_fanout_1/10/1000 (signed broadcast → in-process backplane → verified once → N subscribers; deliveries/s),
+            with --beam-baseline: beam_fanout_1/10/1000 (the original's scheme on BEAM, best queue mode; deliveries/s),
             and with --redis: raw_redis_pubsub (StackExchange.Redis pub/sub of the same frame bytes) and redis_end_to_end
-            (signed, verified deliveries between two buses over Redis). For numbers to publish, use bench/ (BenchmarkDotNet).
+            (signed, verified deliveries between two buses over Redis).
+            Ratios: *_cost_vs_raw_hmac = raw rate ÷ rate, a cost (2.0 = twice one HMAC; lower is better); every other
+            ratio (local_fanout_N_vs_beam_N, redis_end_to_end_vs_raw) = our rate ÷ the baseline's, a throughput ratio
+            (higher is better). For numbers to publish, use bench/ (BenchmarkDotNet); bench/README.md explains both.
             """)
     {
         Add(_json);
         Add(_seconds);
+        Add(_beam);
         _redis.AddTo(this);
     }
 
@@ -43,7 +52,7 @@ internal sealed class BenchCommand : GaterCommand
             results[name] = perSecond;
             if (!json)
             {
-                var ratio = results.TryGetValue("raw_hmac_sha256", out var b) && name != "raw_hmac_sha256" && unit == "ops/s" ? $"  ({perSecond / b:0.00}x raw HMAC)" : "";
+                var ratio = results.TryGetValue("raw_hmac_sha256", out var b) && name != "raw_hmac_sha256" && unit == "ops/s" ? $"  (cost {b / perSecond:0.00}x raw HMAC)" : "";
                 Stdout.WriteLine($"{name,-20} {perSecond,14:N0} {unit}{ratio}");
             }
         }
@@ -95,7 +104,7 @@ internal sealed class BenchCommand : GaterCommand
         }), "ops/s");
 
         var perBroadcast = new Dictionary<int, (double Ns, double Bytes)>();
-        foreach (var subscribers in new[] { 1, 10, 1000 })
+        foreach (var subscribers in FanoutCounts)
         {
             var (rate, nsPerBroadcast, bytesPerBroadcast) = await FanoutAsync(ring, message, subscribers, budget, ct);
             perBroadcast[subscribers] = (nsPerBroadcast, bytesPerBroadcast);
@@ -107,7 +116,24 @@ internal sealed class BenchCommand : GaterCommand
         if (!json)
         {
             Stdout.WriteLine($"{"each extra delivery",-20} {extra["extra_delivery_ns"],14:0.0} ns, {extra["extra_delivery_bytes"],6:0.0} bytes (from 10 → 1000 subscribers)");
-            Stdout.WriteLine($"{"sign / raw HMAC",-20} {results["sign"] / results["raw_hmac_sha256"],14:0.00}x   verify / raw HMAC {results["verify"] / results["raw_hmac_sha256"]:0.00}x   (frame {frame.Length} bytes)");
+            Stdout.WriteLine($"{"sign cost",-20} {SignCost(),14:0.00}x raw HMAC   verify cost {VerifyCost():0.00}x raw HMAC   (lower is better; frame {frame.Length} bytes)");
+        }
+
+        JsonElement? beam = null;
+        if (args.GetValue(_beam))
+        {
+            beam = await BeamBaselineAsync(budget, ct);
+            if (beam is { } b)
+            {
+                foreach (var n in FanoutCounts)
+                {
+                    Report($"beam_fanout_{n}", b.GetProperty("results").GetProperty($"beam_fanout_{n}").GetDouble(), "deliveries/s");
+                }
+                if (!json)
+                {
+                    Stdout.WriteLine($"{"ours / BEAM",-20} {BeamRatio(1),14:0.00}x at 1 subscriber, {BeamRatio(10):0.00}x at 10, {BeamRatio(1000):0.00}x at 1000   (throughput; higher is better)");
+                }
+            }
         }
 
         if (_redis.Connection(args) is { } conn)
@@ -135,8 +161,15 @@ internal sealed class BenchCommand : GaterCommand
                 }
                 w.WriteEndObject();
                 w.WriteStartObject("ratios");
-                w.WriteNumber("sign_vs_raw_hmac", Math.Round(results["sign"] / results["raw_hmac_sha256"], 3));
-                w.WriteNumber("verify_vs_raw_hmac", Math.Round(results["verify"] / results["raw_hmac_sha256"], 3));
+                w.WriteNumber("sign_cost_vs_raw_hmac", Math.Round(SignCost(), 3));
+                w.WriteNumber("verify_cost_vs_raw_hmac", Math.Round(VerifyCost(), 3));
+                if (beam is not null)
+                {
+                    foreach (var n in FanoutCounts)
+                    {
+                        w.WriteNumber($"local_fanout_{n}_vs_beam_{n}", Math.Round(BeamRatio(n), 3));
+                    }
+                }
                 if (extra.TryGetValue("redis_ratio", out var rr))
                 {
                     w.WriteNumber("redis_end_to_end_vs_raw", Math.Round(rr, 3));
@@ -150,10 +183,21 @@ internal sealed class BenchCommand : GaterCommand
                 w.WriteNumber("processors", Environment.ProcessorCount);
                 w.WriteNumber("seconds_per_measurement", budget.TotalSeconds);
                 w.WriteEndObject();
+                if (beam is { } b)
+                {
+                    // the script's own report, unchanged: every configuration and the OTP release it ran on
+                    w.WritePropertyName("beam_baseline");
+                    b.WriteTo(w);
+                }
                 w.WriteEndObject();
             }));
         }
         return 0;
+
+        // costs: how many raw HMACs one operation is worth; the results stay rates
+        double SignCost() => results["raw_hmac_sha256"] / results["sign"];
+        double VerifyCost() => results["raw_hmac_sha256"] / results["verify"];
+        double BeamRatio(int n) => results[$"local_fanout_{n}"] / results[$"beam_fanout_{n}"];
     }
 
     /// <summary>Runs the body in growing batches for the budget; returns operations per second.</summary>
@@ -280,6 +324,52 @@ internal sealed class BenchCommand : GaterCommand
         }
         await done.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
         return count / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Runs bench/beam_baseline.exs (embedded, so an installed tool has it too) with elixir from PATH; its JSON, or
+    /// null after one line on stderr when elixir is missing or the script fails: the baseline is optional.
+    /// </summary>
+    private static async Task<JsonElement?> BeamBaselineAsync(TimeSpan budget, CancellationToken ct)
+    {
+        var elixir = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, "elixir")).FirstOrDefault(File.Exists);
+        if (elixir is null)
+        {
+            await Console.Error.WriteLineAsync("gater bench: elixir is not on PATH; skipping the BEAM baseline (install Elixir, e.g. apt-get install elixir erlang-crypto)");
+            return null;
+        }
+        var script = Path.Combine(Path.GetTempPath(), $"gater-beam-baseline-{Environment.ProcessId}.exs");
+        try
+        {
+            await using (var resource = typeof(BenchCommand).Assembly.GetManifestResourceStream("beam_baseline.exs")!)
+            await using (var file = File.Create(script))
+            {
+                await resource.CopyToAsync(file, ct);
+            }
+            var psi = new ProcessStartInfo(elixir) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { script, "--json", "--seconds", budget.TotalSeconds.ToString(CultureInfo.InvariantCulture) })
+            {
+                psi.ArgumentList.Add(a);
+            }
+            using var process = Process.Start(psi)!;
+            var stdout = process.StandardOutput.ReadToEndAsync(ct);
+            var stderr = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            var lastLine = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+            if (process.ExitCode != 0 || lastLine is null)
+            {
+                var why = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "no output";
+                await Console.Error.WriteLineAsync($"gater bench: the BEAM baseline failed (exit {process.ExitCode}): {why}");
+                return null;
+            }
+            using var doc = JsonDocument.Parse(lastLine);
+            return doc.RootElement.Clone();
+        }
+        finally
+        {
+            File.Delete(script);
+        }
     }
 
     /// <summary>The signing key of a secret (docs/wire-format.md: HKDF-SHA256, empty salt, fixed info).</summary>

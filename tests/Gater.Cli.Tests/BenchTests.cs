@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Gater.Cli.Tests;
+
+/// <summary>
+/// The shape and arithmetic of <c>gater bench --json</c>, never its speed (the machine is shared). The BEAM tests
+/// need <c>elixir</c> on PATH; without it they print why and pass without checking anything (xUnit 2 has no dynamic
+/// skip), because the BEAM baseline is optional and test.sh does not install Elixir.
+/// </summary>
+public sealed class BenchTests(ITestOutputHelper output)
+{
+    private static readonly string[] FanoutNames = ["beam_fanout_1", "beam_fanout_10", "beam_fanout_1000"];
+
+    [Fact]
+    public async Task Bench_json_names_costs_and_each_cost_is_raw_over_rate()
+    {
+        var (code, lines, err) = await GaterProcess.RunAsync(["bench", "--json", "--seconds", "0.05"], timeout: TimeSpan.FromSeconds(120));
+        Assert.True(code == 0, string.Join("\n", err));
+        using var doc = JsonDocument.Parse(Assert.Single(lines));
+        var results = doc.RootElement.GetProperty("results");
+        var ratios = doc.RootElement.GetProperty("ratios");
+        Assert.Equal(["sign_cost_vs_raw_hmac", "verify_cost_vs_raw_hmac"], ratios.EnumerateObject().Select(p => p.Name));
+        var raw = results.GetProperty("raw_hmac_sha256").GetDouble();
+        foreach (var op in new[] { "sign", "verify" })
+        {
+            // results are rounded to whole ops/s and ratios to 3 decimals
+            Assert.Equal(raw / results.GetProperty(op).GetDouble(), ratios.GetProperty(op + "_cost_vs_raw_hmac").GetDouble(), 0.002);
+        }
+        foreach (var name in new[] { "local_fanout_1", "local_fanout_10", "local_fanout_1000" })
+        {
+            Assert.True(results.GetProperty(name).GetDouble() > 0, name);
+        }
+        Assert.False(doc.RootElement.TryGetProperty("beam_baseline", out _));
+    }
+
+    [Fact]
+    public async Task Beam_baseline_without_elixir_says_so_and_the_bench_carries_on()
+    {
+        var empty = Directory.CreateTempSubdirectory("gater-no-elixir");
+        try
+        {
+            var (code, lines, err) = await GaterProcess.RunAsync(["bench", "--json", "--seconds", "0.05", "--beam-baseline"],
+                new Dictionary<string, string?> { ["PATH"] = empty.FullName }, timeout: TimeSpan.FromSeconds(120));
+            Assert.True(code == 0, string.Join("\n", err));
+            Assert.Contains("elixir is not on PATH", Assert.Single(err), StringComparison.Ordinal);
+            using var doc = JsonDocument.Parse(Assert.Single(lines));
+            Assert.False(doc.RootElement.GetProperty("ratios").TryGetProperty("local_fanout_1_vs_beam_1", out _));
+        }
+        finally
+        {
+            empty.Delete();
+        }
+    }
+
+    [Fact]
+    public async Task Beam_baseline_script_reports_every_configuration_as_json()
+    {
+        if (!HasElixir())
+        {
+            output.WriteLine("elixir is not on PATH: nothing checked (apt-get install elixir erlang-crypto to run this test)");
+            return;
+        }
+        var psi = new ProcessStartInfo("elixir") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "bench", "beam_baseline.exs"), "--json", "--seconds", "0.05" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await p.WaitForExitAsync(cts.Token);
+        Assert.True(p.ExitCode == 0, await stderr);
+        using var doc = JsonDocument.Parse((await stdout).Trim());
+        var results = doc.RootElement.GetProperty("results");
+        Assert.Equal(FanoutNames, results.EnumerateObject().Select(r => r.Name));
+        var configs = doc.RootElement.GetProperty("configurations").EnumerateArray().ToArray();
+        Assert.Equal(6, configs.Length);
+        foreach (var n in new[] { 1, 10, 1000 })
+        {
+            var rows = configs.Where(c => c.GetProperty("subscribers").GetInt32() == n).ToArray();
+            Assert.Equal(["off_heap", "on_heap"], rows.Select(r => r.GetProperty("message_queue_data").GetString()).Order());
+            // the reported figure is the better of the two queue modes
+            Assert.Equal(rows.Max(r => r.GetProperty("deliveries_per_second").GetDouble()), results.GetProperty($"beam_fanout_{n}").GetDouble());
+        }
+        var details = doc.RootElement.GetProperty("details");
+        Assert.True(details.GetProperty("schedulers").GetInt32() > 0);
+        Assert.False(string.IsNullOrEmpty(details.GetProperty("otp_release").GetString()));
+    }
+
+    [Fact]
+    public async Task Bench_reports_the_beam_figures_and_ratios_in_the_same_run()
+    {
+        if (!HasElixir())
+        {
+            output.WriteLine("elixir is not on PATH: nothing checked (apt-get install elixir erlang-crypto to run this test)");
+            return;
+        }
+        var (code, lines, err) = await GaterProcess.RunAsync(["bench", "--json", "--seconds", "0.05", "--beam-baseline"], timeout: TimeSpan.FromSeconds(180));
+        Assert.True(code == 0, string.Join("\n", err));
+        Assert.Empty(err);
+        using var doc = JsonDocument.Parse(Assert.Single(lines));
+        var results = doc.RootElement.GetProperty("results");
+        var ratios = doc.RootElement.GetProperty("ratios");
+        foreach (var n in new[] { 1, 10, 1000 })
+        {
+            var ours = results.GetProperty($"local_fanout_{n}").GetDouble();
+            var beam = results.GetProperty($"beam_fanout_{n}").GetDouble();
+            Assert.Equal(ours / beam, ratios.GetProperty($"local_fanout_{n}_vs_beam_{n}").GetDouble(), 0.002);
+            Assert.Equal(beam, doc.RootElement.GetProperty("beam_baseline").GetProperty("results").GetProperty($"beam_fanout_{n}").GetDouble());
+        }
+    }
+
+    private static bool HasElixir()
+        => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(d => File.Exists(Path.Combine(d, "elixir")));
+}
