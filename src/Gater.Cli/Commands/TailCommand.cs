@@ -108,14 +108,20 @@ internal sealed class TailCommand : GaterCommand
         var rejections = Channel.CreateBounded<FrameRejection>(
             new BoundedChannelOptions(RejectionCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => Interlocked.Increment(ref losses.RejectionsDropped));
-        bus.FrameRejected += r =>
+        var rejectionsGate = new Lock();
+        var closed = false;
+        void OnRejected(FrameRejection r)
         {
-            if (r.Instance == instance && TopicPattern.Matches(pattern, r.Topic))
+            lock (rejectionsGate)
             {
-                Interlocked.Increment(ref losses.Rejections);
-                rejections.Writer.TryWrite(r);
+                if (!closed && r.Instance == instance && TopicPattern.Matches(pattern, r.Topic))
+                {
+                    Interlocked.Increment(ref losses.Rejections);
+                    rejections.Writer.TryWrite(r);
+                }
             }
-        };
+        }
+        bus.FrameRejected += OnRejected;
         var options = new SubscriptionOptions { Capacity = MessageCapacity, FullMode = QueueFullMode.Wait, Name = "tail" };
         if (durable is { } dr)
         {
@@ -142,6 +148,17 @@ internal sealed class TailCommand : GaterCommand
         var rejected = Pump(rejections.Reader, r => Print(json ? JsonOf(r) : Text(r)), stop.Token);
         var notices = losses.AnnounceAsync(TimeSpan.FromSeconds(1), stop.Token);
         await Task.WhenAll(messages, rejected, notices);
+        // stopped: rejections still waiting were not shown either, so the final line counts them
+        bus.FrameRejected -= OnRejected;
+        lock (rejectionsGate)
+        {
+            // events already queued on the bus may still arrive: from here on they are not counted at all
+            closed = true;
+            while (rejections.Reader.TryRead(out _))
+            {
+                Interlocked.Increment(ref losses.RejectionsDropped);
+            }
+        }
         losses.Announce(final: true);
         return 0;
     }
