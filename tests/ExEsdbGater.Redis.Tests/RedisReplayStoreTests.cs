@@ -12,7 +12,14 @@ public sealed class RedisReplayStoreTests(RedisServer redis) : IClassFixture<Red
     private readonly string _prefix = "r" + Guid.NewGuid().ToString("N")[..8] + ":";
 
     private Task<RedisReplayStore> StoreAsync(string scope, string? connectionString = null)
-        => RedisReplayStore.ConnectAsync(new RedisReplayStoreOptions { ConnectionString = connectionString ?? redis.ConnectionString, Scope = scope, Prefix = _prefix });
+        => RedisReplayStore.ConnectAsync(new RedisReplayStoreOptions
+        {
+            ConnectionString = connectionString ?? redis.ConnectionString,
+            Scope = scope,
+            Prefix = _prefix,
+            // a busy machine must not turn a slow answer into "unavailable"; a stopped server still fails at once
+            Timeout = TimeSpan.FromSeconds(10),
+        });
 
     private static byte[] Frame(string id, long ts)
     {
