@@ -46,13 +46,13 @@ public static class GaterDashboardEndpointRouteBuilderExtensions
         {
             group.RequireAuthorization(policy);
         }
-        if (prefix != "/")
-        {
-            // the page's links are relative: it must be served from prefix/
-            group.MapGet("", (HttpContext ctx) => Results.Redirect(root + ctx.Request.QueryString));
-        }
         group.MapGet("/", (HttpContext ctx) =>
         {
+            if (!ctx.Request.Path.Value!.EndsWith('/'))
+            {
+                // the page's links are relative: it must be served from prefix/ (routing matches both)
+                return Results.Redirect(root + ctx.Request.QueryString);
+            }
             ctx.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
             ctx.Response.Headers.XFrameOptions = "DENY";
             return Results.Bytes(DashboardAssets.Page, "text/html; charset=utf-8");
