@@ -28,6 +28,7 @@ internal sealed class DashboardAggregator(IGaterBus bus, IOptions<GaterDashboard
     private long _rejected;
     private long _version;
     private long _snapshotVersion = -1;
+    private long _snapshotAt;
     private byte[] _snapshot = [];
 
     /// <summary>Grows by one on every change; a page is sent a snapshot only when it moved.</summary>
@@ -148,11 +149,11 @@ internal sealed class DashboardAggregator(IGaterBus bus, IOptions<GaterDashboard
             }
             if (e.Instance == GaterInstance.Audit)
             {
-                Push(_audit, new DashboardEntry(now, e.Node, e.Type, Clip(m.ToString())));
+                Push(_audit, new DashboardEntry(now, e.Node, e.Type, Clip(Summary(m))));
             }
             else if (e.Instance == GaterInstance.Security)
             {
-                Push(_security, new DashboardEntry(now, e.Node, e.Type, Clip(m.ToString())));
+                Push(_security, new DashboardEntry(now, e.Node, e.Type, Clip(Summary(m))));
             }
             _version++;
         }
@@ -203,23 +204,42 @@ internal sealed class DashboardAggregator(IGaterBus bus, IOptions<GaterDashboard
         }
     }
 
+    /// <summary>The message's own fields, without what every message has (tag, instance, time, node) and without empty ones.</summary>
+    internal static string Summary(GaterMessage m)
+    {
+        // a record prints "Type { A = 1, B = x }": good enough for a one-line feed, trimmed of the repeated parts
+        var text = m.ToString();
+        var open = text.IndexOf(" { ", StringComparison.Ordinal);
+        if (open < 0 || !text.EndsWith(" }", StringComparison.Ordinal))
+        {
+            return text;
+        }
+        var fields = text[(open + 3)..^2].Split(", ")
+            .Where(f => !(f.StartsWith("Tag = ", StringComparison.Ordinal) || f.StartsWith("Instance = ", StringComparison.Ordinal)
+                || f.StartsWith("Timestamp = ", StringComparison.Ordinal) || f.StartsWith("Node = ", StringComparison.Ordinal)
+                || f.EndsWith(" = ", StringComparison.Ordinal) || f.EndsWith(" = {}", StringComparison.Ordinal)));
+        return string.Join(", ", fields);
+    }
+
     private static string Clip(string s) => s.Length <= MaxTextLength ? s : s[..MaxTextLength] + "…";
 
-    /// <summary>The current state as UTF-8 JSON; rendered again only when something changed since the last call.</summary>
+    /// <summary>The current state as UTF-8 JSON; rendered again when something changed, or a second passed (staleness moves with the clock).</summary>
     public ReadOnlyMemory<byte> Snapshot()
     {
         lock (_lock)
         {
-            if (_snapshotVersion == _version)
+            var now = Now;
+            if (_snapshotVersion == _version && now - _snapshotAt < 1000)
             {
                 return _snapshot;
             }
             using var buffer = new MemoryStream();
             using (var w = new Utf8JsonWriter(buffer))
             {
-                Write(w, Now);
+                Write(w, now);
             }
             _snapshot = buffer.ToArray();
+            _snapshotAt = now;
             _snapshotVersion = _version;
             return _snapshot;
         }
