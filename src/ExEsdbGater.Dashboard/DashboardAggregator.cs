@@ -24,6 +24,7 @@ internal sealed class DashboardAggregator(IGaterBus bus, IOptions<GaterDashboard
     private readonly Queue<DashboardEntry> _security = new();
     private readonly Queue<DashboardEntry> _logs = new();
     private readonly List<IGaterSubscription> _subscriptions = [];
+    private readonly Dictionary<string, long> _dropped = new(StringComparer.Ordinal);
     private long _verified;
     private long _rejected;
     private long _version;
@@ -41,6 +42,7 @@ internal sealed class DashboardAggregator(IGaterBus bus, IOptions<GaterDashboard
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         bus.FrameRejected += OnRejected;
+        bus.SlowConsumerDetected += OnSlow;
         foreach (var instance in GaterInstances.All)
         {
             // its own queue, dropping the oldest when full: the dashboard never slows the bus; on durable instances
@@ -49,7 +51,7 @@ internal sealed class DashboardAggregator(IGaterBus bus, IOptions<GaterDashboard
             {
                 Capacity = 10_000,
                 FullMode = QueueFullMode.DropOldest,
-                Name = "dashboard " + instance.WireName(),
+                Name = SubscriptionPrefix + instance.WireName(),
                 Group = bus.Node + "/dashboard",
             }, cancellationToken).ConfigureAwait(false);
             _subscriptions.Add(sub);
@@ -59,6 +61,7 @@ internal sealed class DashboardAggregator(IGaterBus bus, IOptions<GaterDashboard
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         bus.FrameRejected -= OnRejected;
+        bus.SlowConsumerDetected -= OnSlow;
         foreach (var s in _subscriptions)
         {
             await s.DisposeAsync().ConfigureAwait(false);
@@ -74,6 +77,22 @@ internal sealed class DashboardAggregator(IGaterBus bus, IOptions<GaterDashboard
         lock (_lock)
         {
             return _alerts.TryGetValue(alertId, out var a) ? a.Topic : null;
+        }
+    }
+
+    private const string SubscriptionPrefix = "exesdbgater.dashboard ";
+
+    // what the dashboard's own queues dropped under a burst: shown, so that its counts are not taken for the bus's
+    private void OnSlow(SlowConsumer slow)
+    {
+        if (!slow.Subscription.StartsWith(SubscriptionPrefix, StringComparison.Ordinal))
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            _dropped[slow.Subscription] = Math.Max(_dropped.GetValueOrDefault(slow.Subscription), slow.Dropped);
+            _version++;
         }
     }
 
@@ -253,6 +272,7 @@ internal sealed class DashboardAggregator(IGaterBus bus, IOptions<GaterDashboard
         w.WriteNumber("staleAfterMs", (long)_options.StaleAfter.TotalMilliseconds);
         w.WriteNumber("verified", _verified);
         w.WriteNumber("rejected", _rejected);
+        w.WriteNumber("dropped", _dropped.Values.Sum());
         w.WriteStartArray("nodes");
         foreach (var (name, n) in _nodes.OrderBy(p => p.Key, StringComparer.Ordinal))
         {

@@ -110,6 +110,8 @@
   function draw(s) {
     $("self").textContent = "watching as " + s.self;
     $("verified").textContent = String(s.verified);
+    $("dropped").textContent = String(s.dropped);
+    $("dropped-view").hidden = s.dropped === 0;
     // node ages move with the clock: always redrawn
     drawNodes(s);
     if (changed("alerts", s.alerts)) drawAlerts(s.alerts);
