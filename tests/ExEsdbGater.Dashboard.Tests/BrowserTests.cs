@@ -108,6 +108,29 @@ public sealed class BrowserTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task Logs_filter_by_level_and_pause()
+    {
+        await using var server = await DashboardServer.StartAsync();
+        var (page, errors) = await chromium.OpenAsync(server.Url);
+        await server.Peer.BroadcastAsync("application_logs", LoggingMessages.LogEntry(LogEntryLevel.Info, "all is well", "Test"));
+        await server.Peer.BroadcastAsync("error_logs", LoggingMessages.LogEntry(LogEntryLevel.Error, "disk on fire", "Test"));
+        var logs = page.Locator("#logs li .text");
+        await Expect(logs).ToHaveCountAsync(2);
+        await page.Locator("#log-level").SelectOptionAsync("error");
+        await Expect(logs).ToHaveTextAsync(["Test: disk on fire"]);
+
+        await page.Locator("#logs-pause").CheckAsync();
+        await server.Peer.BroadcastAsync("error_logs", LoggingMessages.LogEntry(LogEntryLevel.Error, "second fire", "Test"));
+        // the page has drawn a snapshot counting all three messages: a live log would show the new one now
+        await Expect(page.Locator("#verified")).ToHaveTextAsync("3");
+        await Expect(logs).ToHaveTextAsync(["Test: disk on fire"]);
+        await page.Locator("#logs-pause").UncheckAsync();
+        await Expect(logs).ToHaveTextAsync(["Test: second fire", "Test: disk on fire"]);
+        Assert.Empty(errors);
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task Acknowledge_needs_the_antiforgery_token_and_a_known_alert()
     {
         await using var server = await DashboardServer.StartAsync();

@@ -27,6 +27,44 @@ public sealed class DashboardCommandTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task With_redis_it_watches_what_other_processes_publish()
+    {
+        const string secret = "dashboard-redis-test-secret-0123456789-abcdefghijklmnop";
+        var redis = new Gater.Cli.Tests.RedisServer();
+        await redis.InitializeAsync();
+        try
+        {
+            using var gater = GaterDashboardProcess.Start(new Dictionary<string, string> { ["SECRET_KEY_BASE"] = secret, ["EXG_NODE_NAME"] = "ops@test" }, "--port", "0", "--redis", redis.ConnectionString);
+            var url = gater.WaitForUrl(Start);
+            await using var backplane = await ExEsdbGater.Redis.RedisBackplane.ConnectAsync(new ExEsdbGater.Redis.RedisBackplaneOptions { ConnectionString = redis.ConnectionString });
+            await using var store = GaterBus.Create(new GaterBusOptions { NodeName = "store9@test", Keys = KeyRing.Of(GaterKey.FromSecret(secret)), Backplane = backplane });
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            using var give = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var response = await http.GetAsync(url + "events", HttpCompletionOption.ResponseHeadersRead, give.Token);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(give.Token));
+            await store.BroadcastClusterHealthUpdateAsync(HealthMessages.NodeHealth("store9@test", NodeHealthStatus.Degraded, loadAvg: 4));
+            string? status = null;
+            while (status is null && await reader.ReadLineAsync(give.Token) is { } line)
+            {
+                if (line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    var s = System.Text.Json.JsonDocument.Parse(line[6..]).RootElement;
+                    Assert.Equal("ops@test", s.GetProperty("self").GetString());
+                    status = s.GetProperty("nodes").EnumerateArray().Where(n => n.GetProperty("name").GetString() == "store9@test")
+                        .Select(n => n.GetProperty("status").GetString()).FirstOrDefault();
+                }
+            }
+            Assert.Equal("degraded", status);
+            await gater.TerminateAsync();
+            Assert.Equal(0, await gater.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_non_loopback_bind_without_a_token_is_a_usage_error()
     {
         using var gater = GaterDashboardProcess.Start("--bind", "0.0.0.0", "--port", "0");

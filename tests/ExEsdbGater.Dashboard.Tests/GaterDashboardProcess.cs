@@ -18,7 +18,9 @@ public sealed class GaterDashboardProcess : IDisposable
 
     public string Errors => string.Join('\n', _errors);
 
-    public static GaterDashboardProcess Start(params string[] args)
+    public static GaterDashboardProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    public static GaterDashboardProcess Start(IDictionary<string, string> env, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gater.dll"));
@@ -29,6 +31,10 @@ public sealed class GaterDashboardProcess : IDisposable
         }
         psi.Environment.Remove("SECRET_KEY_BASE");
         psi.Environment.Remove("ASPNETCORE_URLS");
+        foreach (var (k, v) in env)
+        {
+            psi.Environment[k] = v;
+        }
         var p = new GaterDashboardProcess(Process.Start(psi)!);
         p._process.OutputDataReceived += (_, e) =>
         {
