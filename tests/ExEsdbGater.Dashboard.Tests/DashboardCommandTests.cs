@@ -21,8 +21,11 @@ public sealed class DashboardCommandTests(Chromium chromium)
         using var page = await http.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("<title>ExEsdbGater dashboard</title>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // a page left open (its event stream) must not hold the stop for the host's 30 s shutdown timeout
+        using var events = await http.GetAsync(url + "events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, events.StatusCode);
         await gater.TerminateAsync();
-        Assert.Equal(0, await gater.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, await gater.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         Assert.True(gater.Errors.Length == 0, gater.Errors);
     }
 
