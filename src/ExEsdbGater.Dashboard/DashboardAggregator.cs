@@ -296,9 +296,10 @@ internal sealed class DashboardAggregator(IGaterBus bus, IOptions<GaterDashboard
         }
         w.WriteEndArray();
         w.WriteStartArray("alerts");
-        foreach (var id in _alertOrder.Reverse())
+        // open alerts first, the most severe first, then the newest
+        foreach (var a in _alertOrder.Reverse().Select(id => _alerts[id]).OrderBy(a => a.AckBy is not null).ThenByDescending(a => a.Alert.Severity))
         {
-            var a = _alerts[id];
+            var id = a.Alert.AlertId;
             w.WriteStartObject();
             w.WriteString("id", id);
             w.WriteString("severity", WireEnum<AlertSeverity>.Name(a.Alert.Severity));

@@ -71,6 +71,23 @@ public sealed class AggregatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Alerts_come_open_first_then_by_severity_then_newest()
+    {
+        var info = AlertMessages.SystemAlert(AlertSeverity.Info, AlertCategory.System, "info", "d", "s");
+        var critical = AlertMessages.SystemAlert(AlertSeverity.Critical, AlertCategory.System, "critical", "d", "s");
+        var warning1 = AlertMessages.SystemAlert(AlertSeverity.Warning, AlertCategory.System, "warning 1", "d", "s");
+        var warning2 = AlertMessages.SystemAlert(AlertSeverity.Warning, AlertCategory.System, "warning 2", "d", "s");
+        foreach (var a in new[] { info, critical, warning1, warning2 })
+        {
+            await _peer.BroadcastAsync("warnings", a);
+        }
+        await _peer.BroadcastAsync("warnings", AlertMessages.AlertAck(critical.AlertId, "someone"));
+        var s = await SnapshotWhenAsync(s => s.GetProperty("alerts").EnumerateArray().Any(a => a.GetProperty("ackBy").ValueKind == JsonValueKind.String));
+        var titles = s.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("title").GetString()!).ToArray();
+        Assert.Equal(["warning 2", "warning 1", "info", "critical"], titles);
+    }
+
+    [Fact]
     public void Feed_summaries_leave_out_what_every_message_has()
     {
         var text = DashboardAggregator.Summary(AuditMessages.AdminAction("root", AdminActionType.ConfigUpdated, "pool", justification: "capacity"));
