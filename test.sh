@@ -2,7 +2,8 @@
 # Runs every test. Installs from Debian packages what the tests need when it is missing: redis-server (which
 # also runs as a sentinel: `redis-server sentinel.conf --sentinel`), redis-tools (redis-cli, which creates the test
 # cluster) and tmux (the demo's live view on a real 80x24 terminal, LiveViewTests). The tests start and stop their
-# own servers, cluster, sentinel and tmux servers, on free loopback ports.
+# own servers, cluster, sentinel and tmux servers, on free loopback ports. chromium: the dashboard's browser tests
+# drive Debian's /usr/bin/chromium through Playwright, which never downloads a browser of its own.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} (Debian packages)"
   SUDO=""
@@ -18,12 +20,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 dotnet build ExEsdbGater.slnx -nologo -v quiet -clp:ErrorsOnly
 
 log=$(mktemp)
 status=0
-for project in tests/ExEsdbGater.Tests tests/ExEsdbGater.Redis.Tests tests/Gater.Cli.Tests tests/ExEsdbGater.Hosting.Tests; do
+for project in tests/ExEsdbGater.Tests tests/ExEsdbGater.Redis.Tests tests/Gater.Cli.Tests tests/ExEsdbGater.Hosting.Tests tests/ExEsdbGater.Dashboard.Tests; do
   dotnet test "$project" --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee -a "$log" || status=1
 done
 

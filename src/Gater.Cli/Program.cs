@@ -10,7 +10,7 @@ using Gater.Cli.Commands;
 
 GaterCommand[] commands =
 [
-    new DemoCommand(), new TailCommand(), new PublishCommand(), new SignCommand(), new VerifyCommand(),
+    new DemoCommand(), new DashboardCommand(), new TailCommand(), new PublishCommand(), new SignCommand(), new VerifyCommand(),
     new KeygenCommand(), new CatalogCommand(), new BenchCommand(),
 ];
 var root = new RootCommand("gater — the typed, signed, cluster-wide message bus of ExESDB (exg1 frames)");

@@ -159,6 +159,7 @@ public sealed class CliTests
 
     [Theory]
     [InlineData("demo")]
+    [InlineData("dashboard")]
     [InlineData("tail")]
     [InlineData("publish")]
     [InlineData("sign")]

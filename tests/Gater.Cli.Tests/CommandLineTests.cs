@@ -12,6 +12,9 @@ public sealed class CommandLineTests
     [InlineData(new[] { "sign", "--instance" }, "gater sign: '--instance' needs a value")]
     [InlineData(new[] { "sign", "--secret" }, "gater sign: '--secret' needs a value")]
     [InlineData(new[] { "demo", "--nodes", "0" }, "gater demo: '--nodes' must be a whole number from 1 to 50, not '0'")]
+    [InlineData(new[] { "dashboard", "--port", "70000" }, "gater dashboard: '--port' must be a whole number from 0 to 65535, not '70000'")]
+    [InlineData(new[] { "dashboard", "--bind", "example.org" }, "gater dashboard: '--bind' must be an IP address")]
+    [InlineData(new[] { "dashboard", "--bind", "0.0.0.0", "--token", "short" }, "gater dashboard: '--token' must be at least 16 characters")]
     [InlineData(new[] { "demo", "--rate", "fast" }, "gater demo: '--rate' must be a number")]
     [InlineData(new[] { "demo", "--duration", "3q" }, "gater demo: '--duration' must be a duration")]
     [InlineData(new[] { "verify", "--instance", "ex_esdb_nope", "--topic", "t" }, "gater verify: 'ex_esdb_nope' is not an instance; one of: ex_esdb_system")]
@@ -47,6 +50,7 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData("demo", new[] { "--nodes N", "--duration D", "--rate R", "--json", "--no-rogue", "--redis CONN", "--prefix P", "--node-name NAME@HOST" })]
+    [InlineData("dashboard", new[] { "--port P", "--bind ADDR", "--token T", "--nodes N", "--rate R", "--no-rogue", "--redis CONN", "--prefix P" })]
     [InlineData("tail", new[] { "--instance I", "--topic T", "--redis CONN", "--prefix P", "--json", "--count N", "--duration D", "--node-name NAME@HOST", "--durable", "--from POS", "--until POS", "--group G", "--secret S", "--key KID=S" })]
     [InlineData("publish", new[] { "--instance I", "--type Y", "--topic T", "--payload JSON", "--set NAME=VALUE", "--redis CONN", "--prefix P", "--dry-run", "--durable", "--node-name NAME@HOST", "--secret S", "--key KID=S" })]
     [InlineData("sign", new[] { "--instance I", "--topic T", "--type Y", "--id ID", "--node N", "--epoch E", "--seq S", "--ts MS", "--secret S", "--key KID=S" })]
@@ -81,7 +85,7 @@ public sealed class CommandLineTests
     {
         var (code, output, _) = await GaterProcess.RunAsync(["--help"]);
         Assert.Equal(0, code);
-        foreach (var c in new[] { "demo", "tail", "publish", "sign", "verify", "keygen", "catalog", "bench" })
+        foreach (var c in new[] { "demo", "dashboard", "tail", "publish", "sign", "verify", "keygen", "catalog", "bench" })
         {
             Assert.Contains(output, l => l.StartsWith("  " + c + " ", StringComparison.Ordinal));
         }
