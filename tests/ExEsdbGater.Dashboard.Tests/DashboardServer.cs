@@ -40,7 +40,11 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <summary>The page, e.g. http://127.0.0.1:P/gater/.</summary>
     public string Url { get; }
 
-    public static async Task<DashboardServer> StartAsync(Action<GaterDashboardOptions>? configure = null, IPAddress? bind = null)
+    /// <param name="seenAs">
+    /// Serve as if the server were reached on this (non-loopback) address: Kestrel still listens on loopback only and a
+    /// first middleware rewrites the connection's addresses, so no test traffic ever leaves loopback.
+    /// </param>
+    public static async Task<DashboardServer> StartAsync(Action<GaterDashboardOptions>? configure = null, IPAddress? seenAs = null)
     {
         var hub = new InProcessHub();
         var keys = KeyRing.Of(GaterKey.FromSecret(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48))));
@@ -48,17 +52,24 @@ public sealed class DashboardServer : IAsyncDisposable
         var peer = GaterBus.Create(new GaterBusOptions { NodeName = "peer@test", Keys = keys, Backplane = hub.Connect() });
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
-        var address = bind ?? IPAddress.Loopback;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         builder.Services.AddSingleton(bus);
         builder.Services.AddExEsdbGaterDashboard(configure);
         var app = builder.Build();
+        if (seenAs is not null)
+        {
+            app.Use((ctx, next) =>
+            {
+                ctx.Connection.LocalIpAddress = seenAs;
+                ctx.Connection.RemoteIpAddress = seenAs;
+                return next(ctx);
+            });
+        }
         app.MapExEsdbGaterDashboard("/gater");
         await app.StartAsync();
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-        var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-        return new DashboardServer(app, hub, keys, bus, peer, $"http://{host}:{port}/gater/");
+        return new DashboardServer(app, hub, keys, bus, peer, $"http://127.0.0.1:{port}/gater/");
     }
 
     public async ValueTask DisposeAsync()
