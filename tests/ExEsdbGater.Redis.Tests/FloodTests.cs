@@ -12,6 +12,7 @@ namespace ExEsdbGater.Redis.Tests;
 /// honest traffic flows: the receiver's memory stays within the documented bound, every forgery is rejected, and
 /// every honest message arrives.
 /// </summary>
+[Collection(FloodCollection.Name)]
 public sealed class FloodTests : IAsyncLifetime
 {
     private const string Secret = "flood-secret-0123456789-abcdefghijklmnopqrstuvwxyz-0123";
@@ -133,4 +134,12 @@ public sealed class FloodTests : IAsyncLifetime
             }
         }
     }
+}
+
+/// <summary>The flood saturates both cores for ten seconds: it runs alone, so that it measures itself and starves no other test.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FloodCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "flood (runs alone)";
 }

@@ -18,6 +18,21 @@ public sealed class RedisSharedMultiplexerContractTests : BackplaneContractTests
         config.BacklogPolicy = BacklogPolicy.FailFast; // as the backplane's docs advise for a shared multiplexer
         var mux = await ConnectionMultiplexer.ConnectAsync(config);
         _muxes.Add(mux);
+        // the subscription connection comes up a moment after the interactive one; an application hands its
+        // multiplexer over once it is in use, so wait for that here as RedisBackplane.ConnectAsync does itself
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                await mux.GetSubscriber().PingAsync();
+                break;
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
         return RedisBackplane.Create(mux, _prefix);
     }
 
