@@ -43,7 +43,7 @@ public sealed class FloodTests : IAsyncLifetime
         // The receiver's output is not read during the flood: its subscriber stalls behind a full pipe, which is
         // when unverified frames used to pile up in the inbound queue.
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { GaterProcess.GaterDll, "tail", "--instance", "ex_esdb_health", "--topic", "*", "--redis", _redis.ConnectionString, "--json", "--duration", "25s", "--prefix", "fl:" })
+        foreach (var a in new[] { GaterProcess.GaterDll, "tail", "--instance", "ex_esdb_health", "--topic", "*", "--redis", _redis.ConnectionString, "--json", "--duration", "32s", "--prefix", "fl:" })
         {
             psi.ArgumentList.Add(a);
         }
@@ -71,7 +71,9 @@ public sealed class FloodTests : IAsyncLifetime
             head.CopyTo(forged, 0);
             var channel = RedisChannel.Literal("fl:ex_esdb_health:cluster:health");
 
-            using var honest = GaterProcess.Start(["demo", "--redis", _redis.ConnectionString, "--node-name", "honest@host", "--json", "--duration", "14s", "--no-rogue", "--rate", "200", "--prefix", "fl:"], env);
+            // the honest publisher runs on for several seconds after the flood, so that every topic gets later
+            // messages: a loss is only visible as a gap once a later message on its topic arrives
+            using var honest = GaterProcess.Start(["demo", "--redis", _redis.ConnectionString, "--node-name", "honest@host", "--json", "--duration", "18s", "--no-rogue", "--rate", "200", "--prefix", "fl:"], env);
             // the honest publisher is connected and publishing before the flood starts
             deadline = DateTime.UtcNow.AddSeconds(30);
             while (!honest.Output.Any(l => l.Contains("\"ex_esdb_health\"", StringComparison.Ordinal)))
