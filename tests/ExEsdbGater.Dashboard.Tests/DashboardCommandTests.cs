@@ -33,7 +33,7 @@ public sealed class DashboardCommandTests(Chromium chromium)
     public async Task With_redis_it_watches_what_other_processes_publish()
     {
         const string secret = "dashboard-redis-test-secret-0123456789-abcdefghijklmnop";
-        var redis = new Gater.Cli.Tests.RedisServer();
+        var redis = new RedisServer();
         await redis.InitializeAsync();
         try
         {

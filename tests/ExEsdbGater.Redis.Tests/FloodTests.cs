@@ -42,13 +42,7 @@ public sealed class FloodTests : IAsyncLifetime
         var env = new Dictionary<string, string?> { ["SECRET_KEY_BASE"] = Secret };
         // The receiver's output is not read during the flood: its subscriber stalls behind a full pipe, which is
         // when unverified frames used to pile up in the inbound queue.
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { GaterProcess.GaterDll, "tail", "--instance", "ex_esdb_health", "--topic", "*", "--redis", _redis.ConnectionString, "--json", "--duration", "32s", "--prefix", "fl:" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        psi.Environment["SECRET_KEY_BASE"] = Secret;
-        psi.Environment.Remove("EXG_NODE_NAME");
+        var psi = GaterProcess.StartInfo(["tail", "--instance", "ex_esdb_health", "--topic", "*", "--redis", _redis.ConnectionString, "--json", "--duration", "32s", "--prefix", "fl:"], env);
         using var tail = Process.Start(psi)!;
         var errors = tail.StandardError.ReadToEndAsync();
         try

@@ -27,9 +27,12 @@ public sealed class RedisProcess : IDisposable
 
     public bool Running => _process is { HasExited: false };
 
+    /// <summary>The running server's process id (to pause it with SIGSTOP, for instance).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("redis-server is not running");
+
     public async Task StartAsync()
     {
-        var psi = new ProcessStartInfo(RedisServer.Executable()) { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(Tool("redis-server")) { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in _args)
         {
             psi.ArgumentList.Add(a);

@@ -31,7 +31,11 @@ public sealed class GaterProcess : IDisposable
 
     public static string GaterDll => Path.Combine(AppContext.BaseDirectory, "gater.dll");
 
-    public static GaterProcess Start(IEnumerable<string> args, IDictionary<string, string?>? env = null, byte[]? stdin = null, bool keepStdinOpen = false)
+    /// <summary>
+    /// How every test starts gater: all streams redirected, none of this process's keys or node name inherited,
+    /// then <paramref name="env"/> applied.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, IDictionary<string, string?>? env = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -54,7 +58,12 @@ public sealed class GaterProcess : IDisposable
         {
             psi.Environment[k] = v;
         }
-        var p = Process.Start(psi)!;
+        return psi;
+    }
+
+    public static GaterProcess Start(IEnumerable<string> args, IDictionary<string, string?>? env = null, byte[]? stdin = null, bool keepStdinOpen = false)
+    {
+        var p = Process.Start(StartInfo(args, env))!;
         var gp = new GaterProcess(p);
         p.OutputDataReceived += (_, e) =>
         {

@@ -146,25 +146,7 @@ public sealed partial class TailStallTests
 
     private static Unread StartUnread(IEnumerable<string> args, IDictionary<string, string?> env)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        psi.ArgumentList.Add(GaterProcess.GaterDll);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        psi.Environment.Remove("EXG_NODE_NAME");
-        foreach (var (k, v) in env)
-        {
-            psi.Environment[k] = v;
-        }
-        var p = new Unread(Process.Start(psi)!);
+        var p = new Unread(Process.Start(GaterProcess.StartInfo(args, env))!);
         p.Process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
