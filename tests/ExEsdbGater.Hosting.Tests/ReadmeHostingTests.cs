@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using ExEsdbGater.Redis.Tests;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,8 +41,9 @@ public sealed partial class ReadmeHostingTests : IAsyncLifetime
     [Fact]
     public void The_README_shows_this_code()
     {
-        var source = File.ReadAllText(ThisFile());
-        var readme = Normalize(File.ReadAllText(Path.Combine(Path.GetDirectoryName(ThisFile())!, "../../README.md")));
+        var root = RepoRoot();
+        var source = File.ReadAllText(Path.Combine(root, "tests", "ExEsdbGater.Hosting.Tests", "ReadmeHostingTests.cs"));
+        var readme = Normalize(File.ReadAllText(Path.Combine(root, "README.md")));
         foreach (Match region in RegionPattern().Matches(source))
         {
             Assert.Contains(Normalize(region.Groups[1].Value), readme, StringComparison.Ordinal);
@@ -51,7 +51,16 @@ public sealed partial class ReadmeHostingTests : IAsyncLifetime
         Assert.Equal(2, RegionPattern().Count(source));
     }
 
-    private static string ThisFile([CallerFilePath] string path = "") => path;
+    // From the build output, not [CallerFilePath]: CI builds map source paths to /_/
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ExEsdbGater.slnx")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("ExEsdbGater.slnx not found above " + AppContext.BaseDirectory);
+    }
 
     private static string Normalize(string s) => string.Join('\n', s.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
 

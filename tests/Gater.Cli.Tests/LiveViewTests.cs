@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Gater.Cli.Tests;
@@ -11,56 +10,7 @@ public sealed partial class LiveViewTests
 {
     private const string Secret = "live-view-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
-    /// <summary>A detached tmux server of its own, one window of the given size running one command.</summary>
-    private sealed class Terminal : IDisposable
-    {
-        private readonly string _socket = "gater-test-" + Guid.NewGuid().ToString("N")[..12];
-
-        public Terminal(int width, int height, string command)
-        {
-            Tmux("new-session", "-d", "-x", width.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", height.ToString(System.Globalization.CultureInfo.InvariantCulture), command);
-        }
-
-        public string[] Screen() => Tmux("capture-pane", "-p").Split('\n');
-
-        private string Tmux(params string[] args)
-        {
-            var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add("-L");
-            psi.ArgumentList.Add(_socket);
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-            using var p = Process.Start(psi) ?? throw new InvalidOperationException("tmux is not installed (./test.sh installs it)");
-            var output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit(10_000);
-            return output;
-        }
-
-        public void Dispose() => Tmux("kill-server");
-    }
-
     private static string Demo(string args) => $"dotnet '{GaterProcess.GaterDll}' demo {args}; sleep 60";
-
-    private static async Task<string[]> WaitForScreenAsync(Terminal t, Func<string[], bool> ready)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var screen = t.Screen();
-        while (!ready(screen))
-        {
-            try
-            {
-                await Task.Delay(500, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                break; // the assertions below say what is missing
-            }
-            screen = t.Screen();
-        }
-        return screen;
-    }
 
     private static void AssertFits(string[] screen, int width, int height)
     {
@@ -87,7 +37,7 @@ public sealed partial class LiveViewTests
     public async Task At_80x24_every_node_row_and_the_rogue_label_are_visible()
     {
         using var t = new Terminal(80, 24, Demo("--duration 40s"));
-        var screen = await WaitForScreenAsync(t, s => NodeRows(s).Length == 3 && NodeRows(s).All(r => r.Health != "unknown") && s.Any(l => l.Contains("rogue publisher (simulated attacker)", StringComparison.Ordinal)));
+        var screen = await t.WaitForScreenAsync(s => NodeRows(s).Length == 3 && NodeRows(s).All(r => r.Health != "unknown") && s.Any(l => l.Contains("rogue publisher (simulated attacker)", StringComparison.Ordinal)));
         var text = string.Join("\n", screen);
         AssertFits(screen, 80, 24);
         Assert.Equal(["store1", "store2", "store3"], NodeRows(screen).Select(r => r.Node.Split('@')[0]));
@@ -101,7 +51,7 @@ public sealed partial class LiveViewTests
     public async Task A_small_terminal_summarises_nodes_it_cannot_show()
     {
         using var t = new Terminal(60, 14, Demo("--nodes 8 --duration 40s"));
-        var screen = await WaitForScreenAsync(t, s => s.Any(l => l.Contains("more node(s)", StringComparison.Ordinal)) && s.Any(l => l.Contains("rogue publisher", StringComparison.Ordinal)));
+        var screen = await t.WaitForScreenAsync(s => s.Any(l => l.Contains("more node(s)", StringComparison.Ordinal)) && s.Any(l => l.Contains("rogue publisher", StringComparison.Ordinal)));
         AssertFits(screen, 60, 14);
         var text = string.Join("\n", screen);
         var more = MoreNodes().Match(text);
@@ -120,7 +70,7 @@ public sealed partial class LiveViewTests
             var env = new Dictionary<string, string?> { ["SECRET_KEY_BASE"] = Secret };
             using var other = GaterProcess.Start(["demo", "--json", "--no-rogue", "--duration", "60s", "--redis", redis.ConnectionString, "--node-name", "a@test"], env);
             using var t = new Terminal(80, 24, $"SECRET_KEY_BASE={Secret} " + Demo($"--duration 40s --redis {redis.ConnectionString} --node-name b@test"));
-            var screen = await WaitForScreenAsync(t, s => NodeRows(s).Length == 2 && NodeRows(s).All(r => r.Health != "unknown"));
+            var screen = await t.WaitForScreenAsync(s => NodeRows(s).Length == 2 && NodeRows(s).All(r => r.Health != "unknown"));
             AssertFits(screen, 80, 24);
             Assert.Equal(["a@test", "b@test"], NodeRows(screen).Select(r => r.Node));
             AssertHeaderAgrees(screen, 2);
