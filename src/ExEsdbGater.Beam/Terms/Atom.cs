@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+
+namespace ExEsdbGater.Beam.Terms;
+
+/// <summary>An atom: a name of at most 255 characters. Common atoms are shared instances.</summary>
+internal sealed class Atom : Term
+{
+    /// <summary>The most characters an atom may have (erts' MAX_ATOM_CHARACTERS).</summary>
+    public const int MaxCharacters = 255;
+
+    private static readonly ConcurrentDictionary<string, Atom> Interned = new(StringComparer.Ordinal);
+
+    public static readonly Atom True = Intern("true");
+    public static readonly Atom False = Intern("false");
+    public static readonly Atom Nil = Intern("nil");
+    public static readonly Atom Ok = Intern("ok");
+    public static readonly Atom Error = Intern("error");
+    public static readonly Atom Undefined = Intern("undefined");
+
+    private Atom(string name)
+    {
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    /// <summary>True when every character is latin-1, so OTP ≤ 25's term_to_binary writes it as ATOM_EXT.</summary>
+    public bool IsLatin1 => Name.All(c => c <= '\u00FF');
+
+    /// <summary>
+    /// The atom named <paramref name="name"/>. Atoms of known names are interned; others (from a peer) are not, so a
+    /// flood of distinct names cannot grow a table without bound.
+    /// </summary>
+    public static Atom Of(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Interned.TryGetValue(name, out var a) ? a : new Atom(name);
+    }
+
+    /// <summary>Interned: for names this program itself uses.</summary>
+    public static Atom Intern(string name) => Interned.GetOrAdd(name, static n => new Atom(n));
+
+    public override bool Equals(Term? other) => other is Atom a && string.Equals(a.Name, Name, StringComparison.Ordinal);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Name);
+
+    public override string ToString()
+        => Name.Length > 0 && char.IsAsciiLetterLower(Name[0]) && Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '@')
+            ? Name
+            : "'" + Name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,55 @@
+namespace ExEsdbGater.Beam.Terms;
+
+/// <summary>
+/// A map, its pairs in the order they were received or built. That order is what the sender's term_to_binary wrote,
+/// so keeping it is what lets a signature over those bytes be checked (see docs/beam.md).
+/// </summary>
+internal sealed class Map : Term
+{
+    public Map(IReadOnlyList<KeyValuePair<Term, Term>> pairs)
+    {
+        Pairs = pairs;
+    }
+
+    public IReadOnlyList<KeyValuePair<Term, Term>> Pairs { get; }
+
+    public int Count => Pairs.Count;
+
+    /// <summary>The value under <paramref name="key"/>, by a linear scan (maps here are small structs).</summary>
+    public bool TryGetValue(Term key, out Term value)
+    {
+        foreach (var (k, v) in Pairs)
+        {
+            if (k.Equals(key))
+            {
+                value = v;
+                return true;
+            }
+        }
+        value = List.Empty;
+        return false;
+    }
+
+    /// <summary>The value under the atom key <paramref name="key"/>.</summary>
+    public bool TryGetValue(string key, out Term value)
+    {
+        foreach (var (k, v) in Pairs)
+        {
+            if (k is Atom a && a.Name == key)
+            {
+                value = v;
+                return true;
+            }
+        }
+        value = List.Empty;
+        return false;
+    }
+
+    /// <summary>Exact equality: the same pairs, in any order (as Erlang's =:=).</summary>
+    public override bool Equals(Term? other)
+        => other is Map m && m.Count == Count && Pairs.All(p => m.TryGetValue(p.Key, out var v) && v.Equals(p.Value));
+
+    public override int GetHashCode() => Count;
+
+    public override string ToString() => "#{" + string.Join(", ", Pairs.Select(p => $"{p.Key} => {p.Value}")) + "}";
+}
