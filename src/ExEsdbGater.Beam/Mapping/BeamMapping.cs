@@ -61,6 +61,11 @@ internal static class BeamMapping
             // the catalog refused the values (a required nil, an enum value it does not know, a bad node name…)
             return MappingResult.Fail(RejectReason.InvalidPayload, ex.Field is { } f ? $"field {f}: {Strip(ex.Message, type.Tag)}" : Strip(ex.Message, type.Tag));
         }
+        catch (ArgumentException ex)
+        {
+            // a value JSON cannot hold (a NaN float from a hostile peer)
+            return MappingResult.Fail(RejectReason.InvalidPayload, ex.Message);
+        }
     }
 
     private static MappingResult Map(OriginalShape shape, Term message, Map map, string sendingNode)
@@ -82,6 +87,10 @@ internal static class BeamMapping
                         continue;
                     }
                     return MappingResult.Fail(RejectReason.InvalidPayload, $"field {field.Name} is missing");
+                }
+                if (field.Info.Required && value is Atom { Name: "nil" })
+                {
+                    return MappingResult.Fail(RejectReason.InvalidPayload, $"field {field.Name} is required, not nil");
                 }
                 terms[field.Name] = value;
                 w.WritePropertyName(field.Name);
