@@ -11,6 +11,9 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v elixir >/dev/null 2>&1 || missing+=(elixir)
+{ command -v erl && command -v epmd; } >/dev/null 2>&1 || missing+=(erlang-base)
+compgen -G "/usr/lib/erlang/lib/crypto-*" >/dev/null || missing+=(erlang-crypto)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} (Debian packages)"

@@ -237,6 +237,13 @@ defmodule GaterPeer do
     "ttb " <> Base.encode16(:erlang.term_to_binary(msg), case: :lower)
   end
 
+  # a whole {:secure_message, sig, msg} as term_to_binary hex (built by .NET), checked as a received one would be
+  def handle(["verify", hex], st) do
+    message = :erlang.binary_to_term(Base.decode16!(hex, case: :mixed))
+    {tag, mod, origin} = describe(inner(message))
+    "verify #{verify(message, st.secret)} #{tag} #{mod} #{origin}"
+  end
+
   def handle(["vectors"], st), do: "vectors #{length(st.vectors)}"
   def handle(["quit"], _st), do: "bye"
   def handle(other, _st), do: "error unknown command: #{Enum.join(other, " ")}"
