@@ -10,10 +10,12 @@ namespace ExEsdbGater.Beam.Signing;
 /// </summary>
 internal sealed class BeamVerification
 {
-    private BeamVerification(RejectReason? reason, string detail, Tuple? message, SignatureProfile? profile, int secretIndex)
+    private string? _detail;
+
+    private BeamVerification(RejectReason? reason, string? detail, Tuple? message, SignatureProfile? profile, int secretIndex)
     {
         Reason = reason;
-        Detail = detail;
+        _detail = detail;
         Message = message;
         Profile = profile;
         SecretIndex = secretIndex;
@@ -26,7 +28,7 @@ internal sealed class BeamVerification
     public RejectReason? Reason { get; }
 
     /// <summary>What was checked or what failed, in words.</summary>
-    public string Detail { get; }
+    public string Detail => _detail ??= $"signature matches secret {SecretIndex} under {BeamSigner.Describe(Profile ?? SignatureProfile.Otp25)}";
 
     /// <summary>The inner <c>{tag, struct}</c> when accepted.</summary>
     public Tuple? Message { get; }
@@ -41,7 +43,7 @@ internal sealed class BeamVerification
     public bool IsSigned => IsValid && Profile is not null;
 
     internal static BeamVerification Verified(Tuple message, SignatureProfile profile, int secretIndex)
-        => new(null, $"signature matches secret {secretIndex} under {BeamSigner.Describe(profile)}", message, profile, secretIndex);
+        => new(null, null, message, profile, secretIndex); // the detail is made only if asked for: this is the hot path
 
     internal static BeamVerification Unsigned(Tuple message)
         => new(null, "unsecured message accepted (unsigned messages are allowed)", message, null, -1);

@@ -359,7 +359,12 @@ internal static class EtfReader
             Need(length, "an atom's name");
             var bytes = _data.Slice(_pos, (int)length);
             _pos += (int)length;
-            Span<char> chars = stackalloc char[Atom.MaxCharacters * 4];
+            var hash = AtomCache.Hash(bytes);
+            if (AtomCache.TryGet(bytes, utf8, hash, out var cached))
+            {
+                return cached;
+            }
+            Span<char> chars = stackalloc char[bytes.Length];
             int count;
             if (utf8)
             {
@@ -385,7 +390,9 @@ internal static class EtfReader
             {
                 count = Encoding.Latin1.GetChars(bytes, chars);
             }
-            return Atom.Of(chars[..count]);
+            var atom = Atom.Of(chars[..count]);
+            AtomCache.Add(bytes, utf8, hash, atom);
+            return atom;
         }
 
         private byte[] ReadBytes(uint length, string what, int start)
