@@ -278,7 +278,7 @@ internal static class EtfReader
                 114 => ReadNewReference(wideCreation: false, start),
                 101 => ReadOldReference(),
                 112 => ReadFun(start),
-                113 => ReadExport(start),
+                113 => ReadExport(),
                 80 => throw Error("COMPRESSED is only allowed for a whole term, not inside one", start),
                 82 => throw Error("ATOM_CACHE_REF (82) needs a distribution header atom cache, which is not used here", start),
                 _ => throw Error($"unsupported tag {tag} ({TagName(tag)})", start),
@@ -359,7 +359,12 @@ internal static class EtfReader
             Need(length, "an atom's name");
             var bytes = _data.Slice(_pos, (int)length);
             _pos += (int)length;
-            Span<char> chars = stackalloc char[Atom.MaxCharacters * 4];
+            var hash = AtomCache.Hash(bytes);
+            if (AtomCache.TryGet(bytes, utf8, hash, out var cached))
+            {
+                return cached;
+            }
+            Span<char> chars = stackalloc char[bytes.Length];
             int count;
             if (utf8)
             {
@@ -385,7 +390,9 @@ internal static class EtfReader
             {
                 count = Encoding.Latin1.GetChars(bytes, chars);
             }
-            return Atom.Of(chars[..count]);
+            var atom = Atom.Of(chars[..count]);
+            AtomCache.Add(bytes, utf8, hash, atom);
+            return atom;
         }
 
         private byte[] ReadBytes(uint length, string what, int start)
@@ -529,57 +536,50 @@ internal static class EtfReader
         private Opaque ReadFun(int start)
         {
             var size = ReadUInt32("NEW_FUN_EXT's size");
-            // Size counts itself; the fixed fields after it take 25 bytes.
-            if (size < 4 + 25)
+            // Size counts itself; the fixed fields after it take 25 bytes, the four terms at least 2 each.
+            if (size < 4 + Opaque.FunFixedBytes + 8)
             {
                 throw Error($"NEW_FUN_EXT of size {size}, too small", start);
             }
             Need(size - 4, "NEW_FUN_EXT");
             var end = start + 1 + (int)size;
-            _pos += 1 + 16 + 4;
-            var free = ReadUInt32("NEW_FUN_EXT's free variable count");
+            var fixedFields = _data.Slice(_pos, Opaque.FunFixedBytes).ToArray();
+            _pos += Opaque.FunFixedBytes;
+            var free = BinaryPrimitives.ReadUInt32BigEndian(fixedFields.AsSpan(Opaque.FunFixedBytes - 4));
             if (free > (uint)(end - _pos))
             {
                 throw Error($"NEW_FUN_EXT declares {free} free variables, more than its size can hold", start);
             }
-            ReadAtom("NEW_FUN_EXT's module");
-            ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old index", start);
-            ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old uniq", start);
-            if (ReadTerm() is not Pid)
+            var terms = new Term[4 + free];
+            terms[0] = ReadAtom("NEW_FUN_EXT's module");
+            terms[1] = ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old index", start);
+            terms[2] = ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old uniq", start);
+            terms[3] = ReadTerm() as Pid ?? throw Error("NEW_FUN_EXT's pid is not a pid", start);
+            for (var i = 4; i < terms.Length; i++)
             {
-                throw Error("NEW_FUN_EXT's pid is not a pid", start);
-            }
-            for (var i = 0; i < free; i++)
-            {
-                ReadTerm();
+                terms[i] = ReadTerm();
             }
             if (_pos != end)
             {
                 throw Error($"NEW_FUN_EXT's fields take {_pos - start - 1} bytes, its size says {size}", start);
             }
-            return new Opaque(_data[start..end].ToArray());
+            return new Opaque(Opaque.FunTag, fixedFields, terms);
         }
 
-        private Opaque ReadExport(int start)
+        private Opaque ReadExport()
         {
-            ReadAtom("EXPORT_EXT's module");
-            ReadAtom("EXPORT_EXT's function");
+            var module = ReadAtom("EXPORT_EXT's module");
+            var function = ReadAtom("EXPORT_EXT's function");
             var arityAt = _pos;
             if (ReadByte("EXPORT_EXT's arity") != 97)
             {
                 throw Error("EXPORT_EXT's arity is not a SMALL_INTEGER_EXT", arityAt);
             }
-            ReadByte("EXPORT_EXT's arity");
-            return new Opaque(_data[start.._pos].ToArray());
+            return new Opaque(Opaque.ExportTag, ReadOnlyMemory<byte>.Empty, [module, function, Integer.Of(ReadByte("EXPORT_EXT's arity"))]);
         }
 
-        private readonly void ExpectInteger(Term term, string what, int start)
-        {
-            if (term is not Integer)
-            {
-                throw Error($"{what} is not an integer", start);
-            }
-        }
+        private readonly Integer ExpectInteger(Term term, string what, int start)
+            => term as Integer ?? throw Error($"{what} is not an integer", start);
 
         private readonly void CheckCount(uint count, int extraBytes, string what, int start)
         {
