@@ -270,7 +270,7 @@ internal static class BeamMapping
             var term = origin is not null && origin.TryGetUnchanged(field.Name, value, out var received) ? received : ValueTerm(field, value);
             pairs.Add(new(field.Key, term));
         }
-        return new Terms.Tuple(shape.TagAtom, TermOrder.SortedMap(pairs));
+        return new Terms.Tuple(shape.TagAtom, SortedMap.Of(pairs));
     }
 
     private static Term ValueTerm(FieldShape field, object? value) => value switch

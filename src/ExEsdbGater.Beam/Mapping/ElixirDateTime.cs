@@ -23,7 +23,7 @@ internal static class ElixirDateTime
         var utc = value.UtcDateTime;
         var micro = (int)(utc.Ticks % TimeSpan.TicksPerSecond / 10);
         var precision = micro % 1000 == 0 ? 3 : 6;
-        return TermOrder.SortedMap(
+        return SortedMap.Of(
         [
             Pair(StructKey, StructAtom),
             Pair("calendar", IsoCalendar),

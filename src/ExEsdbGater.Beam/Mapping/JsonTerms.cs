@@ -125,7 +125,7 @@ internal static class JsonTerms
         JsonValueKind.True => Atom.True,
         JsonValueKind.False => Atom.False,
         JsonValueKind.Array => value.GetArrayLength() == 0 ? List.Empty : new List(value.EnumerateArray().Select(FromJson).ToArray()),
-        JsonValueKind.Object => TermOrder.SortedMap(value.EnumerateObject().Select(p => new KeyValuePair<Term, Term>(Binary.Utf8(p.Name), FromJson(p.Value)))),
+        JsonValueKind.Object => SortedMap.Of(value.EnumerateObject().Select(p => new KeyValuePair<Term, Term>(Binary.Utf8(p.Name), FromJson(p.Value)))),
         _ => Atom.Nil,
     };
 

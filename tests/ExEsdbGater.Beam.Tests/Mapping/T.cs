@@ -31,7 +31,7 @@ internal static class T
         {
             pairs.Add(new(A(key), value));
         }
-        return Tup(t[0], TermOrder.SortedMap(pairs));
+        return Tup(t[0], SortedMap.Of(pairs));
     }
 
     /// <summary>An Elixir DateTime in UTC.</summary>
