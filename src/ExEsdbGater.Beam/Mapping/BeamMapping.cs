@@ -1,6 +1,7 @@
 using ExEsdbGater.Frames;
 using ExEsdbGater.Messages;
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using ExEsdbGater.Beam.Terms;
 using ExEsdbGater.Json;
@@ -54,12 +55,7 @@ internal static class BeamMapping
         }
         try
         {
-            return Map(shape, message, map, sendingNode);
-        }
-        catch (MessageArgumentException ex)
-        {
-            // the catalog refused the values (a required nil, an enum value it does not know, a bad node name…)
-            return MappingResult.Fail(RejectReason.InvalidPayload, ex.Field is { } f ? $"field {f}: {Strip(ex.Message, type.Tag)}" : Strip(ex.Message, type.Tag));
+            return MapStruct(shape, message, map, sendingNode);
         }
         catch (ArgumentException ex)
         {
@@ -68,73 +64,101 @@ internal static class BeamMapping
         }
     }
 
-    private static MappingResult Map(OriginalShape shape, Term message, Map map, string sendingNode)
+    private static MappingResult MapStruct(OriginalShape shape, Term message, Map map, string sendingNode)
     {
-        var terms = new Dictionary<string, Term>(StringComparer.Ordinal);
-        var nodeFilled = false;
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        var fields = shape.Fields;
+        var terms = new Term?[fields.Count];
+        foreach (var (k, v) in map.Pairs)
         {
-            w.WriteStartObject();
-            foreach (var field in shape.Fields)
+            // keys the catalog does not know (a later original's additions) are ignored
+            if (k is Atom a && shape.IndexOf(a.Name) is var i and >= 0)
             {
-                if (!map.TryGetValue(field.Key, out var value))
+                terms[i] = v;
+            }
+        }
+        var values = new object?[fields.Count];
+        var nodeFilled = false;
+        JsonBatch? json = null;
+        try
+        {
+            for (var i = 0; i < fields.Count; i++)
+            {
+                var field = fields[i];
+                var value = terms[i];
+                if (value is null)
                 {
                     if (!field.InOriginal)
                     {
-                        w.WriteString(field.Name, sendingNode);
+                        values[i] = sendingNode;
                         nodeFilled = true;
                         continue;
                     }
                     return MappingResult.Fail(RejectReason.InvalidPayload, $"field {field.Name} is missing");
                 }
-                if (field.Info.Required && value is Atom { Name: "nil" })
+                if (value is Atom { Name: "nil" })
                 {
-                    return MappingResult.Fail(RejectReason.InvalidPayload, $"field {field.Name} is required, not nil");
+                    if (field.Info.Required || field.NeedsValue)
+                    {
+                        return MappingResult.Fail(RejectReason.InvalidPayload, $"field {field.Name} is required, not nil");
+                    }
+                    continue;
                 }
-                terms[field.Name] = value;
-                w.WritePropertyName(field.Name);
-                if (!TryWriteField(w, field, value, out var problem))
+                if (!TryConvert(field, value, i, values, ref json, out var problem))
                 {
                     return MappingResult.Fail(RejectReason.InvalidPayload, $"field {field.Name}: {problem}");
                 }
             }
-            w.WriteEndObject();
+            json?.Complete(values);
         }
-        using var doc = JsonDocument.Parse(buffer.WrittenMemory);
-        var typed = shape.Type.Create(doc.RootElement);
-        var origin = new Dictionary<string, (object?, Term)>(StringComparer.Ordinal);
-        foreach (var field in shape.Fields)
+        finally
         {
-            if (terms.TryGetValue(field.Name, out var term))
+            json?.Dispose();
+        }
+        var typed = shape.Construct(values);
+        var check = MessageCatalog.Validate(typed);
+        if (!check.IsOk)
+        {
+            var f = check.Fields.Count > 0 ? check.Fields[0] : "?";
+            return MappingResult.Fail(RejectReason.InvalidPayload, check.Error switch
             {
-                origin[field.Name] = (field.GetValue(typed), term);
+                ValidationError.InvalidNodeFields => $"field {f} is not a node name",
+                ValidationError.MissingFields => $"field {f} is missing",
+                _ => $"field {f}: {check.Name}",
+            });
+        }
+        var origin = new Dictionary<string, (object?, Term)>(fields.Count, StringComparer.Ordinal);
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (terms[i] is { } term)
+            {
+                origin[fields[i].Name] = (values[i], term);
             }
         }
         return MappingResult.Ok(typed, nodeFilled, new TermOrigin(message, origin));
     }
 
-    private static bool TryWriteField(Utf8JsonWriter w, FieldShape field, Term value, out string problem)
+    private static bool TryConvert(FieldShape field, Term value, int index, object?[] values, ref JsonBatch? json, out string problem)
     {
         problem = "";
-        if (value is Atom { Name: "nil" })
-        {
-            w.WriteNullValue();
-            return true;
-        }
         switch (field.Info.Kind)
         {
             case FieldKind.String:
-                return TryWriteString(w, value, allowPid: !field.Info.IsNodeField, out problem);
-            case FieldKind.Enum:
-                if (value is Atom { Name: not ("true" or "false") } e)
+                if (!TryString(value, allowPid: !field.Info.IsNodeField, out var s, out problem))
                 {
-                    w.WriteStringValue(e.Name);
-                    return true;
+                    return false;
                 }
-                if (value is Binary eb && eb.TryGetString(out var es))
+                values[index] = s;
+                return true;
+            case FieldKind.Enum:
+                var name = value switch
                 {
-                    w.WriteStringValue(es);
+                    Atom { Name: not ("true" or "false") } e => e.Name,
+                    Binary eb when eb.TryGetString(out var es) => es,
+                    _ => null,
+                };
+                if (name is not null && field.EnumValues.TryGetValue(name, out var boxed))
+                {
+                    values[index] = boxed;
                     return true;
                 }
                 problem = $"expected one of the atoms {string.Join(", ", field.Info.Values.Select(v => ":" + v))}, not {TermText.Describe(value)}";
@@ -142,7 +166,7 @@ internal static class BeamMapping
             case FieldKind.Integer:
                 if (value is Integer i && i.TryGetInt64(out var l))
                 {
-                    w.WriteNumberValue(l);
+                    values[index] = l;
                     return true;
                 }
                 problem = $"expected an integer, not {TermText.Describe(value)}";
@@ -150,12 +174,12 @@ internal static class BeamMapping
             case FieldKind.Number:
                 if (value is Integer n && n.TryGetInt64(out var nl))
                 {
-                    w.WriteNumberValue(nl);
+                    values[index] = (double)nl;
                     return true;
                 }
                 if (value is Float f)
                 {
-                    w.WriteNumberValue(f.Value);
+                    values[index] = f.Value;
                     return true;
                 }
                 problem = $"expected a number, not {TermText.Describe(value)}";
@@ -163,7 +187,7 @@ internal static class BeamMapping
             case FieldKind.Boolean:
                 if (value is Atom { Name: "true" or "false" } b)
                 {
-                    w.WriteBooleanValue(b.Name == "true");
+                    values[index] = b.Name == "true";
                     return true;
                 }
                 problem = $"expected true or false, not {TermText.Describe(value)}";
@@ -173,23 +197,85 @@ internal static class BeamMapping
                 {
                     return false;
                 }
-                w.WriteStringValue(JsonTerms.FormatInstant(dt));
+                values[index] = dt;
                 return true;
             case FieldKind.Map:
-                if (value is Map m && !ElixirDateTime.IsDateTime(m))
+                if (value is not Map m || ElixirDateTime.IsDateTime(m))
                 {
-                    return JsonTerms.TryWriteObject(w, m, 1, out problem);
+                    problem = $"expected a map, not {TermText.Describe(value)}";
+                    return false;
                 }
-                problem = $"expected a map, not {TermText.Describe(value)}";
-                return false;
+                if (m.Count == 0)
+                {
+                    values[index] = JsonMap.Empty;
+                    return true;
+                }
+                json ??= new JsonBatch();
+                return json.TryAdd(index, FieldKind.Map, w => JsonTerms.TryWriteObject(w, m, 1, out var p) ? null : p, out problem);
+            case FieldKind.List when field.Info.ElementKind == FieldKind.Map:
+                if (!IsProperList(value, out var maps, out problem))
+                {
+                    return false;
+                }
+                for (var k = 0; k < maps.Count; k++)
+                {
+                    if (maps[k] is not Map || ElixirDateTime.IsDateTime(maps[k]))
+                    {
+                        problem = $"item {k} is {TermText.Describe(maps[k])}, not a map";
+                        return false;
+                    }
+                }
+                json ??= new JsonBatch();
+                return json.TryAdd(index, FieldKind.List, w =>
+                {
+                    w.WriteStartArray();
+                    for (var k = 0; k < maps.Count; k++)
+                    {
+                        if (!JsonTerms.TryWriteObject(w, (Map)maps[k], 2, out var p))
+                        {
+                            return $"item {k}: {p}";
+                        }
+                    }
+                    w.WriteEndArray();
+                    return null;
+                }, out problem);
             case FieldKind.List:
-                return TryWriteList(w, field, value, out problem);
+                if (!IsProperList(value, out var items, out problem))
+                {
+                    return false;
+                }
+                var strings = new string[items.Count];
+                for (var k = 0; k < items.Count; k++)
+                {
+                    if (items[k] is Atom { Name: "nil" } || !TryString(items[k], allowPid: false, out var item, out problem))
+                    {
+                        problem = items[k] is Atom { Name: "nil" } ? $"item {k} is nil" : $"item {k}: {problem}";
+                        return false;
+                    }
+                    strings[k] = item;
+                }
+                values[index] = new ValueList<string>(strings);
+                return true;
             default:
-                return JsonTerms.TryWrite(w, value, 1, out problem);
+                json ??= new JsonBatch();
+                return json.TryAdd(index, FieldKind.Any, w => JsonTerms.TryWrite(w, value, 1, out var p) ? null : p, out problem);
         }
     }
 
-    private static bool TryWriteString(Utf8JsonWriter w, Term value, bool allowPid, out string problem)
+    private static bool IsProperList(Term value, out IReadOnlyList<Term> items, out string problem)
+    {
+        if (value is List { IsProper: true } list)
+        {
+            items = list.Elements;
+            problem = "";
+            return true;
+        }
+        items = [];
+        problem = $"expected a list, not {TermText.Describe(value)}";
+        return false;
+    }
+
+    private static bool TryString(Term value, bool allowPid, [NotNullWhen(true)] out string? text, out string problem)
     {
         problem = "";
         switch (value)
@@ -197,54 +283,65 @@ internal static class BeamMapping
             case Atom { Name: "true" or "false" }:
                 break;
             case Atom a:
-                w.WriteStringValue(a.Name);
+                text = a.Name;
                 return true;
             case Binary b when b.TryGetString(out var s):
-                w.WriteStringValue(s);
+                text = s;
                 return true;
             case Pid when allowPid:
-                w.WriteStringValue(TermText.Format(value));
+                text = TermText.Format(value);
                 return true;
             default:
                 break;
         }
+        text = null;
         problem = $"expected a string or an atom, not {TermText.Describe(value)}";
         return false;
     }
 
-    private static bool TryWriteList(Utf8JsonWriter w, FieldShape field, Term value, out string problem)
+    /// <summary>
+    /// The free-form values of one message (maps, lists of maps, <c>any</c>), written as one JSON array and parsed
+    /// once: the library holds them as JSON.
+    /// </summary>
+    private sealed class JsonBatch : IDisposable
     {
-        if (value is not List { IsProper: true } list)
+        private readonly ArrayBufferWriter<byte> _buffer = new(256);
+        private readonly Utf8JsonWriter _writer;
+        private readonly List<(int Index, FieldKind Kind)> _pending = [];
+
+        public JsonBatch()
         {
-            problem = $"expected a list, not {TermText.Describe(value)}";
-            return false;
+            _writer = new Utf8JsonWriter(_buffer);
+            _writer.WriteStartArray();
         }
-        w.WriteStartArray();
-        for (var i = 0; i < list.Elements.Count; i++)
+
+        /// <summary>Writes one value; <paramref name="write"/> returns null, or the problem.</summary>
+        public bool TryAdd(int index, FieldKind kind, Func<Utf8JsonWriter, string?> write, out string problem)
         {
-            var item = list.Elements[i];
-            if (field.Info.ElementKind == FieldKind.Map)
+            problem = write(_writer) ?? "";
+            _pending.Add((index, kind));
+            return problem.Length == 0;
+        }
+
+        public void Complete(object?[] values)
+        {
+            _writer.WriteEndArray();
+            _writer.Flush();
+            using var doc = JsonDocument.Parse(_buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = JsonTerms.MaxDepth + 8 });
+            var i = 0;
+            foreach (var element in doc.RootElement.EnumerateArray())
             {
-                if (item is not Map m || ElixirDateTime.IsDateTime(m))
+                var (index, kind) = _pending[i++];
+                values[index] = kind switch
                 {
-                    problem = $"item {i} is {TermText.Describe(item)}, not a map";
-                    return false;
-                }
-                if (!JsonTerms.TryWriteObject(w, m, 2, out problem))
-                {
-                    problem = $"item {i}: {problem}";
-                    return false;
-                }
-            }
-            else if (!TryWriteString(w, item, allowPid: false, out problem))
-            {
-                problem = $"item {i}: {problem}";
-                return false;
+                    FieldKind.Map => JsonMap.FromElement(element),
+                    FieldKind.List => new ValueList<JsonMap>(element.EnumerateArray().Select(JsonMap.FromElement).ToArray()),
+                    _ => JsonAny.FromElement(element),
+                };
             }
         }
-        w.WriteEndArray();
-        problem = "";
-        return true;
+
+        public void Dispose() => _writer.Dispose();
     }
 
     /// <summary>
@@ -259,18 +356,17 @@ internal static class BeamMapping
         var type = MessageCatalog.Find(message.GetType())
             ?? throw new ArgumentException($"{message.GetType().Name} is not a catalog message type; only those travel to BEAM nodes.", nameof(message));
         var shape = OriginalShape.For(type);
-        var pairs = new List<KeyValuePair<Term, Term>>(shape.Fields.Count + 1) { new(StructKey, shape.StructAtom) };
-        foreach (var field in shape.Fields)
+        // '_' sorts before every lowercase letter, so __struct__ leads the fields, which are kept in term order
+        var pairs = new KeyValuePair<Term, Term>[shape.SortedFields.Count + 1];
+        pairs[0] = new(StructKey, shape.StructAtom);
+        var n = 1;
+        foreach (var field in shape.SortedFields)
         {
-            if (!field.InOriginal)
-            {
-                continue;
-            }
             var value = field.GetValue(message);
             var term = origin is not null && origin.TryGetUnchanged(field.Name, value, out var received) ? received : ValueTerm(field, value);
-            pairs.Add(new(field.Key, term));
+            pairs[n++] = new(field.Key, term);
         }
-        return new Terms.Tuple(shape.TagAtom, SortedMap.Of(pairs));
+        return new Terms.Tuple(shape.TagAtom, new Map(pairs));
     }
 
     private static Term ValueTerm(FieldShape field, object? value) => value switch
@@ -294,7 +390,4 @@ internal static class BeamMapping
 
     // An atom longer than erts allows cannot be sent; such a name travels as a binary.
     private static Term AtomOrBinary(string s) => s.Length <= Atom.MaxCharacters ? Atom.Of(s) : Binary.Utf8(s);
-
-    private static string Strip(string message, string tag)
-        => message.StartsWith(tag + ": ", StringComparison.Ordinal) ? message[(tag.Length + 2)..] : message;
 }

@@ -23,22 +23,43 @@ internal static class ElixirDateTime
         var utc = value.UtcDateTime;
         var micro = (int)(utc.Ticks % TimeSpan.TicksPerSecond / 10);
         var precision = micro % 1000 == 0 ? 3 : 6;
-        return SortedMap.Of(
+        // written in term order of the keys, as the VM keeps them
+        return new Map(
         [
-            Pair(StructKey, StructAtom),
-            Pair("calendar", IsoCalendar),
-            Pair("year", new Integer(utc.Year)),
-            Pair("month", new Integer(utc.Month)),
-            Pair("day", new Integer(utc.Day)),
-            Pair("hour", new Integer(utc.Hour)),
-            Pair("minute", new Integer(utc.Minute)),
-            Pair("second", new Integer(utc.Second)),
-            Pair("microsecond", new Terms.Tuple(new Integer(micro), new Integer(precision))),
-            Pair("time_zone", Binary.Utf8("Etc/UTC")),
-            Pair("zone_abbr", Binary.Utf8("UTC")),
-            Pair("utc_offset", new Integer(0)),
-            Pair("std_offset", new Integer(0)),
+            new(StructKey, StructAtom),
+            new(Keys.Calendar, IsoCalendar),
+            new(Keys.Day, new Integer(utc.Day)),
+            new(Keys.Hour, new Integer(utc.Hour)),
+            new(Keys.Microsecond, new Terms.Tuple(new Integer(micro), new Integer(precision))),
+            new(Keys.Minute, new Integer(utc.Minute)),
+            new(Keys.Month, new Integer(utc.Month)),
+            new(Keys.Second, new Integer(utc.Second)),
+            new(Keys.StdOffset, Zero),
+            new(Keys.TimeZone, EtcUtc),
+            new(Keys.UtcOffset, Zero),
+            new(Keys.Year, new Integer(utc.Year)),
+            new(Keys.ZoneAbbr, Utc),
         ]);
+    }
+
+    private static readonly Integer Zero = new(0);
+    private static readonly Binary EtcUtc = Binary.Utf8("Etc/UTC");
+    private static readonly Binary Utc = Binary.Utf8("UTC");
+
+    private static class Keys
+    {
+        public static readonly Atom Calendar = Atom.Intern("calendar");
+        public static readonly Atom Day = Atom.Intern("day");
+        public static readonly Atom Hour = Atom.Intern("hour");
+        public static readonly Atom Microsecond = Atom.Intern("microsecond");
+        public static readonly Atom Minute = Atom.Intern("minute");
+        public static readonly Atom Month = Atom.Intern("month");
+        public static readonly Atom Second = Atom.Intern("second");
+        public static readonly Atom StdOffset = Atom.Intern("std_offset");
+        public static readonly Atom TimeZone = Atom.Intern("time_zone");
+        public static readonly Atom UtcOffset = Atom.Intern("utc_offset");
+        public static readonly Atom Year = Atom.Intern("year");
+        public static readonly Atom ZoneAbbr = Atom.Intern("zone_abbr");
     }
 
     /// <summary>Reads a <c>%DateTime{}</c>; false with the problem when the term is not one.</summary>
@@ -96,8 +117,4 @@ internal static class ElixirDateTime
         problem = $"the DateTime's {key} is not an integer in {min}..{max}";
         return false;
     }
-
-    private static KeyValuePair<Term, Term> Pair(string key, Term value) => new(Atom.Intern(key), value);
-
-    private static KeyValuePair<Term, Term> Pair(Atom key, Term value) => new(key, value);
 }
