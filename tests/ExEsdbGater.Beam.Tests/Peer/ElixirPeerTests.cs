@@ -78,6 +78,28 @@ public sealed class ElixirPeerTests
     }
 
     [Fact]
+    public async Task A_signature_over_otp26_atoms_fails_on_an_otp25_receiver_and_direct_sends_arrive()
+    {
+        var (a, b) = await ConnectedPairAsync();
+        await using (a)
+        await using (b)
+        {
+            // the same message and secret, signed over UTF-8 atoms as an OTP 26 sender's term_to_binary writes them:
+            // the OTP 25 receiver re-encodes with latin-1 atoms, so the bytes and the HMAC differ
+            var mark = b.EventCount;
+            await a.CommandAsync("publish ex_esdb_metrics perf performance_metric 1 secure_utf8");
+            Assert.EndsWith(" performance_metric ExESDBGater.Messages.MetricsMessages.PerformanceMetric invalid_signature seed@localhost",
+                await b.WaitForEventAsync(e => e.StartsWith("recv ", StringComparison.Ordinal), mark), StringComparison.Ordinal);
+
+            // PG2's direct_broadcast: the tuple to the registered worker name on one node
+            mark = b.EventCount;
+            Assert.Equal("sent", await a.CommandAsync($"direct {b.Node} auto direct-topic session_event secure"));
+            Assert.Equal("recv ex_esdb_security direct-topic session_event ExESDBGater.Messages.SecurityMessages.SessionEvent ok seed@localhost",
+                await b.WaitForEventAsync(e => e.StartsWith("recv ", StringComparison.Ordinal), mark));
+        }
+    }
+
+    [Fact]
     public async Task A_receiver_with_another_secret_or_none_refuses()
     {
         var (a, b) = await ConnectedPairAsync(secretB: "another-secret");
@@ -144,7 +166,7 @@ public sealed class ElixirPeerTests
     {
         await using var peer = await ElixirPeer.StartAsync(ElixirPeer.UniqueName("e"), Cookie, ElixirPeer.DefaultSecret);
         Assert.Equal("error unknown command: bogus 1", await peer.CommandAsync("bogus 1"));
-        Assert.Equal("error unknown mode sideways (secure, unsecured, forged, tampered, garbage)", await peer.CommandAsync("publish ex_esdb_health t 0 1 sideways"));
+        Assert.Equal("error unknown mode sideways (secure, secure_utf8, unsecured, forged, tampered, garbage)", await peer.CommandAsync("publish ex_esdb_health t 0 1 sideways"));
         Assert.Equal("error no vector nope", await peer.CommandAsync("publish ex_esdb_health t nope 1 secure"));
         Assert.Equal("pang", await peer.CommandAsync("ping nobody@nowhere"));
         Assert.Equal("members 0", await peer.CommandAsync("members ex_esdb_audit"));
