@@ -71,6 +71,23 @@ public sealed class EtfLimitTests
         => Assert.Contains(expected, Rejects(EtfHandVectorTests.Hex(hex)), StringComparison.Ordinal);
 
     [Fact]
+    public void Nested_containers_claiming_all_remaining_bytes_do_not_each_allocate_that_much()
+    {
+        // 200 nested lists, each declaring as many elements as bytes remain, then truncated: every level must not
+        // reserve room for ~1M elements (that would be 200 x 8 MB).
+        var bytes = new List<byte> { 131 };
+        for (var level = 0; level < 200; level++)
+        {
+            bytes.AddRange([108, 0, 0x0F, 0xFF, 0xF0]);
+        }
+        bytes.AddRange(new byte[1_100_000]);
+        var input = bytes.ToArray();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Rejects(input);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64L * 1024 * 1024, "allocated too much");
+    }
+
+    [Fact]
     public void Element_count_and_size_limits_apply()
     {
         var limits = new TermLimits { MaxElements = 3, MaxBytes = 64 };
