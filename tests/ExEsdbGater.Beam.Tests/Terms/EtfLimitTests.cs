@@ -141,6 +141,20 @@ public sealed class EtfLimitTests
     }
 
     [Fact]
+    public void Large_equal_map_keys_in_different_orders_are_found_duplicate()
+    {
+        // Two keys that are the same 50,000-pair map, pairs in opposite orders: a duplicate, found in linear time.
+        var pairs = Enumerable.Range(0, 50_000).Select(i => new KeyValuePair<Term, Term>(new Integer(i), new Integer(i))).ToArray();
+        var keys = new List<KeyValuePair<Term, Term>>
+        {
+            new(new Map(pairs), List.Empty),
+            new(new Map(pairs.Reverse().ToArray()), List.Empty),
+        };
+        keys.AddRange(Enumerable.Range(0, 8).Select(i => new KeyValuePair<Term, Term>(Atom.Of("k" + i), List.Empty)));
+        Assert.Contains("duplicate key", Rejects(EtfWriter.ToBinary(new Map(keys))), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compressed_terms_inflate_within_the_declared_and_limited_size()
     {
         var term = new List(Enumerable.Repeat((Term)Atom.Of("hello"), 1000).ToArray());
