@@ -90,6 +90,8 @@ public sealed class EtfLimitTests
     [Fact]
     public void Element_count_and_size_limits_apply()
     {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TermLimits { MaxDepth = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TermLimits { MaxBytes = -1 });
         var limits = new TermLimits { MaxElements = 3, MaxBytes = 64 };
         Assert.Contains("over the limit of 3", Rejects(EtfWriter.ToBinary(new Tuple(Atom.Of("a"), Atom.Of("b"), Atom.Of("c"), Atom.Of("d"))), limits), StringComparison.Ordinal);
         Assert.Contains("longer than the limit of 64 bytes", Rejects(EtfWriter.ToBinary(new Binary(new byte[100])), limits), StringComparison.Ordinal);
