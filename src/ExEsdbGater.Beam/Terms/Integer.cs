@@ -16,7 +16,22 @@ internal sealed class Integer : Term
         Value = value;
     }
 
+    private static readonly Integer[] Bytes = CreateBytes();
+
     public BigInteger Value { get; }
+
+    /// <summary>The integer <paramref name="value"/>; 0..255 (bytes of strings) are shared instances.</summary>
+    public static Integer Of(long value) => value is >= 0 and <= 255 ? Bytes[value] : new Integer(value);
+
+    private static Integer[] CreateBytes()
+    {
+        var a = new Integer[256];
+        for (var i = 0; i < a.Length; i++)
+        {
+            a[i] = new Integer(i);
+        }
+        return a;
+    }
 
     /// <summary>The value as a long, when it fits.</summary>
     public bool TryGetInt64(out long value)

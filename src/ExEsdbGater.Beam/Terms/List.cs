@@ -14,8 +14,17 @@ internal sealed class List : Term
         {
             throw new ArgumentException("an improper list needs at least one element", nameof(tail));
         }
-        Elements = elements;
-        _tail = tail is List { IsEmpty: true } ? null : tail;
+        // [a | [b | T]] is [a, b | T]: one shape per value, as in Erlang.
+        if (tail is List { IsEmpty: false } rest)
+        {
+            Elements = [.. elements, .. rest.Elements];
+            _tail = rest._tail;
+        }
+        else
+        {
+            Elements = elements;
+            _tail = tail is List { IsEmpty: true } ? null : tail;
+        }
     }
 
     private readonly Term? _tail;

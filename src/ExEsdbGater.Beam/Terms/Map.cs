@@ -49,7 +49,16 @@ internal sealed class Map : Term
     public override bool Equals(Term? other)
         => other is Map m && m.Count == Count && Pairs.All(p => m.TryGetValue(p.Key, out var v) && v.Equals(p.Value));
 
-    public override int GetHashCode() => Count;
+    // Order-independent, so that keys which are maps do not all collide in a hash set (the decoder's duplicate check).
+    public override int GetHashCode()
+    {
+        var h = Count;
+        foreach (var (k, v) in Pairs)
+        {
+            h += HashCode.Combine(k, v);
+        }
+        return h;
+    }
 
     public override string ToString() => "#{" + string.Join(", ", Pairs.Select(p => $"{p.Key} => {p.Value}")) + "}";
 }
