@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using ExEsdbGater.Beam.Terms;
 
 namespace ExEsdbGater.Beam.Distribution;
@@ -6,58 +7,59 @@ namespace ExEsdbGater.Beam.Distribution;
 internal static class DistFrame
 {
     public const byte PassThrough = 112;
-    private const byte Version = 131;
 
-    /// <summary>The whole frame with its 4-byte length prefix.</summary>
+    /// <summary>The whole frame with its 4-byte length prefix. Atoms as UTF-8 (every peer has UTF8_ATOMS).</summary>
     public static byte[] Encode(Term control, Term? payload)
     {
-        var o = new List<byte>(64) { 0, 0, 0, 0, PassThrough, Version };
-        StopgapEtf.Write(o, control);
+        var cs = EtfWriter.GetSize(control);
+        var ps = payload is null ? 0 : 1 + EtfWriter.GetSize(payload);
+        var len = 1 + 1 + cs + ps;
+        var buf = new byte[4 + len];
+        BinaryPrimitives.WriteInt32BigEndian(buf, len);
+        buf[4] = PassThrough;
+        buf[5] = EtfReader.VersionByte;
+        EtfWriter.Write(buf.AsSpan(6, cs), control);
         if (payload is not null)
         {
-            o.Add(Version);
-            StopgapEtf.Write(o, payload);
+            buf[6 + cs] = EtfReader.VersionByte;
+            EtfWriter.Write(buf.AsSpan(7 + cs), payload);
         }
-        var len = o.Count - 4;
-        o[0] = (byte)(len >> 24);
-        o[1] = (byte)(len >> 16);
-        o[2] = (byte)(len >> 8);
-        o[3] = (byte)len;
-        return [.. o];
+        return buf;
     }
 
-    /// <summary>Decodes a frame body (without length). Throws <see cref="FormatException"/> naming the problem.</summary>
-    public static (Terms.Tuple Control, Term? Payload) Decode(ReadOnlySpan<byte> frame)
+    /// <summary>Decodes a frame body (without length). Throws <see cref="EtfFormatException"/> naming the problem.</summary>
+    public static (Terms.Tuple Control, Term? Payload) Decode(ReadOnlySpan<byte> frame, TermLimits limits)
     {
         if (frame.Length < 2 || frame[0] != PassThrough)
         {
-            throw new FormatException(frame.Length == 0 ? "empty frame" : $"frame type {frame[0]} is not pass-through (112)");
+            throw new EtfFormatException(frame.Length == 0 ? "empty frame" : $"frame type {frame[0]} is not pass-through (112)", 0);
         }
         var pos = 1;
-        var control = ReadTerm(frame, ref pos) as Terms.Tuple ?? throw new FormatException("control message is not a tuple");
+        RequireVersion(frame, pos);
+        var control = EtfReader.Read(frame, ref pos, limits) as Terms.Tuple ?? throw new EtfFormatException("control message is not a tuple", 1);
         if (control.Arity < 1 || control[0] is not Integer)
         {
-            throw new FormatException("control message does not start with an operation number");
+            throw new EtfFormatException("control message does not start with an operation number", 1);
         }
         Term? payload = null;
         if (pos < frame.Length)
         {
-            payload = ReadTerm(frame, ref pos);
+            RequireVersion(frame, pos);
+            payload = EtfReader.Read(frame, ref pos, limits);
         }
         if (pos != frame.Length)
         {
-            throw new FormatException($"{frame.Length - pos} bytes after the message");
+            throw new EtfFormatException($"{frame.Length - pos} bytes after the message", pos);
         }
         return (control, payload);
     }
 
-    private static Term ReadTerm(ReadOnlySpan<byte> s, ref int pos)
+    // Pass-through terms always carry the version byte; the reader would also accept a bare tag.
+    private static void RequireVersion(ReadOnlySpan<byte> frame, int pos)
     {
-        if (pos >= s.Length || s[pos] != Version)
+        if (frame[pos] != EtfReader.VersionByte)
         {
-            throw new FormatException("term without version byte 131");
+            throw new EtfFormatException("term without version byte 131", pos);
         }
-        pos++;
-        return StopgapEtf.Read(s, ref pos);
     }
 }

@@ -6,6 +6,14 @@ internal sealed partial class ErlangNode
 {
     private static readonly Atom EmptyAtom = Atom.Intern("");
     private static readonly Atom Yes = Atom.Intern("yes");
+    private TermLimits? _frameTermLimits;
+
+    // Terms in a frame are bounded by the frame limit; depth and counts keep the codec's defaults.
+    private TermLimits FrameTermLimits => _frameTermLimits ??= TermLimits.Default with
+    {
+        MaxBytes = Options.MaxFrameBytes,
+        MaxUncompressedBytes = Options.MaxFrameBytes,
+    };
 
     /// <summary>Sends <paramref name="message"/> from <paramref name="from"/> to a pid, local or remote.</summary>
     internal async Task SendAsync(Pid from, Pid to, Term message, CancellationToken ct)
@@ -90,13 +98,9 @@ internal sealed partial class ErlangNode
         Term? payload;
         try
         {
-            (c, payload) = DistFrame.Decode(frame);
+            (c, payload) = DistFrame.Decode(frame, FrameTermLimits);
         }
-        catch (FormatException e)
-        {
-            return e.Message;
-        }
-        catch (ArgumentException e)
+        catch (EtfFormatException e)
         {
             return e.Message;
         }

@@ -42,8 +42,11 @@ internal sealed record ErlangNodeOptions
     /// </summary>
     public TimeSpan NetTickTime { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Largest frame accepted from a peer; a larger one closes the connection. Default 64 MiB.</summary>
-    public int MaxFrameBytes { get; init; } = 64 * 1024 * 1024;
+    /// <summary>
+    /// Largest frame accepted from a peer; a larger one closes the connection. Also bounds each term's bytes and a
+    /// compressed term's inflated size. Default 8 MiB (the codec's TermLimits default).
+    /// </summary>
+    public int MaxFrameBytes { get; init; } = 8 * 1024 * 1024;
 
     /// <summary>
     /// Malformed frames tolerated per connection: each is counted, logged and dropped; the one that reaches this
