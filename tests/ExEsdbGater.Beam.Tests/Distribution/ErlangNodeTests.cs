@@ -9,6 +9,7 @@ namespace ExEsdbGater.Beam.Tests.Distribution;
 public sealed class ErlangNodeTests : IClassFixture<ErlangNodeFixture>
 {
     private readonly ErlangNodeFixture _f;
+    private string _lastFakeName = "";
 
     public ErlangNodeTests(ErlangNodeFixture fixture)
     {
@@ -30,6 +31,57 @@ public sealed class ErlangNodeTests : IClassFixture<ErlangNodeFixture>
     {
         Assert.Equal("pong", await Erl.EvalAsync($"net_adm:ping('{Node.Name}')"));
         Assert.Contains(Erl.Name, Node.ConnectedPeers);
+    }
+
+    [Fact]
+    public async Task Elixir_Node_ping_answers_pong()
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("elixir") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--sname", ErlNode.UniqueName("ex"), "--cookie", ErlangNodeFixture.Cookie, "-e", $"IO.puts(Node.ping(:\"{Node.Name}\"))" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            var output = await p.StandardOutput.ReadToEndAsync(cts.Token);
+            await p.WaitForExitAsync(cts.Token);
+            Assert.Equal("pong", output.Trim());
+        }
+        finally
+        {
+            if (!p.HasExited)
+            {
+                p.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Is_auth_call_with_an_alias_tag_is_answered_with_the_same_tag()
+    {
+        using var fake = await FakePeerAsync();
+        var s = fake.GetStream();
+        var fakeNode = Atom.Of(_lastFakeName);
+        var from = new Pid(fakeNode, 1, 0, 1);
+        var tag = new ExEsdbGater.Beam.Terms.List([Atom.Of("alias"), new Reference(fakeNode, 1, [7u, 8u, 9u])]);
+        var call = new Tuple(Atom.Of("$gen_call"), new Tuple(from, tag), new Tuple(Atom.Of("is_auth"), fakeNode));
+        await s.WriteAsync(DistFrame.Encode(new Tuple(new Integer(ControlTag.RegSend), from, Atom.Of(""), Atom.Of("net_kernel")), call));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var head = new byte[4];
+        uint len;
+        do
+        {
+            await s.ReadExactlyAsync(head, cts.Token);
+            len = BinaryPrimitives.ReadUInt32BigEndian(head);
+        }
+        while (len == 0); // ticks
+        var frame = new byte[len];
+        await s.ReadExactlyAsync(frame, cts.Token);
+        var (control, payload) = DistFrame.Decode(frame, TermLimits.Default);
+        Assert.Equal(from, control[2]);
+        Assert.Equal(new Tuple(tag, Atom.Of("yes")), payload);
     }
 
     [Fact]
@@ -229,6 +281,7 @@ public sealed class ErlangNodeTests : IClassFixture<ErlangNodeFixture>
         await c.ConnectAsync("127.0.0.1", Node.Port);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var fakeName = ErlNode.UniqueName("fake") + "@" + ExEsdbGater.Beam.Distribution.NodeName.DefaultHost(false);
+        _lastFakeName = fakeName;
         await Handshake.ConnectAsync(c.GetStream(), fakeName, 1, ErlangNodeFixture.Cookie, Node.Name, cts.Token);
         return c;
     }
