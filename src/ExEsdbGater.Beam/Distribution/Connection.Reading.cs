@@ -74,6 +74,11 @@ internal sealed partial class Connection
         {
             Close($"connection to {PeerName} lost: {e.Message}");
         }
+        catch (DistributionException e)
+        {
+            // A reply (UNLINK_ID_ACK, MONITOR_P_EXIT, is_auth) could not be written: the connection is gone.
+            Close(e.Message);
+        }
 #pragma warning disable CA1031 // the read loop must never throw; the reason is kept
         catch (Exception e)
 #pragma warning restore CA1031

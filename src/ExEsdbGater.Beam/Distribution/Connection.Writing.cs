@@ -39,6 +39,7 @@ internal sealed partial class Connection
         }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, token);
         await _writeLock.WaitAsync(linked.Token).ConfigureAwait(false);
+        Exception? failure = null;
         try
         {
             await _stream.WriteAsync(bytes, linked.Token).ConfigureAwait(false);
@@ -46,12 +47,17 @@ internal sealed partial class Connection
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
-            Close($"write to {PeerName} failed: {e.Message}");
-            throw new DistributionException(DistributionError.Closed, $"connection to {PeerName} is closed: {e.Message}", e);
+            failure = e;
         }
         finally
         {
             _writeLock.Release();
+        }
+        if (failure is not null)
+        {
+            // Closed outside the write lock: closing raises PeerStateChanged.
+            Close($"write to {PeerName} failed: {failure.Message}");
+            throw new DistributionException(DistributionError.Closed, $"connection to {PeerName} is closed: {failure.Message}", failure);
         }
     }
 }

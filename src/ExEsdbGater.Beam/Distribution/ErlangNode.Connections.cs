@@ -166,9 +166,7 @@ internal sealed partial class ErlangNode
             }
             catch (Exception e) when (e is IOException or SocketException)
             {
-                throw new DistributionException(
-                    DistributionError.WrongCookie,
-                    $"{peer} dropped the connection during the handshake ({e.Message}); the usual cause is a cookie mismatch", e);
+                throw new DistributionException(DistributionError.PeerUnreachable, $"{peer} dropped the connection during the handshake: {e.Message}", e);
             }
             return Register(client, stream, result, "outgoing");
         }

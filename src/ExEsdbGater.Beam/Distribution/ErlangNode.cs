@@ -161,6 +161,6 @@ internal sealed partial class ErlangNode : IAsyncDisposable
             c.Close("node closed");
         }
         _epmd?.Dispose();
-        _stopping.Dispose();
+        // _stopping stays undisposed: keepers and handshakes still running read its (cancelled) token.
     }
 }

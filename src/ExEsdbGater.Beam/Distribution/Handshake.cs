@@ -237,7 +237,7 @@ internal static class Handshake
         {
             await s.ReadExactlyAsync(head, ct).ConfigureAwait(false);
         }
-        catch (EndOfStreamException e)
+        catch (Exception e) when (e is EndOfStreamException or IOException)
         {
             throw new DistributionException(DistributionError.PeerUnreachable, $"{peer} closed the connection during the handshake", e);
         }
@@ -251,7 +251,7 @@ internal static class Handshake
         {
             await s.ReadExactlyAsync(msg, ct).ConfigureAwait(false);
         }
-        catch (EndOfStreamException e)
+        catch (Exception e) when (e is EndOfStreamException or IOException)
         {
             throw new DistributionException(DistributionError.PeerUnreachable, $"{peer} closed the connection during the handshake", e);
         }

@@ -15,8 +15,8 @@ public sealed class ErlangNodeFixture : IAsyncLifetime
     internal PeerEvents Events { get; private set; } = null!;
 
     /// <summary>A .NET node on loopback with the test cookie, ticktime 4 s, short handshake timeout.</summary>
-    internal static Task<ErlangNode> StartNodeAsync(string? cookie = null, IReadOnlyList<string>? peers = null)
-        => ErlangNode.StartAsync(new ErlangNodeOptions
+    internal static Task<ErlangNode> StartNodeAsync(string? cookie = null, IReadOnlyList<string>? peers = null, Func<ErlangNodeOptions, ErlangNodeOptions>? tweak = null)
+        => ErlangNode.StartAsync((tweak ?? (o => o))(new ErlangNodeOptions
         {
             NodeName = ErlNode.UniqueName("dotnet"),
             Cookie = cookie ?? Cookie,
@@ -27,7 +27,7 @@ public sealed class ErlangNodeFixture : IAsyncLifetime
             ReconnectInitialDelay = TimeSpan.FromMilliseconds(100),
             ReconnectMaxDelay = TimeSpan.FromSeconds(1),
             Peers = peers ?? [],
-        });
+        }));
 
     public async Task InitializeAsync()
     {

@@ -167,6 +167,26 @@ public sealed class ErlangNodeTests : IClassFixture<ErlangNodeFixture>
     }
 
     [Fact]
+    public async Task A_taken_name_and_a_silent_peer_are_clear_errors()
+    {
+        var alive = Node.Name[..Node.Name.IndexOf('@', StringComparison.Ordinal)];
+        var e = await Assert.ThrowsAsync<DistributionException>(() => ErlangNodeFixture.StartNodeAsync(tweak: o => o with { NodeName = alive }));
+        Assert.Equal(DistributionError.RegistrationRefused, e.Error);
+
+        // A "node" registered with EPMD whose port accepts and then says nothing.
+        using var silent = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var silentAlive = ErlNode.UniqueName("silent");
+        var (registration, _) = await EpmdClient.RegisterAsync("127.0.0.1", EpmdClient.DefaultPort, silentAlive, ((System.Net.IPEndPoint)silent.LocalEndpoint).Port, TimeSpan.FromSeconds(5), default);
+        using (registration)
+        {
+            await using var node = await ErlangNodeFixture.StartNodeAsync(tweak: o => o with { ConnectTimeout = TimeSpan.FromSeconds(1) });
+            var e2 = await Assert.ThrowsAsync<DistributionException>(() => node.ConnectAsync(silentAlive));
+            Assert.Equal(DistributionError.Timeout, e2.Error);
+        }
+    }
+
+    [Fact]
     public async Task Erl_monitor_of_our_mailbox_gets_down_when_it_closes()
     {
         var box = Node.CreateMailbox();
