@@ -30,7 +30,7 @@ internal sealed partial class ErlangNode
     /// </summary>
     public async Task ConnectAsync(string peer, CancellationToken ct = default)
     {
-        var name = NodeName.Parse(peer, Options.LongNames).Full;
+        var name = ErlangNodeName.Parse(peer, Options.LongNames).Full;
         try
         {
             await GetOrConnectAsync(name, ct).ConfigureAwait(false);
@@ -44,7 +44,7 @@ internal sealed partial class ErlangNode
     /// <summary>Starts a keeper for <paramref name="peer"/> unless one runs.</summary>
     private void Keep(string peer)
     {
-        var name = NodeName.Parse(peer, Options.LongNames).Full;
+        var name = ErlangNodeName.Parse(peer, Options.LongNames).Full;
         lock (_connLock)
         {
             if (!_kept.Add(name))
@@ -139,7 +139,7 @@ internal sealed partial class ErlangNode
 
     private async Task<Connection> ConnectOnceAsync(string peer)
     {
-        var name = NodeName.Parse(peer, Options.LongNames);
+        var name = ErlangNodeName.Parse(peer, Options.LongNames);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         cts.CancelAfter(Options.ConnectTimeout);
         var port = await EpmdClient.PortPleaseAsync(name.Host, Options.EpmdPort, name.Alive, Options.ConnectTimeout, cts.Token).ConfigureAwait(false);

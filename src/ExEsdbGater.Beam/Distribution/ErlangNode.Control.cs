@@ -33,7 +33,7 @@ internal sealed partial class ErlangNode
     /// <summary>Sends to the process registered as <paramref name="name"/> on <paramref name="node"/>.</summary>
     internal async Task SendAsync(Pid from, string name, string node, Term message, CancellationToken ct)
     {
-        var full = NodeName.Parse(node, Options.LongNames).Full;
+        var full = ErlangNodeName.Parse(node, Options.LongNames).Full;
         if (full == Name)
         {
             if (_byName.TryGetValue(name, out var box))

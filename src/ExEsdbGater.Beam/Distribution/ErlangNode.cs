@@ -25,9 +25,10 @@ internal sealed partial class ErlangNode : IAsyncDisposable
     private TcpClient? _epmd;
     private int _nextPid;
     private long _nextRef;
+    private long _nextUnlinkId;
     private int _disposed;
 
-    private ErlangNode(ErlangNodeOptions options, NodeName name, string cookie, TcpListener listener, TimeProvider time, ILogger log)
+    private ErlangNode(ErlangNodeOptions options, ErlangNodeName name, string cookie, TcpListener listener, TimeProvider time, ILogger log)
     {
         Options = options;
         Name = name.Full;
@@ -73,7 +74,7 @@ internal sealed partial class ErlangNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var name = NodeName.Parse(options.NodeName, options.LongNames);
+        var name = ErlangNodeName.Parse(options.NodeName, options.LongNames);
         var cookie = CookieSource.Resolve(options.Cookie);
         var listener = new TcpListener(options.ListenAddress, options.ListenPort);
         listener.Start();
@@ -130,6 +131,8 @@ internal sealed partial class ErlangNode : IAsyncDisposable
             _byName.TryRemove(new KeyValuePair<string, Mailbox>(box.Name, box));
         }
     }
+
+    internal long NewUnlinkId() => Interlocked.Increment(ref _nextUnlinkId);
 
     internal Reference NewReference()
     {

@@ -98,6 +98,21 @@ internal sealed class Mailbox : IAsyncDisposable
         await _node.SendControlAsync(other.Node.Name, new Terms.Tuple(new Integer(ControlTag.Link), Self, other), null, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Removes a link (UNLINK_ID; the peer's UNLINK_ID_ACK needs no waiting, as no exit can follow it).</summary>
+    public async Task UnlinkAsync(Pid other, CancellationToken ct = default)
+    {
+        bool had;
+        lock (_gate)
+        {
+            had = _links.Remove(other);
+        }
+        if (had)
+        {
+            var id = new Integer(_node.NewUnlinkId());
+            await _node.TrySendControlAsync(other.Node.Name, new Terms.Tuple(new Integer(ControlTag.UnlinkId), id, Self, other), ct).ConfigureAwait(false);
+        }
+    }
+
     internal static Term Down(Reference r, Term who, Term reason)
         => new Terms.Tuple(Atom.Intern("DOWN"), r, Atom.Intern("process"), who, reason);
 

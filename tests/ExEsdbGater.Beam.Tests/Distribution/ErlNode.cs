@@ -37,7 +37,8 @@ internal sealed class ErlNode : IAsyncDisposable
     /// <summary>A name unique to this test run.</summary>
     public static string UniqueName(string prefix) => $"{prefix}{Environment.ProcessId}n{Interlocked.Increment(ref _counter)}";
 
-    public static async Task<ErlNode> StartAsync(string sname, string cookie, int netTickTime = 4)
+    /// <summary>Starts <c>erl -sname</c> (or <c>-name</c> with <paramref name="longHost"/>, e.g. 127.0.0.1).</summary>
+    public static async Task<ErlNode> StartAsync(string sname, string cookie, int netTickTime = 4, string? longHost = null)
     {
         await Epmd.EnsureRunningAsync();
         var psi = new ProcessStartInfo("erl")
@@ -47,12 +48,12 @@ internal sealed class ErlNode : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var a in new[] { "-sname", sname, "-setcookie", cookie, "-noshell", "-kernel", "net_ticktime", netTickTime.ToString(System.Globalization.CultureInfo.InvariantCulture), "-eval", Loop })
+        foreach (var a in new[] { longHost is null ? "-sname" : "-name", longHost is null ? sname : sname + "@" + longHost, "-setcookie", cookie, "-noshell", "-kernel", "net_ticktime", netTickTime.ToString(System.Globalization.CultureInfo.InvariantCulture), "-eval", Loop })
         {
             psi.ArgumentList.Add(a);
         }
         var p = Process.Start(psi) ?? throw new InvalidOperationException("erl did not start");
-        var node = new ErlNode(p, sname + "@" + ExEsdbGater.Beam.Distribution.NodeName.DefaultHost(false));
+        var node = new ErlNode(p, sname + "@" + (longHost ?? ErlangNodeName.DefaultHost(false)));
         _ = Task.Run(node.PumpAsync);
         _ = Task.Run(async () =>
         {

@@ -223,6 +223,54 @@ public sealed class ErlangNodeTests : IClassFixture<ErlangNodeFixture>
     }
 
     [Fact]
+    public async Task Erl_monitor_by_name_and_link_get_our_close_reason()
+    {
+        var box = Node.CreateMailbox("named12");
+        await box.SendAsync("ctl", Erl.Name, new Tuple(Atom.Of("watch12"), box.Self));
+        await Erl.EvalAsync(
+            $"receive {{watch12, P12}} -> Ref12 = erlang:monitor(process, {{named12, '{Node.Name}'}}), Ctl12 = self(), "
+            + "spawn(fun() -> process_flag(trap_exit, true), link(P12), P12 ! linked, receive {'EXIT', P12, R} -> Ctl12 ! {linkexit, R} end end), "
+            + "P12 ! monitored, ok after 10000 -> timeout end");
+        // Both messages came after MONITOR_P / LINK on the same connection: monitor and link are in place.
+        var seen = new[] { (await NextAsync(box)).Message, (await NextAsync(box)).Message };
+        Assert.Contains(Atom.Of("monitored"), seen);
+        Assert.Contains(Atom.Of("linked"), seen);
+        await box.CloseAsync(Atom.Of("bye"));
+        Assert.Equal(
+            $"{{{{named12,{Node.Name}}},bye}}",
+            await Erl.EvalAsync("receive {'DOWN', Ref12, process, Who12, Why12} -> {Who12, Why12} after 10000 -> timeout end"));
+        Assert.Equal("bye", await Erl.EvalAsync("receive {linkexit, R12} -> R12 after 10000 -> timeout end"));
+    }
+
+    [Fact]
+    public async Task Our_link_and_unlink_to_an_erl_process()
+    {
+        await using var box = Node.CreateMailbox("inbox13");
+        await Erl.EvalAsync($"P13 = spawn(fun() -> process_flag(trap_exit, true), (fun L() -> receive {{'EXIT', F, R}} -> {{inbox13, '{Node.Name}'}} ! {{trapped, F, R}}, L(); {{links, To}} -> To ! {{links, element(2, process_info(self(), links))}}, L(); die -> exit(died) end end)() end), {{inbox13, '{Node.Name}'}} ! {{p13, P13}}");
+        var p13 = Assert.IsType<Pid>(Assert.IsType<Tuple>((await NextAsync(box)).Message)[1]);
+        await box.LinkAsync(p13);
+        await box.SendAsync(p13, new Tuple(Atom.Of("links"), box.Self));
+        Assert.Equal(new Tuple(Atom.Of("links"), new ExEsdbGater.Beam.Terms.List([box.Self])), (await NextAsync(box)).Message);
+        await box.UnlinkAsync(p13);
+        await box.SendAsync(p13, new Tuple(Atom.Of("links"), box.Self));
+        Assert.Equal(new Tuple(Atom.Of("links"), ExEsdbGater.Beam.Terms.List.Empty), (await NextAsync(box)).Message);
+        await box.LinkAsync(p13);
+        await box.SendAsync(p13, Atom.Of("die"));
+        Assert.Equal(new Tuple(Atom.Of("EXIT"), p13, Atom.Of("died")), (await NextAsync(box)).Message);
+    }
+
+    [Fact]
+    public async Task A_peer_silent_after_the_handshake_is_dropped_after_net_ticktime()
+    {
+        var mark = _f.Events.Count;
+        using var fake = await FakePeerAsync();
+        var name = _lastFakeName;
+        var down = await _f.Events.WaitAsync(e => e.Peer == name && e.State == PeerState.Disconnected, mark);
+        Assert.Contains("net_tick_timeout", down.Reason, StringComparison.Ordinal);
+        Assert.True(await ClosedAsync(fake.GetStream()));
+    }
+
+    [Fact]
     public async Task Hostile_handshakes_are_dropped_without_affecting_other_connections()
     {
         Assert.Equal("pong", await Erl.EvalAsync($"net_adm:ping('{Node.Name}')"));
@@ -300,7 +348,7 @@ public sealed class ErlangNodeTests : IClassFixture<ErlangNodeFixture>
         var c = new TcpClient();
         await c.ConnectAsync("127.0.0.1", Node.Port);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var fakeName = ErlNode.UniqueName("fake") + "@" + ExEsdbGater.Beam.Distribution.NodeName.DefaultHost(false);
+        var fakeName = ErlNode.UniqueName("fake") + "@" + ErlangNodeName.DefaultHost(false);
         _lastFakeName = fakeName;
         await Handshake.ConnectAsync(c.GetStream(), fakeName, 1, ErlangNodeFixture.Cookie, Node.Name, cts.Token);
         return c;

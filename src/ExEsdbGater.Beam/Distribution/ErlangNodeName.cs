@@ -1,7 +1,7 @@
 namespace ExEsdbGater.Beam.Distribution;
 
 /// <summary>A node name <c>alive@host</c>, split.</summary>
-internal sealed record NodeName(string Alive, string Host)
+internal sealed record ErlangNodeName(string Alive, string Host)
 {
     public string Full => Alive + "@" + Host;
 
@@ -11,7 +11,7 @@ internal sealed record NodeName(string Alive, string Host)
     /// Parses <paramref name="name"/>. A name without '@' gets <paramref name="defaultHost"/>. Short names must have a
     /// host without dots, long names one with a dot or an IP address (as erl's -sname/-name checks).
     /// </summary>
-    public static NodeName Parse(string name, bool longNames, string? defaultHost = null)
+    public static ErlangNodeName Parse(string name, bool longNames, string? defaultHost = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         var at = name.IndexOf('@', StringComparison.Ordinal);
@@ -29,7 +29,7 @@ internal sealed record NodeName(string Alive, string Host)
         {
             throw new DistributionException(DistributionError.BadNodeName, $"bad node name '{name}': a short name's host has no dots (use long names)");
         }
-        return new NodeName(alive, host);
+        return new ErlangNodeName(alive, host);
     }
 
     /// <summary>The local host as erl would name it: short host name, or the fully qualified one for long names.</summary>
