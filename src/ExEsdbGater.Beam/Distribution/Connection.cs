@@ -71,6 +71,12 @@ internal sealed partial class Connection
             {
                 await Task.Delay(quarter, _node.Time, _cts.Token).ConfigureAwait(false);
                 var now = _node.Time.GetTimestamp();
+                var writeStarted = Interlocked.Read(ref _writeStarted);
+                if (writeStarted != 0 && _node.Time.GetElapsedTime(writeStarted, now) > _node.Options.NetTickTime)
+                {
+                    Close($"write to {PeerName} stalled for more than net_ticktime ({_node.Options.NetTickTime.TotalSeconds:0.#} s): the peer does not read");
+                    return;
+                }
                 if (Volatile.Read(ref _delivering) == 0
                     && _node.Time.GetElapsedTime(Interlocked.Read(ref _lastReceived), now) > _node.Options.NetTickTime)
                 {
@@ -89,9 +95,9 @@ internal sealed partial class Connection
         catch (ObjectDisposedException)
         {
         }
-        catch (Exception e) when (e is IOException or SocketException)
+        catch (DistributionException)
         {
-            Close($"write to {PeerName} failed: {e.Message}");
+            // the failed tick write already closed the connection
         }
     }
 }

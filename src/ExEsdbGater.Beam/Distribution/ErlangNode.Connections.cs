@@ -91,6 +91,10 @@ internal sealed partial class ErlangNode
         {
             throw new DistributionException(DistributionError.Closed, $"node {Name} is closed");
         }
+        if (peer == Name)
+        {
+            throw new DistributionException(DistributionError.BadNodeName, $"{Name} cannot connect to itself");
+        }
         Task<Connection> task;
         lock (_connLock)
         {
@@ -202,9 +206,10 @@ internal sealed partial class ErlangNode
         {
             Interlocked.Increment(ref Stats.reconnects);
         }
-        conn.Start();
         Log.PeerConnected(result.PeerName, direction);
+        // Raised before the loops start, so a peer's Connected always precedes its Disconnected.
         Raise(new PeerStateChangedEventArgs(result.PeerName, PeerState.Connected, null, null));
+        conn.Start();
         return conn;
     }
 

@@ -46,9 +46,17 @@ internal sealed class Mailbox : IAsyncDisposable
     /// <summary>Sends to the process registered as <paramref name="name"/> on <paramref name="node"/>.</summary>
     public Task SendAsync(string name, string node, Term message, CancellationToken ct = default) => _node.SendAsync(Self, name, node, message, ct);
 
-    /// <summary>Monitors a remote process; its end arrives as {'DOWN', Ref, process, Pid, Reason}.</summary>
+    /// <summary>
+    /// Monitors a remote process; its end arrives as {'DOWN', Ref, process, Pid, Reason} (reason noconnection if the
+    /// node cannot be reached or disconnects). Processes of this node are mailboxes: monitor them by other means.
+    /// </summary>
     public async Task<Reference> MonitorAsync(Pid target, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Node.Equals(Self.Node))
+        {
+            throw new ArgumentException("monitors are for remote processes; this pid is on our node", nameof(target));
+        }
         var r = _node.NewReference();
         lock (_gate)
         {
@@ -91,6 +99,11 @@ internal sealed class Mailbox : IAsyncDisposable
     /// <summary>Links to a remote process; its exit arrives as {'EXIT', Pid, Reason}; ours is sent to it on close.</summary>
     public async Task LinkAsync(Pid other, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Node.Equals(Self.Node))
+        {
+            throw new ArgumentException("links are for remote processes; this pid is on our node", nameof(other));
+        }
         lock (_gate)
         {
             _links.Add(other);
