@@ -134,6 +134,8 @@ internal static class EtfReader
 
     private ref struct Decoder
     {
+        private const int PreallocateUpTo = 1024;
+
         private readonly ReadOnlySpan<byte> _data;
         private readonly int _end;
         private readonly bool _cutByLimit;
@@ -278,7 +280,7 @@ internal static class EtfReader
                 114 => ReadNewReference(wideCreation: false, start),
                 101 => ReadOldReference(),
                 112 => ReadFun(start),
-                113 => ReadExport(start),
+                113 => ReadExport(),
                 80 => throw Error("COMPRESSED is only allowed for a whole term, not inside one", start),
                 82 => throw Error("ATOM_CACHE_REF (82) needs a distribution header atom cache, which is not used here", start),
                 _ => throw Error($"unsupported tag {tag} ({TagName(tag)})", start),
@@ -359,7 +361,12 @@ internal static class EtfReader
             Need(length, "an atom's name");
             var bytes = _data.Slice(_pos, (int)length);
             _pos += (int)length;
-            Span<char> chars = stackalloc char[Atom.MaxCharacters * 4];
+            var hash = AtomCache.Hash(bytes);
+            if (AtomCache.TryGet(bytes, utf8, hash, out var cached))
+            {
+                return cached;
+            }
+            Span<char> chars = stackalloc char[bytes.Length];
             int count;
             if (utf8)
             {
@@ -385,7 +392,9 @@ internal static class EtfReader
             {
                 count = Encoding.Latin1.GetChars(bytes, chars);
             }
-            return Atom.Of(chars[..count]);
+            var atom = Atom.Of(chars[..count]);
+            AtomCache.Add(bytes, utf8, hash, atom);
+            return atom;
         }
 
         private byte[] ReadBytes(uint length, string what, int start)
@@ -438,11 +447,7 @@ internal static class EtfReader
         {
             var count = ReadUInt32("LIST_EXT's length");
             CheckCount(count, 1, "LIST_EXT", start);
-            var elements = new Term[count];
-            for (var i = 0; i < elements.Length; i++)
-            {
-                elements[i] = ReadTerm();
-            }
+            var elements = ReadTerms(count);
             var tail = ReadTerm();
             if (count == 0)
             {
@@ -455,12 +460,28 @@ internal static class EtfReader
         private Tuple ReadTuple(uint arity, int start)
         {
             CheckCount(arity, 0, "tuple", start);
-            var elements = new Term[arity];
-            for (var i = 0; i < elements.Length; i++)
+            return new Tuple(ReadTerms(arity));
+        }
+
+        // A declared count is only a claim: beyond a small size, grow with the elements actually read, so nested
+        // containers each declaring "all the remaining bytes" cannot make every level allocate that much up front.
+        private Term[] ReadTerms(uint count)
+        {
+            if (count <= PreallocateUpTo)
             {
-                elements[i] = ReadTerm();
+                var elements = new Term[count];
+                for (var i = 0; i < elements.Length; i++)
+                {
+                    elements[i] = ReadTerm();
+                }
+                return elements;
             }
-            return new Tuple(elements);
+            var growing = new List<Term>(PreallocateUpTo);
+            for (var i = 0u; i < count; i++)
+            {
+                growing.Add(ReadTerm());
+            }
+            return [.. growing];
         }
 
         private Map ReadMap(int start)
@@ -471,24 +492,24 @@ internal static class EtfReader
                 throw Error($"MAP_EXT declares {count} pairs, more than the {Remaining} bytes left can hold", start);
             }
             CheckCount(count, 0, "MAP_EXT", start);
-            var pairs = new KeyValuePair<Term, Term>[count];
-            HashSet<Term>? keys = count > 8 ? new HashSet<Term>((int)count) : null;
-            for (var i = 0; i < pairs.Length; i++)
+            var pairs = new List<KeyValuePair<Term, Term>>((int)Math.Min(count, PreallocateUpTo));
+            HashSet<Term>? keys = count > 8 ? new HashSet<Term>((int)Math.Min(count, PreallocateUpTo)) : null;
+            for (var i = 0u; i < count; i++)
             {
                 var keyAt = _pos;
                 var key = ReadTerm();
                 var value = ReadTerm();
-                var duplicate = keys is null ? HasKey(pairs.AsSpan(0, i), key) : !keys.Add(key);
+                var duplicate = keys is null ? HasKey(pairs, key) : !keys.Add(key);
                 if (duplicate)
                 {
                     throw Error("MAP_EXT has a duplicate key", keyAt);
                 }
-                pairs[i] = new(key, value);
+                pairs.Add(new(key, value));
             }
-            return new Map(pairs);
+            return new Map(pairs.Count == 0 ? [] : [.. pairs]);
         }
 
-        private static bool HasKey(ReadOnlySpan<KeyValuePair<Term, Term>> pairs, Term key)
+        private static bool HasKey(List<KeyValuePair<Term, Term>> pairs, Term key)
         {
             foreach (var p in pairs)
             {
@@ -529,57 +550,49 @@ internal static class EtfReader
         private Opaque ReadFun(int start)
         {
             var size = ReadUInt32("NEW_FUN_EXT's size");
-            // Size counts itself; the fixed fields after it take 25 bytes.
-            if (size < 4 + 25)
+            // Size counts itself; the fixed fields after it take 25 bytes, the four terms at least 2 each.
+            if (size < 4 + Opaque.FunFixedBytes + 8)
             {
                 throw Error($"NEW_FUN_EXT of size {size}, too small", start);
             }
             Need(size - 4, "NEW_FUN_EXT");
             var end = start + 1 + (int)size;
-            _pos += 1 + 16 + 4;
-            var free = ReadUInt32("NEW_FUN_EXT's free variable count");
+            var fixedFields = _data.Slice(_pos, Opaque.FunFixedBytes).ToArray();
+            _pos += Opaque.FunFixedBytes;
+            var free = BinaryPrimitives.ReadUInt32BigEndian(fixedFields.AsSpan(Opaque.FunFixedBytes - 4));
             if (free > (uint)(end - _pos))
             {
                 throw Error($"NEW_FUN_EXT declares {free} free variables, more than its size can hold", start);
             }
-            ReadAtom("NEW_FUN_EXT's module");
-            ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old index", start);
-            ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old uniq", start);
-            if (ReadTerm() is not Pid)
-            {
-                throw Error("NEW_FUN_EXT's pid is not a pid", start);
-            }
-            for (var i = 0; i < free; i++)
-            {
-                ReadTerm();
-            }
+            Term[] head =
+            [
+                ReadAtom("NEW_FUN_EXT's module"),
+                ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old index", start),
+                ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old uniq", start),
+                ReadTerm() as Pid ?? throw Error("NEW_FUN_EXT's pid is not a pid", start),
+            ];
+            Term[] terms = [.. head, .. ReadTerms(free)];
             if (_pos != end)
             {
                 throw Error($"NEW_FUN_EXT's fields take {_pos - start - 1} bytes, its size says {size}", start);
             }
-            return new Opaque(_data[start..end].ToArray());
+            return new Opaque(Opaque.FunTag, fixedFields, terms);
         }
 
-        private Opaque ReadExport(int start)
+        private Opaque ReadExport()
         {
-            ReadAtom("EXPORT_EXT's module");
-            ReadAtom("EXPORT_EXT's function");
+            var module = ReadAtom("EXPORT_EXT's module");
+            var function = ReadAtom("EXPORT_EXT's function");
             var arityAt = _pos;
             if (ReadByte("EXPORT_EXT's arity") != 97)
             {
                 throw Error("EXPORT_EXT's arity is not a SMALL_INTEGER_EXT", arityAt);
             }
-            ReadByte("EXPORT_EXT's arity");
-            return new Opaque(_data[start.._pos].ToArray());
+            return new Opaque(Opaque.ExportTag, ReadOnlyMemory<byte>.Empty, [module, function, Integer.Of(ReadByte("EXPORT_EXT's arity"))]);
         }
 
-        private readonly void ExpectInteger(Term term, string what, int start)
-        {
-            if (term is not Integer)
-            {
-                throw Error($"{what} is not an integer", start);
-            }
-        }
+        private readonly Integer ExpectInteger(Term term, string what, int start)
+            => term as Integer ?? throw Error($"{what} is not an integer", start);
 
         private readonly void CheckCount(uint count, int extraBytes, string what, int start)
         {

@@ -115,7 +115,12 @@ internal static class EtfWriter
             case Reference r:
                 return 3 + AtomSize(r.Node, atoms) + 4 + (4 * r.Ids.Count);
             case Opaque o:
-                return o.Encoded.Length;
+                long opaqueSize = o.Tag == Opaque.FunTag ? 5 + o.Fixed.Length : 1;
+                foreach (var e in o.Terms)
+                {
+                    opaqueSize += Measure(e, atoms);
+                }
+                return opaqueSize;
             default:
                 throw new ArgumentException($"cannot encode a {term.GetType().Name}", nameof(term));
         }
@@ -212,11 +217,30 @@ internal static class EtfWriter
                 }
                 break;
             case Opaque o:
-                o.Encoded.Span.CopyTo(d[pos..]);
-                pos += o.Encoded.Length;
+                WriteOpaque(d, ref pos, o, atoms);
                 break;
             default:
                 throw new ArgumentException($"cannot encode a {term.GetType().Name}", nameof(term));
+        }
+    }
+
+    private static void WriteOpaque(Span<byte> d, ref int pos, Opaque o, AtomEncoding atoms)
+    {
+        var start = pos;
+        d[pos++] = o.Tag;
+        if (o.Tag == Opaque.FunTag)
+        {
+            pos += 4; // Size, filled in below
+            o.Fixed.Span.CopyTo(d[pos..]);
+            pos += o.Fixed.Length;
+        }
+        foreach (var e in o.Terms)
+        {
+            WriteTerm(d, ref pos, e, atoms);
+        }
+        if (o.Tag == Opaque.FunTag)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(d[(start + 1)..], pos - start - 1);
         }
     }
 

@@ -1,28 +1,51 @@
 namespace ExEsdbGater.Beam.Terms;
 
 /// <summary>
-/// A term carried but not interpreted: a fun (NEW_FUN_EXT) or an export (EXPORT_EXT), kept as its encoded bytes,
-/// tag included, so it can be written back byte for byte.
+/// A term carried but not interpreted: a fun (NEW_FUN_EXT, 112) or an export (EXPORT_EXT, 113). It keeps its fixed
+/// bytes and its embedded terms (module, function or pid, free variables), so it can be written back exactly, in
+/// either atom encoding.
 /// </summary>
 internal sealed class Opaque : Term
 {
-    public Opaque(ReadOnlyMemory<byte> encoded)
+    /// <summary>NEW_FUN_EXT's tag.</summary>
+    public const byte FunTag = 112;
+
+    /// <summary>EXPORT_EXT's tag.</summary>
+    public const byte ExportTag = 113;
+
+    /// <summary>The bytes of NEW_FUN_EXT between Size and Module: Arity, Uniq, Index and NumFree.</summary>
+    public const int FunFixedBytes = 1 + 16 + 4 + 4;
+
+    /// <param name="tag">112 or 113.</param>
+    /// <param name="fixedFields">For a fun, the <see cref="FunFixedBytes"/> bytes of Arity, Uniq, Index, NumFree; for an export, none.</param>
+    /// <param name="terms">For a fun: Module, OldIndex, OldUniq, Pid, then the free variables; for an export: Module, Function, Arity.</param>
+    public Opaque(byte tag, ReadOnlyMemory<byte> fixedFields, IReadOnlyList<Term> terms)
     {
-        if (encoded.IsEmpty)
+        var valid = tag switch
         {
-            throw new ArgumentException("an opaque term needs its tag byte", nameof(encoded));
+            FunTag => fixedFields.Length == FunFixedBytes && terms.Count >= 4,
+            ExportTag => fixedFields.IsEmpty && terms.Count == 3 && terms[2] is Integer { Value.Sign: >= 0 } a && a.Value <= 255,
+            _ => false,
+        };
+        if (!valid)
+        {
+            throw new ArgumentException($"not the parts of a NEW_FUN_EXT or EXPORT_EXT (tag {tag})", nameof(terms));
         }
-        Encoded = encoded;
+        Tag = tag;
+        Fixed = fixedFields;
+        Terms = terms;
     }
 
-    /// <summary>The term's encoding, starting with its tag byte.</summary>
-    public ReadOnlyMemory<byte> Encoded { get; }
+    public byte Tag { get; }
 
-    public byte Tag => Encoded.Span[0];
+    public ReadOnlyMemory<byte> Fixed { get; }
 
-    public override bool Equals(Term? other) => other is Opaque o && o.Encoded.Span.SequenceEqual(Encoded.Span);
+    public IReadOnlyList<Term> Terms { get; }
 
-    public override int GetHashCode() => HashCode.Combine(Tag, Encoded.Length);
+    public override bool Equals(Term? other)
+        => other is Opaque o && o.Tag == Tag && o.Fixed.Span.SequenceEqual(Fixed.Span) && o.Terms.SequenceEqual(Terms);
 
-    public override string ToString() => Tag == 113 ? "#Function<export>" : "#Function<>";
+    public override int GetHashCode() => HashCode.Combine(Tag, Fixed.Length, Terms.Count, Terms[0]);
+
+    public override string ToString() => Tag == ExportTag ? $"fun {Terms[0]}:{Terms[1]}/{Terms[2]}" : $"#Function<{Terms[0]}>";
 }
