@@ -10,6 +10,7 @@ internal sealed partial class ErlangNode
     private readonly Dictionary<string, Task<Connection>> _pending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _kept = new(StringComparer.Ordinal);
     private readonly HashSet<string> _everConnected = new(StringComparer.Ordinal);
+    private int _pendingHandshakes;
 
     /// <summary>Peers with an open connection now.</summary>
     public IReadOnlyList<string> ConnectedPeers
@@ -256,7 +257,25 @@ internal sealed partial class ErlangNode
                 Log.AcceptFailed(e);
                 continue;
             }
-            _ = Task.Run(() => AcceptOneAsync(client));
+            if (Interlocked.Increment(ref _pendingHandshakes) > Options.MaxPendingHandshakes)
+            {
+                Interlocked.Decrement(ref _pendingHandshakes);
+                Interlocked.Increment(ref Stats.handshakeFailures);
+                Log.IncomingHandshakeFailed(client.Client.RemoteEndPoint?.ToString() ?? "?", "unknown", $"more than {Options.MaxPendingHandshakes} handshakes in progress");
+                client.Dispose();
+                continue;
+            }
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await AcceptOneAsync(client).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _pendingHandshakes);
+                }
+            });
         }
     }
 

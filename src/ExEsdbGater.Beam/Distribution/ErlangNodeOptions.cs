@@ -54,6 +54,12 @@ internal sealed record ErlangNodeOptions
     /// </summary>
     public int MaxMalformedFrames { get; init; } = 16;
 
+    /// <summary>
+    /// Incoming handshakes in progress at once; a connection beyond it is closed at once (and counted as a handshake
+    /// failure), so a flood of idle sockets costs at most this many × <see cref="HandshakeTimeout"/>. Default 64.
+    /// </summary>
+    public int MaxPendingHandshakes { get; init; } = 64;
+
     /// <summary>Messages a mailbox holds before <see cref="MailboxFullMode"/> applies. Default 10 000.</summary>
     public int MailboxCapacity { get; init; } = 10_000;
 
@@ -83,6 +89,10 @@ internal sealed record ErlangNodeOptions
         if (MaxMalformedFrames < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxMalformedFrames), MaxMalformedFrames, "must be at least 1");
+        }
+        if (MaxPendingHandshakes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxPendingHandshakes), MaxPendingHandshakes, "must be at least 1");
         }
         if (MailboxCapacity < 1)
         {

@@ -16,11 +16,20 @@ public sealed class ErlangNodeReconnectTests
             await using var node = await ErlangNodeFixture.StartNodeAsync(peers: [erl.Name]);
             var events = new PeerEvents(node);
             await events.WaitAsync(e => e.Peer == erl.Name && e.State == PeerState.Connected);
-            await using var box = node.CreateMailbox();
+            await using var box = node.CreateMailbox("inbox");
+            await erl.EvalAsync($"{{inbox, '{node.Name}'}} ! {{me, self()}}");
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var ctl = Assert.IsType<Pid>(Assert.IsType<Tuple>((await box.Reader.ReadAsync(cts.Token)).Message)[1]);
+            var monitor = await box.MonitorAsync(ctl);
+            await box.LinkAsync(ctl);
 
             erl.Kill();
             var down = await events.WaitAsync(e => e.Peer == erl.Name && e.State == PeerState.Disconnected);
             Assert.NotNull(down.Reason);
+            // The monitor and the link end with noconnection, as in Erlang.
+            var notes = new[] { (await box.Reader.ReadAsync(cts.Token)).Message, (await box.Reader.ReadAsync(cts.Token)).Message };
+            Assert.Contains(Mailbox.Down(monitor, ctl, Atom.Of("noconnection")), notes);
+            Assert.Contains(new Tuple(Atom.Of("EXIT"), ctl, Atom.Of("noconnection")), notes);
             var mark = events.Count;
             await erl.DisposeAsync();
 
