@@ -83,7 +83,8 @@ internal sealed partial class Connection
                     Close($"net_tick_timeout: {PeerName} silent for more than {_node.Options.NetTickTime.TotalSeconds:0.#} s");
                     return;
                 }
-                if (_node.Time.GetElapsedTime(Interlocked.Read(ref _lastSent), now) >= quarter)
+                // Half a quarter: a write just before this wake-up must not delay the tick by a whole period.
+                if (_node.Time.GetElapsedTime(Interlocked.Read(ref _lastSent), now) >= quarter / 2)
                 {
                     await WriteTickAsync().ConfigureAwait(false);
                 }
