@@ -22,6 +22,14 @@ public sealed record GaterBusOptions
     public IGaterBackplane? Backplane { get; init; }
 
     /// <summary>
+    /// Links to clusters that speak another protocol, e.g. <c>ExEsdbGater.Beam.BeamBridge</c> for the original's
+    /// Elixir nodes: their messages reach this bus's subscribers, and this bus's broadcasts reach them. The caller
+    /// owns them (the bus does not dispose them).
+    /// </summary>
+    /// <value>Default empty.</value>
+    public IReadOnlyList<IGaterBridge> Bridges { get; init; } = [];
+
+    /// <summary>
     /// Where durable instances' messages are kept (see <see cref="DeliveryModes"/> and docs/durability.md), e.g.
     /// <c>await ExEsdbGater.Redis.RedisDurableTransport.ConnectAsync(...)</c>.
     /// </summary>

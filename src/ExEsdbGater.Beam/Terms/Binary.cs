@@ -48,12 +48,20 @@ internal sealed class Binary : Term
 
     public override bool Equals(Term? other) => other is Binary b && b.TrailingBits == TrailingBits && b.Bytes.Span.SequenceEqual(Bytes.Span);
 
+    private int _hash;
+
+    // Computed once: nested terms are hashed at every level of a decoded map's duplicate-key check.
     public override int GetHashCode()
     {
-        var h = new HashCode();
-        h.AddBytes(Bytes.Span);
-        h.Add(TrailingBits);
-        return h.ToHashCode();
+        if (_hash == 0)
+        {
+            var h = new HashCode();
+            h.AddBytes(Bytes.Span);
+            h.Add(TrailingBits);
+            var v = h.ToHashCode();
+            _hash = v == 0 ? 1 : v;
+        }
+        return _hash;
     }
 
     public override string ToString() => TryGetString(out var s) ? "<<\"" + s + "\">>" : $"<<{Bytes.Length} bytes>>";

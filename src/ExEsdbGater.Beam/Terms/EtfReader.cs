@@ -134,6 +134,8 @@ internal static class EtfReader
 
     private ref struct Decoder
     {
+        private const int PreallocateUpTo = 1024;
+
         private readonly ReadOnlySpan<byte> _data;
         private readonly int _end;
         private readonly bool _cutByLimit;
@@ -445,11 +447,7 @@ internal static class EtfReader
         {
             var count = ReadUInt32("LIST_EXT's length");
             CheckCount(count, 1, "LIST_EXT", start);
-            var elements = new Term[count];
-            for (var i = 0; i < elements.Length; i++)
-            {
-                elements[i] = ReadTerm();
-            }
+            var elements = ReadTerms(count);
             var tail = ReadTerm();
             if (count == 0)
             {
@@ -462,12 +460,28 @@ internal static class EtfReader
         private Tuple ReadTuple(uint arity, int start)
         {
             CheckCount(arity, 0, "tuple", start);
-            var elements = new Term[arity];
-            for (var i = 0; i < elements.Length; i++)
+            return new Tuple(ReadTerms(arity));
+        }
+
+        // A declared count is only a claim: beyond a small size, grow with the elements actually read, so nested
+        // containers each declaring "all the remaining bytes" cannot make every level allocate that much up front.
+        private Term[] ReadTerms(uint count)
+        {
+            if (count <= PreallocateUpTo)
             {
-                elements[i] = ReadTerm();
+                var elements = new Term[count];
+                for (var i = 0; i < elements.Length; i++)
+                {
+                    elements[i] = ReadTerm();
+                }
+                return elements;
             }
-            return new Tuple(elements);
+            var growing = new List<Term>(PreallocateUpTo);
+            for (var i = 0u; i < count; i++)
+            {
+                growing.Add(ReadTerm());
+            }
+            return [.. growing];
         }
 
         private Map ReadMap(int start)
@@ -478,24 +492,24 @@ internal static class EtfReader
                 throw Error($"MAP_EXT declares {count} pairs, more than the {Remaining} bytes left can hold", start);
             }
             CheckCount(count, 0, "MAP_EXT", start);
-            var pairs = new KeyValuePair<Term, Term>[count];
-            HashSet<Term>? keys = count > 8 ? new HashSet<Term>((int)count) : null;
-            for (var i = 0; i < pairs.Length; i++)
+            var pairs = new List<KeyValuePair<Term, Term>>((int)Math.Min(count, PreallocateUpTo));
+            HashSet<Term>? keys = count > 8 ? new HashSet<Term>((int)Math.Min(count, PreallocateUpTo)) : null;
+            for (var i = 0u; i < count; i++)
             {
                 var keyAt = _pos;
                 var key = ReadTerm();
                 var value = ReadTerm();
-                var duplicate = keys is null ? HasKey(pairs.AsSpan(0, i), key) : !keys.Add(key);
+                var duplicate = keys is null ? HasKey(pairs, key) : !keys.Add(key);
                 if (duplicate)
                 {
                     throw Error("MAP_EXT has a duplicate key", keyAt);
                 }
-                pairs[i] = new(key, value);
+                pairs.Add(new(key, value));
             }
-            return new Map(pairs);
+            return new Map(pairs.Count == 0 ? [] : [.. pairs]);
         }
 
-        private static bool HasKey(ReadOnlySpan<KeyValuePair<Term, Term>> pairs, Term key)
+        private static bool HasKey(List<KeyValuePair<Term, Term>> pairs, Term key)
         {
             foreach (var p in pairs)
             {
@@ -550,15 +564,14 @@ internal static class EtfReader
             {
                 throw Error($"NEW_FUN_EXT declares {free} free variables, more than its size can hold", start);
             }
-            var terms = new Term[4 + free];
-            terms[0] = ReadAtom("NEW_FUN_EXT's module");
-            terms[1] = ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old index", start);
-            terms[2] = ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old uniq", start);
-            terms[3] = ReadTerm() as Pid ?? throw Error("NEW_FUN_EXT's pid is not a pid", start);
-            for (var i = 4; i < terms.Length; i++)
-            {
-                terms[i] = ReadTerm();
-            }
+            Term[] head =
+            [
+                ReadAtom("NEW_FUN_EXT's module"),
+                ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old index", start),
+                ExpectInteger(ReadTerm(), "NEW_FUN_EXT's old uniq", start),
+                ReadTerm() as Pid ?? throw Error("NEW_FUN_EXT's pid is not a pid", start),
+            ];
+            Term[] terms = [.. head, .. ReadTerms(free)];
             if (_pos != end)
             {
                 throw Error($"NEW_FUN_EXT's fields take {_pos - start - 1} bytes, its size says {size}", start);

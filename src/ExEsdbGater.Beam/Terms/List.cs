@@ -42,14 +42,23 @@ internal sealed class List : Term
 
     public override bool Equals(Term? other) => other is List l && l.Elements.SequenceEqual(Elements) && Equals(l._tail, _tail);
 
+    private int _hash;
+
+    // Computed once: nested terms are hashed at every level of a decoded map's duplicate-key check.
     public override int GetHashCode()
     {
-        var h = new HashCode();
-        foreach (var e in Elements)
+        if (_hash == 0)
         {
-            h.Add(e);
+            var h = new HashCode();
+            foreach (var e in Elements)
+            {
+                h.Add(e);
+            }
+        h.Add(_tail);
+            var v = h.ToHashCode();
+            _hash = v == 0 ? 1 : v;
         }
-        return h.ToHashCode();
+        return _hash;
     }
 
     public override string ToString() => "[" + string.Join(", ", Elements) + (IsProper ? "" : " | " + Tail) + "]";

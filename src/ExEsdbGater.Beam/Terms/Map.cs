@@ -45,19 +45,50 @@ internal sealed class Map : Term
         return false;
     }
 
+    private int _hash;
+
     /// <summary>Exact equality: the same pairs, in any order (as Erlang's =:=).</summary>
     public override bool Equals(Term? other)
-        => other is Map m && m.Count == Count && Pairs.All(p => m.TryGetValue(p.Key, out var v) && v.Equals(p.Value));
+    {
+        if (other is not Map m || m.Count != Count)
+        {
+            return false;
+        }
+        if (ReferenceEquals(m, this))
+        {
+            return true;
+        }
+        if (m.GetHashCode() != GetHashCode())
+        {
+            return false;
+        }
+        if (Count <= 8)
+        {
+            return Pairs.All(p => m.TryGetValue(p.Key, out var v) && v.Equals(p.Value));
+        }
+        // Linear, not quadratic: a peer's large maps get compared when decoding checks for duplicate keys.
+        var theirs = new Dictionary<Term, Term>(m.Count);
+        foreach (var (k, v) in m.Pairs)
+        {
+            theirs.TryAdd(k, v);
+        }
+        return Pairs.All(p => theirs.TryGetValue(p.Key, out var v) && v.Equals(p.Value));
+    }
 
-    // Order-independent, so that keys which are maps do not all collide in a hash set (the decoder's duplicate check).
+    // Order-independent, so that keys which are maps do not all collide in a hash set (the decoder's duplicate
+    // check); computed once, as nested keys are hashed at every level that checks them.
     public override int GetHashCode()
     {
-        var h = Count;
-        foreach (var (k, v) in Pairs)
+        if (_hash == 0)
         {
-            h += HashCode.Combine(k, v);
+            var h = Count;
+            foreach (var (k, v) in Pairs)
+            {
+                h += HashCode.Combine(k, v);
+            }
+            _hash = h == 0 ? 1 : h;
         }
-        return h;
+        return _hash;
     }
 
     public override string ToString() => "#{" + string.Join(", ", Pairs.Select(p => $"{p.Key} => {p.Value}")) + "}";

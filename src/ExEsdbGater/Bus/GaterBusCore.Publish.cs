@@ -54,7 +54,12 @@ internal sealed partial class GaterBusCore
             state.Seq++;
             if (IsDurable(instance))
             {
-                return await AppendDurableAsync(envelope, message, frame, ct).ConfigureAwait(false);
+                var appended = await AppendDurableAsync(envelope, message, frame, ct).ConfigureAwait(false);
+                if (_bridges.Length > 0)
+                {
+                    await SendToBridgesAsync(envelope, message, ct).ConfigureAwait(false);
+                }
+                return appended;
             }
             Interlocked.Increment(ref _published);
             GaterTelemetry.Published.Add(1);
@@ -62,6 +67,10 @@ internal sealed partial class GaterBusCore
             if (_backplane is not null)
             {
                 await _backplane.PublishAsync(instance, topic, frame, ct).ConfigureAwait(false);
+            }
+            if (_bridges.Length > 0)
+            {
+                await SendToBridgesAsync(envelope, message, ct).ConfigureAwait(false);
             }
             return new PublishReceipt(envelope, delivered, frame.Length) { Message = message };
         }

@@ -28,24 +28,28 @@ internal sealed partial class GaterBusCore
         Interlocked.Increment(ref _received);
         lock (_receiveLock)
         {
-            var delivery = Verify(instance, topic, frame);
-            if (delivery is null)
+            if (Verify(instance, topic, frame) is { } delivery)
             {
-                return;
+                FanOutReceived(instance, topic, delivery, frame.Length);
             }
-            var subs = Volatile.Read(ref _subs[(int)instance]);
-            if (_draining)
-            {
-                EnqueueInbound(new Inbound(topic, delivery, subs, 0, frame.Length));
-                return;
-            }
-            var n = TryDeliver(subs, topic, delivery, null, out var stoppedAt);
-            Counted(n);
-            if (stoppedAt >= 0)
-            {
-                _draining = true;
-                EnqueueInbound(new Inbound(topic, delivery, subs, stoppedAt, frame.Length));
-            }
+        }
+    }
+
+    /// <summary>Hands a received, accepted delivery to the subscribers; the caller holds <see cref="_receiveLock"/>.</summary>
+    private void FanOutReceived(GaterInstance instance, string topic, Delivery delivery, int bytes)
+    {
+        var subs = Volatile.Read(ref _subs[(int)instance]);
+        if (_draining)
+        {
+            EnqueueInbound(new Inbound(topic, delivery, subs, 0, bytes));
+            return;
+        }
+        var n = TryDeliver(subs, topic, delivery, null, out var stoppedAt);
+        Counted(n);
+        if (stoppedAt >= 0)
+        {
+            _draining = true;
+            EnqueueInbound(new Inbound(topic, delivery, subs, stoppedAt, bytes));
         }
     }
 

@@ -50,6 +50,18 @@ internal sealed partial class GaterBusCore
                 _backplaneLock.Release();
             }
         }
+        if (_bridges.Length > 0)
+        {
+            await _backplaneLock.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await SubscribeBridgesAsync(sub.Instance, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                _backplaneLock.Release();
+            }
+        }
         lock (_subsLock)
         {
             _subs[(int)sub.Instance] = [.. _subs[(int)sub.Instance], sub];

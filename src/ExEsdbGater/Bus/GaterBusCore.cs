@@ -6,7 +6,7 @@ namespace ExEsdbGater.Bus;
 /// <summary>
 /// The one bus implementation: signs once per broadcast, verifies each received frame once, fans out to queues.
 /// Split by concern: this file holds state and lifetime; <c>.Publish</c>, <c>.Receive</c>, <c>.Subscriptions</c>
-/// and <c>.Events</c> hold the rest.
+/// <c>.Events</c> and <c>.Bridges</c> hold the rest.
 /// </summary>
 internal sealed partial class GaterBusCore : IGaterBus
 {
@@ -41,6 +41,12 @@ internal sealed partial class GaterBusCore : IGaterBus
         {
             _backplane.StateChanged += OnBackplaneState;
         }
+        _bridges = [.. options.Bridges];
+        _bridgeSubs = _bridges.Select(_ => new IAsyncDisposable?[GaterInstances.All.Count]).ToArray();
+        foreach (var bridge in _bridges)
+        {
+            bridge.StateChanged += OnBackplaneState;
+        }
         _receiveLoop = Task.Run(ReceiveLoopAsync);
         GaterTelemetry.Track(this);
     }
@@ -55,7 +61,7 @@ internal sealed partial class GaterBusCore : IGaterBus
 
     public BusStatistics Statistics => new(
         Interlocked.Read(ref _published), Interlocked.Read(ref _delivered), Interlocked.Read(ref _received), Interlocked.Read(ref _verified),
-        Verifier.TotalRejected, Interlocked.Read(ref _dropped), Interlocked.Read(ref _inboundDropped), Interlocked.Read(ref _gaps),
+        Verifier.TotalRejected + Interlocked.Read(ref _bridgeRejected), Interlocked.Read(ref _dropped), Interlocked.Read(ref _inboundDropped), Interlocked.Read(ref _gaps),
         Interlocked.Read(ref _handlerErrors), Interlocked.Read(ref _echoes), _events.Dropped);
 
     public async ValueTask DisposeAsync()
@@ -70,6 +76,7 @@ internal sealed partial class GaterBusCore : IGaterBus
             _backplane.StateChanged -= OnBackplaneState;
         }
         await DisposeBackplaneSubscriptionsAsync().ConfigureAwait(false);
+        await DisposeBridgeSubscriptionsAsync().ConfigureAwait(false);
         _inbound.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _receiveLoop.ConfigureAwait(false);

@@ -19,6 +19,14 @@ internal static class OptionsCheck
             throw new GaterConfigurationException("GaterBusOptions.Verifier must not be null.");
         }
         Verifier(options.Verifier, "GaterBusOptions.Verifier.");
+        if (options.Bridges is null || options.Bridges.Any(b => b is null))
+        {
+            throw new GaterConfigurationException("GaterBusOptions.Bridges must not be null or hold null.");
+        }
+        if (options.Bridges.Distinct().Count() != options.Bridges.Count)
+        {
+            throw new GaterConfigurationException("GaterBusOptions.Bridges holds the same bridge twice: each of its messages would arrive twice.");
+        }
         return options;
     }
 

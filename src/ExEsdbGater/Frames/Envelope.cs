@@ -9,4 +9,23 @@ namespace ExEsdbGater.Frames;
 /// <param name="Epoch">The publisher's epoch (changes on restart).</param>
 /// <param name="Seq">The sequence number within (node, epoch, instance, topic).</param>
 /// <param name="Timestamp">Issue time, Unix milliseconds.</param>
-public sealed record Envelope(GaterInstance Instance, string Topic, string Type, string Id, string Node, long Epoch, long Seq, long Timestamp);
+public sealed record Envelope(GaterInstance Instance, string Topic, string Type, string Id, string Node, long Epoch, long Seq, long Timestamp)
+{
+    /// <summary>The origin of frames of this library: signed exg1 frames.</summary>
+    public const string Exg1Origin = "exg1";
+
+    /// <summary>How the message arrived: <see cref="Exg1Origin"/>, or the name of the bridge that delivered it (e.g. <c>beam</c>).</summary>
+    public string Origin { get; init; } = Exg1Origin;
+
+    /// <summary>
+    /// For a bridged message, how the bridge checked it (e.g. <c>otp25</c>: the original's signature over OTP 25's
+    /// encoding); null for exg1 frames.
+    /// </summary>
+    public string? Verification { get; init; }
+
+    /// <summary>
+    /// True when the sender's message had no <c>node</c> field (seven of the original's types have none) and
+    /// <see cref="Node"/> was taken from the sending node instead.
+    /// </summary>
+    public bool NodeFromSender { get; init; }
+}

@@ -71,8 +71,27 @@ public sealed class EtfLimitTests
         => Assert.Contains(expected, Rejects(EtfHandVectorTests.Hex(hex)), StringComparison.Ordinal);
 
     [Fact]
+    public void Nested_containers_claiming_all_remaining_bytes_do_not_each_allocate_that_much()
+    {
+        // 200 nested lists, each declaring as many elements as bytes remain, then truncated: every level must not
+        // reserve room for ~1M elements (that would be 200 x 8 MB).
+        var bytes = new List<byte> { 131 };
+        for (var level = 0; level < 200; level++)
+        {
+            bytes.AddRange([108, 0, 0x0F, 0xFF, 0xF0]);
+        }
+        bytes.AddRange(new byte[1_100_000]);
+        var input = bytes.ToArray();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Rejects(input);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64L * 1024 * 1024, "allocated too much");
+    }
+
+    [Fact]
     public void Element_count_and_size_limits_apply()
     {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TermLimits { MaxDepth = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TermLimits { MaxBytes = -1 });
         var limits = new TermLimits { MaxElements = 3, MaxBytes = 64 };
         Assert.Contains("over the limit of 3", Rejects(EtfWriter.ToBinary(new Tuple(Atom.Of("a"), Atom.Of("b"), Atom.Of("c"), Atom.Of("d"))), limits), StringComparison.Ordinal);
         Assert.Contains("longer than the limit of 64 bytes", Rejects(EtfWriter.ToBinary(new Binary(new byte[100])), limits), StringComparison.Ordinal);
@@ -121,6 +140,20 @@ public sealed class EtfLimitTests
         Assert.Contains("duplicate key", Rejects(EtfWriter.ToBinary(new Map(pairs))), StringComparison.Ordinal);
         // 1 and 1.0 are different keys.
         Assert.Equal(2, Assert.IsType<Map>(EtfReader.Decode(EtfWriter.ToBinary(new Map([new(new Integer(1), List.Empty), new(new Float(1.0), List.Empty)])))).Count);
+    }
+
+    [Fact]
+    public void Large_equal_map_keys_in_different_orders_are_found_duplicate()
+    {
+        // Two keys that are the same 50,000-pair map, pairs in opposite orders: a duplicate, found in linear time.
+        var pairs = Enumerable.Range(0, 50_000).Select(i => new KeyValuePair<Term, Term>(new Integer(i), new Integer(i))).ToArray();
+        var keys = new List<KeyValuePair<Term, Term>>
+        {
+            new(new Map(pairs), List.Empty),
+            new(new Map(pairs.Reverse().ToArray()), List.Empty),
+        };
+        keys.AddRange(Enumerable.Range(0, 8).Select(i => new KeyValuePair<Term, Term>(Atom.Of("k" + i), List.Empty)));
+        Assert.Contains("duplicate key", Rejects(EtfWriter.ToBinary(new Map(keys))), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,90 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+
+namespace ExEsdbGater.Beam.Distribution;
+
+internal sealed partial class Connection
+{
+    // Never lets an exception out: every end of the loop is a Close with a reason.
+    private async Task ReadLoopAsync()
+    {
+        var head = new byte[4];
+        var ct = _cts.Token;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await _stream.ReadExactlyAsync(head, ct).ConfigureAwait(false);
+                Interlocked.Exchange(ref _lastReceived, _node.Time.GetTimestamp());
+                var len = BinaryPrimitives.ReadUInt32BigEndian(head);
+                if (len == 0)
+                {
+                    Interlocked.Increment(ref _node.Stats.ticksIn);
+                    continue;
+                }
+                if (len > (uint)_node.Options.MaxFrameBytes)
+                {
+                    Interlocked.Increment(ref _node.Stats.malformed);
+                    _node.Log.OversizeFrame(PeerName, len, _node.Options.MaxFrameBytes);
+                    Close($"{PeerName} sent a frame of {len} bytes (limit {_node.Options.MaxFrameBytes})");
+                    return;
+                }
+                var frame = new byte[len];
+                await _stream.ReadExactlyAsync(frame, ct).ConfigureAwait(false);
+                Interlocked.Exchange(ref _lastReceived, _node.Time.GetTimestamp());
+                Interlocked.Increment(ref _node.Stats.framesIn);
+                Volatile.Write(ref _delivering, 1);
+                string? problem;
+                try
+                {
+                    problem = await _node.HandleFrameAsync(this, frame, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Volatile.Write(ref _delivering, 0);
+                    Interlocked.Exchange(ref _lastReceived, _node.Time.GetTimestamp());
+                }
+                if (problem is not null)
+                {
+                    Interlocked.Increment(ref _node.Stats.malformed);
+                    var n = ++_malformed;
+                    _node.Log.MalformedFrame(PeerName, problem, n, _node.Options.MaxMalformedFrames);
+                    if (n >= _node.Options.MaxMalformedFrames)
+                    {
+                        Interlocked.Increment(ref _node.Stats.malformedDisconnects);
+                        Close($"{PeerName} sent {n} malformed frames (limit {_node.Options.MaxMalformedFrames}); last: {problem}");
+                        return;
+                    }
+                }
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            Close($"{PeerName} closed the connection");
+        }
+        catch (OperationCanceledException)
+        {
+            Close("closed");
+        }
+        catch (ObjectDisposedException)
+        {
+            Close("closed");
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            Close($"connection to {PeerName} lost: {e.Message}");
+        }
+        catch (DistributionException e)
+        {
+            // A reply (UNLINK_ID_ACK, MONITOR_P_EXIT, is_auth) could not be written: the connection is gone.
+            Close(e.Message);
+        }
+#pragma warning disable CA1031 // the read loop must never throw; the reason is kept
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _node.Log.ReadLoopFailed(PeerName, e);
+            Close($"internal error reading from {PeerName}: {e.Message}");
+        }
+    }
+}
