@@ -65,7 +65,7 @@ internal sealed class ElixirPeer : IAsyncDisposable
         }
     }
 
-    /// <summary>The event lines so far (without the <c>event </c> prefix), in arrival order.</summary>
+    /// <summary>The event lines so far (without the <c>event </c> prefix), in arrival order, across restarts.</summary>
     public IReadOnlyList<string> Events
     {
         get
