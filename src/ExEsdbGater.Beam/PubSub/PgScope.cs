@@ -1,0 +1,372 @@
+using ExEsdbGater.Beam.Distribution;
+using ExEsdbGater.Beam.Terms;
+using Microsoft.Extensions.Logging;
+using Tuple = ExEsdbGater.Beam.Terms.Tuple;
+
+namespace ExEsdbGater.Beam.PubSub;
+
+/// <summary>
+/// Our side of OTP's <c>:pg</c> scope <c>Phoenix.PubSub</c>: the membership protocol between scope processes, so that
+/// peers list our mailboxes in their groups and we know the members of theirs.
+/// </summary>
+/// <remarks>
+/// <c>:pg</c> finds visible nodes by itself but not hidden ones like ours, so this scope introduces itself: on every
+/// connection it sends <c>{discover, Self}</c> to the peer's scope; the peer answers with a <c>sync</c> cast of its
+/// groups, monitors us and discovers us back, and our <c>sync</c> answer is what makes our mailboxes members there.
+/// Later changes travel as <c>join</c> and <c>leave</c>; a peer scope's DOWN (or its node's disconnection) forgets it.
+/// </remarks>
+internal sealed partial class PgScope : IAsyncDisposable
+{
+    /// <summary>The scope's name: phoenix_pubsub starts <c>:pg</c> with the scope <c>Phoenix.PubSub</c>, the atom <c>'Elixir.Phoenix.PubSub'</c>.</summary>
+    public const string ScopeName = "Elixir.Phoenix.PubSub";
+
+    private static readonly Atom Discover = Atom.Intern("discover");
+    private static readonly Atom GenCast = Atom.Intern("$gen_cast");
+    private static readonly Atom Sync = Atom.Intern("sync");
+    private static readonly Atom Join = Atom.Intern("join");
+    private static readonly Atom Leave = Atom.Intern("leave");
+
+    private readonly ErlangNode _node;
+    private readonly Mailbox _scope;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    // peer scope pid → group → member pids, as the peer last told us
+    private readonly Dictionary<Pid, Dictionary<Atom, List<Pid>>> _remote = [];
+    // group → our member pids
+    private readonly Dictionary<Atom, List<Pid>> _local = [];
+    private readonly Task _loop;
+    private readonly Task _rediscovery;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeSpan _rediscoverEvery;
+    private readonly TimeProvider _time;
+    private long _malformed;
+
+    private PgScope(ErlangNode node, Mailbox scope, ILogger logger, TimeSpan rediscoverEvery, TimeProvider time)
+    {
+        _node = node;
+        _scope = scope;
+        _logger = logger;
+        _rediscoverEvery = rediscoverEvery;
+        _time = time;
+        _node.PeerStateChanged += OnPeerState;
+        _loop = Task.Run(RunAsync);
+        _rediscovery = Task.Run(RediscoverAsync);
+    }
+
+    /// <summary>Starts our scope process (registered as <see cref="ScopeName"/>) and discovers the peers already connected.</summary>
+    /// <param name="node">Our node.</param>
+    /// <param name="logger">Where problems are logged.</param>
+    /// <param name="rediscoverEvery">How often a connected peer whose scope has not answered is asked again.</param>
+    /// <param name="time">The clock.</param>
+    public static PgScope Start(ErlangNode node, ILogger logger, TimeSpan rediscoverEvery, TimeProvider time)
+    {
+        var scope = new PgScope(node, node.CreateMailbox(ScopeName), logger, rediscoverEvery, time);
+        foreach (var peer in node.ConnectedPeers)
+        {
+            scope.DiscoverLater(peer);
+        }
+        return scope;
+    }
+
+    // A discover sent while the peer's scope is not yet running (a node restarting: we reconnect as soon as it is
+    // registered, before its applications start) is dropped by the peer's VM, and :pg only announces a new scope to
+    // visible nodes. So a connected peer we know no scope of is asked again until its scope answers.
+    private async Task RediscoverAsync()
+    {
+        using var timer = new PeriodicTimer(_rediscoverEvery, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                HashSet<string> known;
+                lock (_lock)
+                {
+                    known = [.. _remote.Keys.Select(p => p.Node.Name)];
+                }
+                foreach (var peer in _node.ConnectedPeers)
+                {
+                    if (!known.Contains(peer))
+                    {
+                        DiscoverLater(peer);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // disposed
+        }
+    }
+
+    /// <summary>Our scope process.</summary>
+    public Pid Self => _scope.Self;
+
+    /// <summary>Messages the scope could not use (counted, logged, dropped).</summary>
+    public long Malformed => Interlocked.Read(ref _malformed);
+
+    /// <summary>Peer scopes we know, with their groups.</summary>
+    public int PeerScopes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _remote.Count;
+            }
+        }
+    }
+
+    /// <summary>The members of <paramref name="group"/> on other nodes.</summary>
+    public IReadOnlyList<Pid> RemoteMembers(Atom group)
+    {
+        lock (_lock)
+        {
+            var members = new List<Pid>();
+            foreach (var groups in _remote.Values)
+            {
+                if (groups.TryGetValue(group, out var pids))
+                {
+                    members.AddRange(pids);
+                }
+            }
+            return members;
+        }
+    }
+
+    /// <summary>Makes <paramref name="pid"/> (one of ours) a member of <paramref name="group"/> and tells every peer scope.</summary>
+    public async Task JoinAsync(Atom group, Pid pid, CancellationToken ct)
+    {
+        Pid[] peers;
+        lock (_lock)
+        {
+            if (!_local.TryGetValue(group, out var pids))
+            {
+                _local[group] = pids = [];
+            }
+            pids.Add(pid);
+            peers = [.. _remote.Keys];
+        }
+        var join = new Tuple(Join, Self, group, new List([pid]));
+        foreach (var peer in peers)
+        {
+            await SendQuietlyAsync(peer, join, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes <paramref name="pid"/> from <paramref name="group"/> and tells every peer scope.</summary>
+    public async Task LeaveAsync(Atom group, Pid pid, CancellationToken ct)
+    {
+        Pid[] peers;
+        lock (_lock)
+        {
+            if (_local.TryGetValue(group, out var pids))
+            {
+                pids.Remove(pid);
+                if (pids.Count == 0)
+                {
+                    _local.Remove(group);
+                }
+            }
+            peers = [.. _remote.Keys];
+        }
+        var leave = new Tuple(Leave, Self, new List([pid]), new List([group]));
+        foreach (var peer in peers)
+        {
+            await SendQuietlyAsync(peer, leave, ct).ConfigureAwait(false);
+        }
+    }
+
+    private void OnPeerState(object? sender, PeerStateChangedEventArgs e)
+    {
+        if (e.State == PeerState.Connected)
+        {
+            DiscoverLater(e.Peer);
+        }
+        else if (e.State == PeerState.Disconnected)
+        {
+            lock (_lock)
+            {
+                foreach (var scope in _remote.Keys.Where(p => p.Node.Name == e.Peer).ToArray())
+                {
+                    _remote.Remove(scope);
+                }
+            }
+        }
+    }
+
+    // never on the connection's thread: sending may wait for the connection being set up
+    private void DiscoverLater(string peer) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await _scope.SendAsync(ScopeName, peer, new Tuple(Discover, Self)).ConfigureAwait(false);
+        }
+        catch (DistributionException ex)
+        {
+            LogSendFailed(_logger, peer, ex.Message);
+        }
+    });
+
+    private async Task RunAsync()
+    {
+        await foreach (var m in _scope.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                await HandleAsync(m.Message).ConfigureAwait(false);
+            }
+            catch (DistributionException ex)
+            {
+                LogSendFailed(_logger, m.Sender?.Node.Name ?? "?", ex.Message);
+            }
+        }
+    }
+
+    private async Task HandleAsync(Term message)
+    {
+        switch (message)
+        {
+            case Tuple t when t.IsTagged("discover", 2) && t[1] is Pid peer:
+                await OnDiscoverAsync(peer).ConfigureAwait(false);
+                return;
+            case Tuple t when t.IsTagged("$gen_cast", 2) && t[1] is Tuple c && c.IsTagged("sync", 3) && c[1] is Pid peer && c[2] is List groups && TryReadGroups(groups, out var parsed):
+                lock (_lock)
+                {
+                    _remote[peer] = parsed;
+                }
+                return;
+            case Tuple t when t.IsTagged("join", 4) && t[1] is Pid peer && t[2] is Atom group && TryReadPids(t[3], out var pids):
+                lock (_lock)
+                {
+                    if (_remote.TryGetValue(peer, out var g))
+                    {
+                        if (!g.TryGetValue(group, out var members))
+                        {
+                            g[group] = members = [];
+                        }
+                        members.AddRange(pids);
+                    }
+                }
+                return;
+            case Tuple t when t.IsTagged("leave", 4) && t[1] is Pid peer && TryReadPids(t[2], out var pids) && t[3] is List { IsProper: true } leftGroups:
+                lock (_lock)
+                {
+                    if (_remote.TryGetValue(peer, out var g))
+                    {
+                        foreach (var group in leftGroups.Elements.OfType<Atom>())
+                        {
+                            if (g.TryGetValue(group, out var members))
+                            {
+                                members.RemoveAll(pids.Contains);
+                            }
+                        }
+                    }
+                }
+                return;
+            case Tuple t when t.IsTagged("DOWN", 5) && t[3] is Pid gone:
+                lock (_lock)
+                {
+                    _remote.Remove(gone);
+                }
+                return;
+            default:
+                Interlocked.Increment(ref _malformed);
+                LogMalformed(_logger, Bounded(message));
+                return;
+        }
+    }
+
+    private async Task OnDiscoverAsync(Pid peer)
+    {
+        Term groups;
+        bool isNew;
+        lock (_lock)
+        {
+            groups = new List(_local.Select(g => (Term)new Tuple(g.Key, new List([.. g.Value]))).ToArray());
+            isNew = _remote.TryAdd(peer, []);
+        }
+        await _scope.SendAsync(peer, new Tuple(GenCast, new Tuple(Sync, Self, groups))).ConfigureAwait(false);
+        if (isNew)
+        {
+            // as :pg does: watch the peer scope, and discover it back so it learns our groups too
+            await _scope.MonitorAsync(peer).ConfigureAwait(false);
+            await _scope.SendAsync(peer, new Tuple(Discover, Self)).ConfigureAwait(false);
+        }
+    }
+
+    private static bool TryReadGroups(List groups, out Dictionary<Atom, List<Pid>> parsed)
+    {
+        parsed = [];
+        if (!groups.IsProper)
+        {
+            return false;
+        }
+        foreach (var e in groups.Elements)
+        {
+            if (e is not Tuple { Arity: 2 } g || g[0] is not Atom name || !TryReadPids(g[1], out var pids))
+            {
+                return false;
+            }
+            parsed[name] = [.. pids];
+        }
+        return true;
+    }
+
+    // :pg sends one pid or a list of pids
+    private static bool TryReadPids(Term term, out List<Pid> pids)
+    {
+        pids = [];
+        if (term is Pid one)
+        {
+            pids.Add(one);
+            return true;
+        }
+        if (term is not List { IsProper: true } list)
+        {
+            return false;
+        }
+        foreach (var e in list.Elements)
+        {
+            if (e is not Pid p)
+            {
+                return false;
+            }
+            pids.Add(p);
+        }
+        return true;
+    }
+
+    private async Task SendQuietlyAsync(Pid to, Term message, CancellationToken ct)
+    {
+        try
+        {
+            await _scope.SendAsync(to, message, ct).ConfigureAwait(false);
+        }
+        catch (DistributionException ex)
+        {
+            LogSendFailed(_logger, to.Node.Name, ex.Message);
+        }
+    }
+
+    private static string Bounded(Term t)
+    {
+        var s = t.ToString();
+        return s.Length <= 200 ? s : s[..200] + "…";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _node.PeerStateChanged -= OnPeerState;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _rediscovery.ConfigureAwait(false);
+        _stopping.Dispose();
+        await _scope.DisposeAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pg scope: could not reach {Peer}: {Reason}")]
+    private static partial void LogSendFailed(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pg scope: dropped a message it does not understand: {Message}")]
+    private static partial void LogMalformed(ILogger logger, string message);
+}
