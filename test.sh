@@ -28,7 +28,7 @@ dotnet build ExEsdbGater.slnx -nologo -v quiet -clp:ErrorsOnly
 
 log=$(mktemp)
 status=0
-for project in tests/ExEsdbGater.Tests tests/ExEsdbGater.Redis.Tests tests/Gater.Cli.Tests tests/ExEsdbGater.Hosting.Tests tests/ExEsdbGater.Dashboard.Tests; do
+for project in tests/ExEsdbGater.Tests tests/ExEsdbGater.Beam.Tests tests/ExEsdbGater.Redis.Tests tests/Gater.Cli.Tests tests/ExEsdbGater.Hosting.Tests tests/ExEsdbGater.Dashboard.Tests; do
   dotnet test "$project" --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee -a "$log" || status=1
 done
 

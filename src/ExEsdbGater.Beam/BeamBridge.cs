@@ -114,6 +114,7 @@ public sealed partial class BeamBridge : IGaterBridge
             {
                 await node.ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
             }
+            await bridge.WaitForGroupsAsync(options.Peers, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (DistributionException e)
         {
@@ -127,6 +128,29 @@ public sealed partial class BeamBridge : IGaterBridge
         }
         return bridge;
     }
+
+    // A broadcast right after start must reach the peers' groups: wait until each peer's scope has told us its groups.
+    // A node that runs no Phoenix.PubSub never does; it is logged and the bridge starts anyway.
+    private async Task WaitForGroupsAsync(IReadOnlyList<string> peers, TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        foreach (var peer in peers)
+        {
+            var full = ErlangNodeName.Parse(peer, _node.Options.LongNames).Full;
+            try
+            {
+                await _scope.WaitForSyncAsync(full, cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                LogNoScope(_logger, full, timeout);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "beam: {Peer} has not shared its Phoenix.PubSub groups within {Timeout}; is Phoenix.PubSub running there?")]
+    private static partial void LogNoScope(ILogger logger, string peer, TimeSpan timeout);
 
     /// <summary>Connects to one more BEAM node and keeps it connected.</summary>
     /// <exception cref="GaterBackplaneException">The node cannot be connected now (it is retried in the background).</exception>

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ExEsdbGater;
+using ExEsdbGater.Beam;
 using ExEsdbGater.Redis;
 
 namespace Gater.Cli;
@@ -131,6 +132,13 @@ internal static partial class Cli
         w.WriteNumber("epoch", e.Epoch);
         w.WriteNumber("seq", e.Seq);
         w.WriteNumber("ts", e.Timestamp);
+        if (e.Origin != Envelope.Exg1Origin)
+        {
+            // a bridged message: where it came from and how it was checked
+            w.WriteString("origin", e.Origin);
+            w.WriteString("verification", e.Verification);
+            w.WriteBoolean("node_from_sender", e.NodeFromSender);
+        }
         w.WritePropertyName("payload");
         Payloads.Write(w, message);
         extra?.Invoke(w);
@@ -232,4 +240,54 @@ internal sealed class RedisOptions(string redisHelp)
 internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;
+}
+
+/// <summary>--beam, --cookie and --sname: membership in the original's Elixir cluster (Erlang distribution, PG2).</summary>
+internal sealed class BeamOptions(string beamHelp)
+{
+    public Option<string> Beam { get; } = Opt.Text("--beam", "NODE[,NODE…]", beamHelp);
+
+    public Option<string> Cookie { get; } = Opt.Text("--cookie", "C", "With --beam: the Erlang cookie (default: EXG_BEAM_COOKIE, else ~/.erlang.cookie).");
+
+    public Option<string> SName { get; } = Opt.Text("--sname", "NAME", "With --beam: this node's Erlang short name (default: gater<pid>).");
+
+    public void AddTo(Command c)
+    {
+        c.Add(Beam);
+        c.Add(Cookie);
+        c.Add(SName);
+    }
+
+    /// <summary>The Elixir nodes of --beam, or null without it.</summary>
+    public IReadOnlyList<string>? Peers(ParseResult args)
+    {
+        if (args.GetValue(Beam) is not { } list)
+        {
+            if (args.GetValue(Cookie) is not null || args.GetValue(SName) is not null)
+            {
+                throw new UsageException("--cookie and --sname go with --beam NODE[,NODE…]");
+            }
+            return null;
+        }
+        var peers = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (peers.Length == 0 || peers.Any(p => !p.Contains('@', StringComparison.Ordinal) || p.StartsWith('@') || p.EndsWith('@')))
+        {
+            throw new UsageException($"'--beam' takes Elixir node names such as store1@host[,store2@host], not '{Cli.Abbreviate(list)}'");
+        }
+        return peers;
+    }
+
+    /// <summary>
+    /// Joins the Elixir cluster of --beam, or null without it. The secrets are the raw strings of --secret, else
+    /// SECRET_KEY_BASE (the original signs with its secret_key_base as is).
+    /// </summary>
+    public async Task<BeamBridge?> StartAsync(ParseResult args, KeyOptions? keys, CancellationToken ct)
+    {
+        if (Peers(args) is not { } peers)
+        {
+            return null;
+        }
+        var secrets = keys is not null && args.GetValue(keys.Secret) is { Length: > 0 } given ? given : null;
+        return await BeamBridge.StartAsync(new BeamBridgeOptions { Peers = peers, Cookie = args.GetValue(Cookie), NodeName = args.GetValue(SName), Secrets = secrets }, ct).ConfigureAwait(false);
+    }
 }

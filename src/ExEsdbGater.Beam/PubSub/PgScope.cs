@@ -40,6 +40,8 @@ internal sealed partial class PgScope : IAsyncDisposable
     private readonly TimeSpan _rediscoverEvery;
     private readonly TimeProvider _time;
     private long _malformed;
+    // node → completed when that node's scope has sent us its groups (since it last connected)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _synced = new(StringComparer.Ordinal);
 
     private PgScope(ErlangNode node, Mailbox scope, ILogger logger, TimeSpan rediscoverEvery, TimeProvider time)
     {
@@ -133,6 +135,11 @@ internal sealed partial class PgScope : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when <paramref name="peer"/>'s scope has told us its groups (after each connection).</summary>
+    public Task WaitForSyncAsync(string peer, CancellationToken ct) => SyncOf(peer).Task.WaitAsync(ct);
+
+    private TaskCompletionSource SyncOf(string peer) => _synced.GetOrAdd(peer, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
     /// <summary>Makes <paramref name="pid"/> (one of ours) a member of <paramref name="group"/> and tells every peer scope.</summary>
     public async Task JoinAsync(Atom group, Pid pid, CancellationToken ct)
     {
@@ -191,6 +198,10 @@ internal sealed partial class PgScope : IAsyncDisposable
                     _remote.Remove(scope);
                 }
             }
+            if (_synced.TryGetValue(e.Peer, out var done) && done.Task.IsCompleted)
+            {
+                _synced.TryRemove(new KeyValuePair<string, TaskCompletionSource>(e.Peer, done));
+            }
         }
     }
 
@@ -234,6 +245,7 @@ internal sealed partial class PgScope : IAsyncDisposable
                 {
                     _remote[peer] = parsed;
                 }
+                SyncOf(peer.Node.Name).TrySetResult();
                 return;
             case Tuple t when t.IsTagged("join", 4) && t[1] is Pid peer && t[2] is Atom group && TryReadPids(t[3], out var pids):
                 lock (_lock)

@@ -18,10 +18,11 @@ internal sealed class DemoCommand : GaterCommand
     private readonly Option<bool> _noRogue = Opt.Flag("--no-rogue", "Do not inject bad frames.");
     private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); default: embedded, in this process.");
     private readonly Option<string> _nodeName = Opt.Text("--node-name", "NAME@HOST", "This node's name (default: EXG_NODE_NAME, else process@host).");
+    private readonly BeamOptions _beam = new("Also show what these Elixir nodes running the original library broadcast (store1@host[,…]); needs SECRET_KEY_BASE.");
 
     public DemoCommand()
         : base("demo", "Run a simulated cluster with a rogue publisher and watch it live (embedded, no server).",
-            "[--nodes N] [--duration D] [--rate R] [--json] [--redis CONN --node-name NAME@HOST]",
+            "[--nodes N] [--duration D] [--rate R] [--json] [--redis CONN --node-name NAME@HOST] [--beam NODE[,NODE…] [--cookie C]]",
             """
             Embedded (default): all nodes share an in-process backplane; without SECRET_KEY_BASE an ephemeral cluster
             secret is made for the run (the rogue never has it). Across processes, start one per terminal:
@@ -36,6 +37,9 @@ internal sealed class DemoCommand : GaterCommand
             groups named after each node and role; follow them with 'gater tail --durable'); the others stay pub/sub.
             The view's header names the durable instances; in JSON the first line is {"durable":[…]} and the
             summary repeats it (embedded: only the summary, "durable":[]).
+            With --beam, the watching node (embedded: the monitor; with --redis: this process's node) also joins those
+            Elixir nodes' Phoenix.PubSub groups: their nodes appear beside the simulated ones, their messages checked
+            the original's way (docs/beam.md), and this node's broadcasts reach them.
             """)
     {
         Add(_nodes);
@@ -45,6 +49,7 @@ internal sealed class DemoCommand : GaterCommand
         Add(_noRogue);
         _redis.AddTo(this);
         Add(_nodeName);
+        _beam.AddTo(this);
     }
 
     protected override async Task<int> RunAsync(ParseResult args, CancellationToken ct)
@@ -79,6 +84,13 @@ internal sealed class DemoCommand : GaterCommand
         {
             await Console.Error.WriteLineAsync("gater demo: " + secretNote);
         }
+        if (_beam.Peers(args) is not null && Environment.GetEnvironmentVariable(KeyRing.SecretVariable) is not { Length: > 0 })
+        {
+            throw new GaterConfigurationException("--beam needs SECRET_KEY_BASE: the secret_key_base the Elixir nodes sign with");
+        }
+        await using var beam = await _beam.StartAsync(args, null, ct);
+        IReadOnlyList<IGaterBridge> bridges = beam is null ? [] : [beam];
+        beam?.StateChanged += s => Console.Error.WriteLine($"beam: {s.State} {s.Detail}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var state = new DemoState();
@@ -100,7 +112,7 @@ internal sealed class DemoCommand : GaterCommand
                 owned.Add(bus);
                 sims.Add(new SimNode(bus, "vehicle_store", i - 1, nodes, rate, i * 7919));
             }
-            monitor = GaterBus.Create(new GaterBusOptions { NodeName = $"monitor@{host}", Keys = keys, Backplane = hub.Connect(), Verifier = verifierOptions });
+            monitor = GaterBus.Create(new GaterBusOptions { NodeName = $"monitor@{host}", Keys = keys, Backplane = hub.Connect(), Verifier = verifierOptions, Bridges = bridges });
             owned.Add(monitor);
         }
         else
@@ -116,7 +128,7 @@ internal sealed class DemoCommand : GaterCommand
             {
                 var backplane = await connect();
                 owned.Add(backplane);
-                var bus = GaterBus.Create(new GaterBusOptions { NodeName = nodes == 1 ? name : name.Replace("@", i.ToString(CultureInfo.InvariantCulture) + "@", StringComparison.Ordinal), Keys = keys, Backplane = backplane, DurableTransport = transport, Verifier = verifierOptions });
+                var bus = GaterBus.Create(new GaterBusOptions { NodeName = nodes == 1 ? name : name.Replace("@", i.ToString(CultureInfo.InvariantCulture) + "@", StringComparison.Ordinal), Keys = keys, Backplane = backplane, DurableTransport = transport, Verifier = verifierOptions, Bridges = i == 1 ? bridges : [] });
                 owned.Add(bus);
                 sims.Add(new SimNode(bus, "vehicle_store", i - 1, nodes, rate, Environment.ProcessId + i));
             }

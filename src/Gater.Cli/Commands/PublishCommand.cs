@@ -11,7 +11,8 @@ internal sealed class PublishCommand : GaterCommand
     private readonly Option<string> _topic = Opt.Text("--topic", "T", "The topic (default cluster:<instance without ex_esdb_>).");
     private readonly Option<string> _payload = Opt.Text("--payload", "JSON", "Factory arguments and options as one JSON object, by field name.");
     private readonly Option<string[]> _set = Opt.Many("--set", "NAME=VALUE", "One factory argument or option; VALUE is JSON or plain text.");
-    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); required unless --dry-run.");
+    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); this or --beam is required unless --dry-run.");
+    private readonly BeamOptions _beam = new("Also (or instead) send to these Elixir nodes running the original library (store1@host[,…]), signed the original's way.");
     private readonly Option<bool> _dryRun = Opt.Flag("--dry-run", "Build and sign the message but send it nowhere (\"sent\":false).");
     private readonly Option<bool> _durable = Opt.Flag("--durable", "Append to the instance's Redis stream (kept, read with 'gater tail --durable') instead of pub/sub.");
     private readonly Option<string> _nodeName = Opt.Text("--node-name", "NAME@HOST", "This node's name (default: EXG_NODE_NAME, else process@host).");
@@ -19,7 +20,7 @@ internal sealed class PublishCommand : GaterCommand
 
     public PublishCommand()
         : base("publish", "Publish one message built through its type's factory (defaults applied).",
-            "--instance I --type Y [--topic T] [--payload JSON | --set NAME=VALUE ...] (--redis CONN [--durable] | --dry-run)",
+            "--instance I --type Y [--topic T] [--payload JSON | --set NAME=VALUE ...] (--redis CONN [--durable] | --beam NODE[,NODE…] [--cookie C] [--sname NAME] | --dry-run)",
             """
             Required factory arguments must be given; every other field takes its catalog default.
             Example: gater publish --instance ex_esdb_alerts --type system_alert \
@@ -28,7 +29,9 @@ internal sealed class PublishCommand : GaterCommand
             Prints the published message as one JSON line (the 'gater verify' format) with "sent": true once Redis
             took it; with --dry-run nothing is sent and the line says "sent": false. With --durable the message is
             appended to the instance's stream (any instance) and the line carries its "entry" id; without it, it goes
-            over pub/sub to whoever listens at that moment.
+            over pub/sub to whoever listens at that moment. With --beam it also goes to every member of the instance's
+            Phoenix.PubSub group on those Elixir nodes, as {:secure_message, HMAC, msg} signed with SECRET_KEY_BASE (or
+            --secret) the way the original signs, which its OTP ≤ 25 nodes accept; "beam_members" counts the sends.
             """)
     {
         Add(_instance);
@@ -37,6 +40,7 @@ internal sealed class PublishCommand : GaterCommand
         Add(_payload);
         Add(_set);
         _redis.AddTo(this);
+        _beam.AddTo(this);
         Add(_dryRun);
         Add(_durable);
         Add(_nodeName);
@@ -48,11 +52,12 @@ internal sealed class PublishCommand : GaterCommand
         var instance = Required(args, _instance);
         var type = Required(args, _type);
         var dryRun = args.GetValue(_dryRun);
-        if ((_redis.Connection(args) is null) != dryRun)
+        var beamPeers = _beam.Peers(args);
+        if ((_redis.Connection(args) is null && beamPeers is null) != dryRun)
         {
             throw new UsageException(dryRun
-                ? "--dry-run sends nothing; leave out --redis"
-                : "publish sends through Redis and needs --redis CONN (or --dry-run to build and sign without sending)");
+                ? "--dry-run sends nothing; leave out --redis and --beam"
+                : "publish sends through Redis or to Elixir nodes and needs --redis CONN or --beam NODE (or --dry-run to build and sign without sending)");
         }
         var durable = args.GetValue(_durable);
         if (durable && dryRun)
@@ -97,8 +102,10 @@ internal sealed class PublishCommand : GaterCommand
         var message = Payloads.Create(instance, type, JsonSerializer.SerializeToElement(values, CliJson.Default.DictionaryStringJsonElement), context, "the message");
         await using var backplane = await _redis.ConnectAsync(args);
         await using var transport = durable ? await _redis.ConnectDurableAsync(args) : null;
+        await using var beam = await _beam.StartAsync(args, _keys, ct);
         await using var bus = GaterBus.Create(new GaterBusOptions
         {
+            Bridges = beam is null ? [] : [beam],
             NodeName = context.Node,
             Keys = keys,
             Backplane = backplane,
@@ -120,7 +127,12 @@ internal sealed class PublishCommand : GaterCommand
         {
             x.WriteNumber("frame_bytes", receipt.FrameBytes);
             x.WriteString("backplane", backplane?.Name ?? "none");
-            x.WriteBoolean("sent", backplane is not null);
+            x.WriteBoolean("sent", backplane is not null || beam?.Statistics.Sent > 0);
+            if (beam is not null)
+            {
+                // one send per member of the instance's PG2 group on the Elixir nodes
+                x.WriteNumber("beam_members", beam.Statistics.Sent);
+            }
             if (receipt.StreamEntryId is { } entry)
             {
                 x.WriteString("entry", entry);

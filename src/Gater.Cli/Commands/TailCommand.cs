@@ -10,7 +10,8 @@ internal sealed class TailCommand : GaterCommand
 {
     private readonly Option<GaterInstance?> _instance = Opt.Instance("The instance to follow, e.g. ex_esdb_health.");
     private readonly Option<string> _topic = Opt.Text("--topic", "T", "A topic, or a pattern where * matches any run of characters (e.g. 'cluster:*').");
-    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); required.");
+    private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); this or --beam is required.");
+    private readonly BeamOptions _beam = new("Also (or instead) follow these Elixir nodes running the original library (store1@host[,…]): their messages, checked the original's way.");
     private readonly Option<bool> _json = Opt.Flag("--json", "One JSON object per line instead of the live view.");
     private readonly Option<long?> _count = Opt.Whole("--count", "N", "Stop after N messages and rejections.", 1);
     private readonly Option<TimeSpan?> _duration = Opt.Duration("--duration", "D", "Stop after this long (e.g. 30s).");
@@ -23,7 +24,7 @@ internal sealed class TailCommand : GaterCommand
 
     public TailCommand()
         : base("tail", "Follow a live stream: decoded, verified, rejections shown with reasons.",
-            "--instance I --topic T|PATTERN --redis CONN [--durable [--from POS [--until POS] | --group G]] [--json] [--count N] [--duration D]",
+            "--instance I --topic T|PATTERN (--redis CONN [--durable [--from POS [--until POS] | --group G]] | --beam NODE[,NODE…] [--cookie C] [--sname NAME]) [--json] [--count N] [--duration D]",
             """
             Without --json: one readable line per message. With --json: the 'gater verify' line format, with "topic";
             rejections carry "node" when the frame names its sender. Redis unreachable at the start: exit 1; later
@@ -42,6 +43,11 @@ internal sealed class TailCommand : GaterCommand
                                           the end; unacknowledged entries come back to this consumer, --node-name)
             Durable lines carry "entry" (the stream entry id) and "redelivered"; entries trimmed by retention before
             they were read are one "gap:" line on stderr with the exact count.
+            With --beam, this process joins the Elixir cluster as a hidden node (Erlang distribution, the Phoenix.PubSub
+            PG2 group of the instance) and shows the messages Elixir nodes broadcast there, each checked as the original
+            does ({:secure_message, HMAC, msg} with SECRET_KEY_BASE or --secret) and typed; lines carry "origin":"beam"
+            and "verification" (otp25 or otp26: the Erlang encoding the signature matched). Both --redis and --beam may
+            be given. docs/beam.md explains setup and limits.
             Exit: 0 when stopped (Ctrl+C, SIGTERM, --count, --duration, --until, or a closed output), 2 for usage or
             configuration errors.
             """)
@@ -49,6 +55,7 @@ internal sealed class TailCommand : GaterCommand
         Add(_instance);
         Add(_topic);
         _redis.AddTo(this);
+        _beam.AddTo(this);
         Add(_json);
         Add(_count);
         Add(_duration);
@@ -69,9 +76,10 @@ internal sealed class TailCommand : GaterCommand
             throw new UsageException($"'{Cli.Abbreviate(pattern)}' is not a valid topic or pattern");
         }
         var durable = Durable(args);
-        if (_redis.Connection(args) is null)
+        var beamPeers = _beam.Peers(args);
+        if (_redis.Connection(args) is null && (durable is not null || beamPeers is null))
         {
-            throw durable is not null ? new UsageException("--durable reads the instance's Redis stream and needs --redis CONN") : new UsageException("tail follows other processes and needs --redis CONN (the embedded demo shows its own traffic: 'gater demo')");
+            throw durable is not null ? new UsageException("--durable reads the instance's Redis stream and needs --redis CONN") : new UsageException("tail follows other processes and needs --redis CONN or --beam NODE (the embedded demo shows its own traffic: 'gater demo')");
         }
         var count = args.GetValue(_count);
         var duration = args.GetValue(_duration);
@@ -83,6 +91,7 @@ internal sealed class TailCommand : GaterCommand
         }
         await using var backplane = await _redis.ConnectAsync(args);
         await using var transport = durable is null ? null : await _redis.ConnectDurableAsync(args);
+        await using var beam = await _beam.StartAsync(args, _keys, ct);
         var node = NodeName.Resolve(args.GetValue(_nodeName) ?? NodeName.FromParts("tail", Environment.MachineName));
         await using var bus = GaterBus.Create(new GaterBusOptions
         {
@@ -90,6 +99,7 @@ internal sealed class TailCommand : GaterCommand
             Keys = keys,
             Backplane = backplane,
             DurableTransport = transport,
+            Bridges = beam is null ? [] : [beam],
             DeliveryModes = durable is null ? null : new Dictionary<GaterInstance, DeliveryMode> { [instance] = DeliveryMode.Durable },
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -100,7 +110,8 @@ internal sealed class TailCommand : GaterCommand
         bus.GapDetected += g => Console.Error.WriteLine($"gap: {g.Missing} frame(s) lost from {g.Node} on {g.Topic}");
         bus.StreamGapDetected += g => Console.Error.WriteLine(
             $"gap: {g.Missing} entr(ies) of {g.Instance.WireName()} trimmed by retention before {(g.Group is null ? "this reader" : "group " + g.Group)} read them (next: {g.NextEntryId ?? "none yet"})");
-        bus.BackplaneStateChanged += s => Console.Error.WriteLine($"redis: {s.State} {s.Detail}");
+        backplane?.StateChanged += s => Console.Error.WriteLine($"redis: {s.State} {s.Detail}");
+        beam?.StateChanged += s => Console.Error.WriteLine($"beam: {s.State} {s.Detail}");
         // Rejections and messages never share a queue: a flood of forged frames must not push out honest messages.
         // Messages wait (backpressure: none is lost while the output is slow); rejections are bounded, and what falls
         // off is counted and announced.
@@ -129,7 +140,8 @@ internal sealed class TailCommand : GaterCommand
             options = options with { From = dr.From ?? (dr.Group is null ? StreamPosition.At(DateTimeOffset.UtcNow) : null), Until = dr.Until, Group = dr.Group };
         }
         await using var stream = await bus.OpenStreamAsync(instance, pattern, options, stop.Token);
-        Console.Error.WriteLine($"following {instance.WireName()} {pattern} on {backplane!.Name}{durable?.Describe()} as {node} (Ctrl+C to stop)");
+        var via = string.Join(" and ", new[] { backplane?.Name, beam is null ? null : $"beam ({string.Join(",", beam.ConnectedPeers)} as {beam.NodeName})" }.OfType<string>());
+        Console.Error.WriteLine($"following {instance.WireName()} {pattern} on {via}{durable?.Describe()} as {node} (Ctrl+C to stop)");
         long seen = 0;
         void Print(string line)
         {
@@ -305,7 +317,8 @@ internal sealed class TailCommand : GaterCommand
         var e = d.Envelope!;
         var ts = DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp).UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
         var entry = d.StreamEntryId is null ? "" : $" [entry {d.StreamEntryId}{(d.IsRedelivery ? ", redelivered" : "")}]";
-        return $"{ts} {e.Node,-20} {e.Type,-28} {e.Topic,-22} {Summarize(d.Message!)}{entry}";
+        var origin = e.Origin == Envelope.Exg1Origin ? "" : $" [{e.Origin} {e.Verification}]";
+        return $"{ts} {e.Node,-20} {e.Type,-28} {e.Topic,-22} {Summarize(d.Message!)}{entry}{origin}";
     }
 
     internal static string Summarize(GaterMessage m) => m switch
