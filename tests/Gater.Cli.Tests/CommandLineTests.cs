@@ -49,10 +49,10 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData("demo", new[] { "--nodes N", "--duration D", "--rate R", "--json", "--no-rogue", "--redis CONN", "--prefix P", "--node-name NAME@HOST" })]
+    [InlineData("demo", new[] { "--nodes N", "--duration D", "--rate R", "--json", "--no-rogue", "--redis CONN", "--prefix P", "--node-name NAME@HOST", "--beam NODE[,NODE…]", "--cookie C", "--sname NAME" })]
     [InlineData("dashboard", new[] { "--port P", "--bind ADDR", "--token T", "--nodes N", "--rate R", "--no-rogue", "--redis CONN", "--prefix P" })]
-    [InlineData("tail", new[] { "--instance I", "--topic T", "--redis CONN", "--prefix P", "--json", "--count N", "--duration D", "--node-name NAME@HOST", "--durable", "--from POS", "--until POS", "--group G", "--secret S", "--key KID=S" })]
-    [InlineData("publish", new[] { "--instance I", "--type Y", "--topic T", "--payload JSON", "--set NAME=VALUE", "--redis CONN", "--prefix P", "--dry-run", "--durable", "--node-name NAME@HOST", "--secret S", "--key KID=S" })]
+    [InlineData("tail", new[] { "--instance I", "--topic T", "--redis CONN", "--prefix P", "--beam NODE[,NODE…]", "--cookie C", "--sname NAME", "--json", "--count N", "--duration D", "--node-name NAME@HOST", "--durable", "--from POS", "--until POS", "--group G", "--secret S", "--key KID=S" })]
+    [InlineData("publish", new[] { "--instance I", "--type Y", "--topic T", "--payload JSON", "--set NAME=VALUE", "--redis CONN", "--prefix P", "--beam NODE[,NODE…]", "--cookie C", "--sname NAME", "--dry-run", "--durable", "--node-name NAME@HOST", "--secret S", "--key KID=S" })]
     [InlineData("sign", new[] { "--instance I", "--topic T", "--type Y", "--id ID", "--node N", "--epoch E", "--seq S", "--ts MS", "--secret S", "--key KID=S" })]
     [InlineData("verify", new[] { "--instance I", "--topic T", "--now MS", "--max-age-ms N", "--allow-unsigned", "--lines", "--secret S", "--key KID=S" })]
     [InlineData("keygen", new string[0])]
