@@ -3,7 +3,8 @@
 # also runs as a sentinel: `redis-server sentinel.conf --sentinel`), redis-tools (redis-cli, which creates the test
 # cluster) and tmux (the demo's live view on a real 80x24 terminal, LiveViewTests). The tests start and stop their
 # own servers, cluster, sentinel and tmux servers, on free loopback ports. chromium: the dashboard's browser tests
-# drive Debian's /usr/bin/chromium through Playwright, which never downloads a browser of its own.
+# drive Debian's /usr/bin/chromium through Playwright, which never downloads a browser of its own. erlang-base (erl,
+# epmd), erlang-crypto and elixir: the BEAM tests run real Erlang and Elixir nodes (and start epmd if none runs).
 set -euo pipefail
 cd "$(dirname "$0")"
 

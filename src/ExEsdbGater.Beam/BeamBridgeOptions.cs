@@ -48,7 +48,7 @@ public sealed record BeamBridgeOptions
     /// <value>Default 4369.</value>
     public int EpmdPort { get; init; } = BeamDefaults.EpmdPort;
 
-    /// <summary>Erlang's net_ticktime: a peer silent this long is disconnected; ticks go out at a quarter of it.</summary>
+    /// <summary>Erlang's net_ticktime: a peer silent this long is disconnected; this node ticks when idle for half of it.</summary>
     /// <value>Default 60 seconds, as Erlang's.</value>
     public TimeSpan NetTickTime { get; init; } = BeamDefaults.NetTickTime;
 
