@@ -16,7 +16,7 @@ internal sealed partial class BenchCommand
 
     /// <summary>What one --beam run measured.</summary>
     internal sealed record BeamPubSubResult(int Messages, int Warmup, double OursPerSecond, double BeamPerSecond, double PublisherPerSecond,
-        long Rejected, long OursLost, long BeamLost, string Verification);
+        long Rejected, long OursLost, long BeamLost, string Verification, double BytesPerMessage, double CpuMicrosecondsPerMessage);
 
     /// <summary>Runs the two Elixir nodes and our bus; null after one line on stderr when elixir is missing or a node fails.</summary>
     private static async Task<BeamPubSubResult?> BeamPubSubAsync(TimeSpan budget, CancellationToken ct)
@@ -28,7 +28,8 @@ internal sealed partial class BenchCommand
         }
         // a few seconds at the default budget; at least enough to see a rate
         var n = (int)Math.Clamp(100_000 * budget.TotalSeconds, 2_000, 2_000_000);
-        var warmup = Math.Clamp(n / 10, 1_000, 5_000);
+        // long enough for tiered JIT to finish with the receive path before the count starts
+        var warmup = Math.Clamp(n / 5, 1_000, 20_000);
         var tag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var cookie = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -89,7 +90,7 @@ internal sealed partial class BenchCommand
                 ours > 0 ? (n - 1) / ours : 0,
                 beamSeconds > 0 ? (n - 1) / beamSeconds : 0,
                 n / (pub["elapsed_us"] / 1e6),
-                rejected, n - counter.Measured, n - (long)beam["received"], counter.Verification);
+                rejected, n - counter.Measured, n - (long)beam["received"], counter.Verification, counter.BytesPerMessage, counter.CpuMicrosecondsPerMessage);
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or GaterBackplaneException or IOException)
         {
@@ -140,7 +141,8 @@ internal sealed partial class BenchCommand
     /// <summary>Counts verified, typed deliveries; times the first and last measured one.</summary>
     private sealed class DeliveryCounter(int warmup, int n)
     {
-        private long _first, _last;
+        private long _first, _last, _bytesFirst, _bytesLast;
+        private TimeSpan _cpuFirst, _cpuLast;
 
         public TaskCompletionSource Warm { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -149,6 +151,12 @@ internal sealed partial class BenchCommand
         public long Measured { get; private set; }
 
         public string Verification { get; private set; } = "";
+
+        /// <summary>Bytes this process allocated per measured message (all threads: the whole receive path).</summary>
+        public double BytesPerMessage => Measured > 1 ? (double)(_bytesLast - _bytesFirst) / (Measured - 1) : 0;
+
+        /// <summary>CPU time of this process per measured message (every thread), in microseconds.</summary>
+        public double CpuMicrosecondsPerMessage => Measured > 1 ? (_cpuLast - _cpuFirst).TotalMicroseconds / (Measured - 1) : 0;
 
         public double Seconds => Measured > 1 ? Stopwatch.GetElapsedTime(_first, _last).TotalSeconds : 0;
 
@@ -172,11 +180,18 @@ internal sealed partial class BenchCommand
                     }
                     else if (k > warmup)
                     {
-                        _first = k == warmup + 1 ? now : _first;
+                        if (k == warmup + 1)
+                        {
+                            _first = now;
+                            _bytesFirst = GC.GetTotalAllocatedBytes();
+                            _cpuFirst = Environment.CpuUsage.TotalTime;
+                        }
                         _last = now;
                         Measured = k - warmup;
                         if (Measured == n)
                         {
+                            _bytesLast = GC.GetTotalAllocatedBytes();
+                            _cpuLast = Environment.CpuUsage.TotalTime;
                             Done.TrySetResult();
                         }
                     }

@@ -154,9 +154,11 @@ internal sealed partial class BenchCommand : GaterCommand
                 extra["beam_rejected"] = p.Rejected;
                 extra["beam_lost"] = p.OursLost;
                 extra["beam_to_beam_lost"] = p.BeamLost;
+                extra["beam_receive_bytes_per_message"] = p.BytesPerMessage;
+                extra["beam_receive_cpu_us_per_message"] = p.CpuMicrosecondsPerMessage;
                 if (!json)
                 {
-                    Stdout.WriteLine($"{"ours / BEAM-to-BEAM",-28} {BeamPubSubRatio(p),14:0.00}x   ({p.Messages:N0} messages, verified {p.Verification}; rejected {p.Rejected}, lost {p.OursLost}, lost on BEAM {p.BeamLost})");
+                    Stdout.WriteLine($"{"ours / BEAM-to-BEAM",-28} {BeamPubSubRatio(p),14:0.00}x   ({p.Messages:N0} messages, verified {p.Verification}; rejected {p.Rejected}, lost {p.OursLost}, lost on BEAM {p.BeamLost}; {p.BytesPerMessage:0} bytes and {p.CpuMicrosecondsPerMessage:0.0} µs CPU per message)");
                 }
             }
         }
