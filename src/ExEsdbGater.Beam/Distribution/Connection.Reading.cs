@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 
@@ -30,20 +31,22 @@ internal sealed partial class Connection
                     Close($"{PeerName} sent a frame of {len} bytes (limit {_node.Options.MaxFrameBytes})");
                     return;
                 }
-                var frame = new byte[len];
-                await input.ReadExactlyAsync(frame, ct).ConfigureAwait(false);
-                Interlocked.Exchange(ref _lastReceived, _node.Time.GetTimestamp());
-                Interlocked.Increment(ref _node.Stats.framesIn);
-                Volatile.Write(ref _delivering, 1);
+                // decoding copies what it keeps (binaries, opaque terms): the frame's bytes can go back to the pool
+                var frame = ArrayPool<byte>.Shared.Rent((int)len);
                 string? problem;
                 try
                 {
-                    problem = await _node.HandleFrameAsync(this, frame, ct).ConfigureAwait(false);
+                    await input.ReadExactlyAsync(frame.AsMemory(0, (int)len), ct).ConfigureAwait(false);
+                    Interlocked.Exchange(ref _lastReceived, _node.Time.GetTimestamp());
+                    Interlocked.Increment(ref _node.Stats.framesIn);
+                    Volatile.Write(ref _delivering, 1);
+                    problem = await _node.HandleFrameAsync(this, frame.AsMemory(0, (int)len), ct).ConfigureAwait(false);
                 }
                 finally
                 {
                     Volatile.Write(ref _delivering, 0);
                     Interlocked.Exchange(ref _lastReceived, _node.Time.GetTimestamp());
+                    ArrayPool<byte>.Shared.Return(frame);
                 }
                 if (problem is not null)
                 {
