@@ -68,7 +68,7 @@ public sealed partial class BeamBridge
             Reject(sink, instance, topic, verification.Reason!.Value, verification.Detail + FromText(from), t[2]);
             return;
         }
-        var mapped = BeamMapping.FromTerm(verification.Message!, instance, from ?? "unknown@unknown");
+        var mapped = BeamMapping.FromTerm(verification.Message!, instance, from ?? "unknown@unknown", keepOrigin: false);
         if (!mapped.IsOk)
         {
             Reject(sink, instance, topic, mapped.Error!.Value, mapped.Detail + FromText(from), t[2]);

@@ -113,6 +113,51 @@ public sealed class BenchTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Bench_beam_reports_verified_receive_beside_beam_to_beam_with_nothing_lost_or_rejected()
+    {
+        if (!HasElixir())
+        {
+            output.WriteLine("elixir is not on PATH: nothing checked (apt-get install elixir erlang-crypto to run this test)");
+            return;
+        }
+        var (code, lines, err) = await GaterProcess.RunAsync(["bench", "--json", "--seconds", "0.05", "--beam"], timeout: TimeSpan.FromSeconds(180));
+        Assert.True(code == 0, string.Join("\n", err));
+        Assert.Empty(err);
+        using var doc = JsonDocument.Parse(Assert.Single(lines));
+        var results = doc.RootElement.GetProperty("results");
+        var details = doc.RootElement.GetProperty("details");
+        var ours = results.GetProperty("beam_receive_verified_per_s").GetDouble();
+        var beam = results.GetProperty("beam_to_beam_per_s").GetDouble();
+        Assert.True(ours > 0 && beam > 0 && results.GetProperty("beam_publisher_send_per_s").GetDouble() > 0);
+        Assert.Equal(ours / beam, doc.RootElement.GetProperty("ratios").GetProperty("beam_receive_vs_beam_to_beam").GetDouble(), 0.002);
+        Assert.True(details.GetProperty("beam_messages").GetDouble() > 0);
+        foreach (var zero in new[] { "beam_rejected", "beam_lost", "beam_to_beam_lost" })
+        {
+            Assert.Equal(0, details.GetProperty(zero).GetDouble());
+        }
+    }
+
+    [Fact]
+    public async Task Bench_beam_without_elixir_says_so_and_the_bench_carries_on()
+    {
+        var empty = Directory.CreateTempSubdirectory("gater-no-elixir");
+        try
+        {
+            var (code, lines, err) = await GaterProcess.RunAsync(["bench", "--json", "--seconds", "0.05", "--beam"],
+                new Dictionary<string, string?> { ["PATH"] = empty.FullName }, timeout: TimeSpan.FromSeconds(120));
+            Assert.True(code == 0, string.Join("\n", err));
+            Assert.Contains("elixir is not on PATH", Assert.Single(err), StringComparison.Ordinal);
+            using var doc = JsonDocument.Parse(Assert.Single(lines));
+            Assert.False(doc.RootElement.GetProperty("ratios").TryGetProperty("beam_receive_vs_beam_to_beam", out _));
+            Assert.False(doc.RootElement.GetProperty("results").TryGetProperty("beam_receive_verified_per_s", out _));
+        }
+        finally
+        {
+            empty.Delete();
+        }
+    }
+
     private static bool HasElixir()
         => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Any(d => File.Exists(Path.Combine(d, "elixir")));

@@ -57,7 +57,7 @@ public sealed class CommandLineTests
     [InlineData("verify", new[] { "--instance I", "--topic T", "--now MS", "--max-age-ms N", "--allow-unsigned", "--lines", "--secret S", "--key KID=S" })]
     [InlineData("keygen", new string[0])]
     [InlineData("catalog", new[] { "--json" })]
-    [InlineData("bench", new[] { "--json", "--seconds S", "--beam-baseline", "--redis CONN", "--prefix P" })]
+    [InlineData("bench", new[] { "--json", "--seconds S", "--beam-baseline", "--beam", "--redis CONN", "--prefix P" })]
     public async Task Help_of_every_command_lists_every_option(string command, string[] options)
     {
         foreach (var help in new[] { "--help", "-h" })

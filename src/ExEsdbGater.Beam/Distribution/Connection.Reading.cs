@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 
@@ -10,11 +11,12 @@ internal sealed partial class Connection
     {
         var head = new byte[4];
         var ct = _cts.Token;
+        var input = new ReadBuffer(_stream);
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                await _stream.ReadExactlyAsync(head, ct).ConfigureAwait(false);
+                await input.ReadExactlyAsync(head, ct).ConfigureAwait(false);
                 Interlocked.Exchange(ref _lastReceived, _node.Time.GetTimestamp());
                 var len = BinaryPrimitives.ReadUInt32BigEndian(head);
                 if (len == 0)
@@ -29,20 +31,22 @@ internal sealed partial class Connection
                     Close($"{PeerName} sent a frame of {len} bytes (limit {_node.Options.MaxFrameBytes})");
                     return;
                 }
-                var frame = new byte[len];
-                await _stream.ReadExactlyAsync(frame, ct).ConfigureAwait(false);
-                Interlocked.Exchange(ref _lastReceived, _node.Time.GetTimestamp());
-                Interlocked.Increment(ref _node.Stats.framesIn);
-                Volatile.Write(ref _delivering, 1);
+                // decoding copies what it keeps (binaries, opaque terms): the frame's bytes can go back to the pool
+                var frame = ArrayPool<byte>.Shared.Rent((int)len);
                 string? problem;
                 try
                 {
-                    problem = await _node.HandleFrameAsync(this, frame, ct).ConfigureAwait(false);
+                    await input.ReadExactlyAsync(frame.AsMemory(0, (int)len), ct).ConfigureAwait(false);
+                    Interlocked.Exchange(ref _lastReceived, _node.Time.GetTimestamp());
+                    Interlocked.Increment(ref _node.Stats.framesIn);
+                    Volatile.Write(ref _delivering, 1);
+                    problem = await _node.HandleFrameAsync(this, frame.AsMemory(0, (int)len), ct).ConfigureAwait(false);
                 }
                 finally
                 {
                     Volatile.Write(ref _delivering, 0);
                     Interlocked.Exchange(ref _lastReceived, _node.Time.GetTimestamp());
+                    ArrayPool<byte>.Shared.Return(frame);
                 }
                 if (problem is not null)
                 {
@@ -85,6 +89,56 @@ internal sealed partial class Connection
         {
             _node.Log.ReadLoopFailed(PeerName, e);
             Close($"internal error reading from {PeerName}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Reads the socket in large chunks: a peer that streams small frames costs one receive call per chunk rather than
+    /// two per frame (head, body). Bytes are copied out exactly as they came; only the read loop uses it.
+    /// </summary>
+    private sealed class ReadBuffer(Stream stream)
+    {
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private int _start;
+        private int _end;
+
+        public ValueTask ReadExactlyAsync(Memory<byte> destination, CancellationToken ct)
+        {
+            var available = _end - _start;
+            if (available >= destination.Length)
+            {
+                _buffer.AsSpan(_start, destination.Length).CopyTo(destination.Span);
+                _start += destination.Length;
+                return ValueTask.CompletedTask;
+            }
+            return FillAsync(destination, ct);
+        }
+
+        private async ValueTask FillAsync(Memory<byte> destination, CancellationToken ct)
+        {
+            while (!destination.IsEmpty)
+            {
+                if (_start == _end)
+                {
+                    if (destination.Length >= _buffer.Length)
+                    {
+                        // a large frame goes straight into its own array
+                        await stream.ReadExactlyAsync(destination, ct).ConfigureAwait(false);
+                        return;
+                    }
+                    var n = await stream.ReadAsync(_buffer, ct).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        throw new EndOfStreamException();
+                    }
+                    _start = 0;
+                    _end = n;
+                }
+                var take = Math.Min(destination.Length, _end - _start);
+                _buffer.AsSpan(_start, take).CopyTo(destination.Span);
+                _start += take;
+                destination = destination[take..];
+            }
         }
     }
 }

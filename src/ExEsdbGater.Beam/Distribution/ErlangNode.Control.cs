@@ -92,13 +92,13 @@ internal sealed partial class ErlangNode
     /// Acts on one frame from <paramref name="conn"/>. Returns null, or what was wrong with it (the caller counts and
     /// drops it). Throws only OperationCanceledException when the connection closes.
     /// </summary>
-    internal async Task<string?> HandleFrameAsync(Connection conn, byte[] frame, CancellationToken ct)
+    internal async Task<string?> HandleFrameAsync(Connection conn, ReadOnlyMemory<byte> frame, CancellationToken ct)
     {
         Terms.Tuple c;
         Term? payload;
         try
         {
-            (c, payload) = DistFrame.Decode(frame, FrameTermLimits);
+            (c, payload) = DistFrame.Decode(frame.Span, FrameTermLimits);
         }
         catch (EtfFormatException e)
         {

@@ -31,7 +31,11 @@ internal static class BeamMapping
     /// <param name="message">The <c>{tag, struct}</c> inside <c>{:secure_message, sig, message}</c>.</param>
     /// <param name="instance">The instance whose group it arrived on.</param>
     /// <param name="sendingNode">The node it came from: the <c>node</c> of the seven types the original sends without one.</param>
-    public static MappingResult FromTerm(Term message, GaterInstance instance, string sendingNode)
+    /// <param name="keepOrigin">
+    /// Keep the received terms (<see cref="MappingResult.Origin"/>) so <see cref="ToTerm"/> can write unchanged fields
+    /// as received; the bridge's receive path never writes a message back, and skips the per-message dictionary.
+    /// </param>
+    public static MappingResult FromTerm(Term message, GaterInstance instance, string sendingNode, bool keepOrigin = true)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(sendingNode);
@@ -55,7 +59,7 @@ internal static class BeamMapping
         }
         try
         {
-            return MapStruct(shape, message, map, sendingNode);
+            return MapStruct(shape, message, map, sendingNode, keepOrigin);
         }
         catch (ArgumentException ex)
         {
@@ -64,7 +68,7 @@ internal static class BeamMapping
         }
     }
 
-    private static MappingResult MapStruct(OriginalShape shape, Term message, Map map, string sendingNode)
+    private static MappingResult MapStruct(OriginalShape shape, Term message, Map map, string sendingNode, bool keepOrigin)
     {
         var fields = shape.Fields;
         var terms = new Term?[fields.Count];
@@ -125,6 +129,10 @@ internal static class BeamMapping
                 ValidationError.MissingFields => $"field {f} is missing",
                 _ => $"field {f}: {check.Name}",
             });
+        }
+        if (!keepOrigin)
+        {
+            return MappingResult.Ok(typed, nodeFilled, null);
         }
         var origin = new Dictionary<string, (object?, Term)>(fields.Count, StringComparer.Ordinal);
         for (var i = 0; i < fields.Count; i++)

@@ -23,7 +23,7 @@ internal sealed record MappingResult
 
     public bool IsOk => Message is not null;
 
-    public static MappingResult Ok(GaterMessage message, bool nodeFilled, TermOrigin origin)
+    public static MappingResult Ok(GaterMessage message, bool nodeFilled, TermOrigin? origin)
         => new() { Message = message, NodeFilled = nodeFilled, Origin = origin };
 
     public static MappingResult Fail(RejectReason reason, string detail) => new() { Error = reason, Detail = detail };

@@ -28,6 +28,10 @@ internal sealed class BeamSigner
 
     private readonly byte[][] _secrets;
 
+    // One keyed HMAC per secret, reused: setting the key up costs about as much as hashing a message. Taken out while
+    // in use, so concurrent verifications never share one (a second caller makes its own and may leave it here).
+    private readonly IncrementalHash?[] _macs;
+
     /// <param name="secrets">Raw secrets, the current one first (the one that signs); may be empty.</param>
     /// <param name="allowUnsecured">Accept <c>{:unsecured_message, …}</c>; off by default (fail closed).</param>
     /// <param name="signingProfile">The encoding <see cref="Sign"/> uses.</param>
@@ -35,6 +39,7 @@ internal sealed class BeamSigner
     {
         ArgumentNullException.ThrowIfNull(secrets);
         _secrets = secrets.Select(s => s is { Length: > 0 } ? s.ToArray() : throw new ArgumentException("a secret is empty", nameof(secrets))).ToArray();
+        _macs = new IncrementalHash?[_secrets.Length];
         AllowUnsecured = allowUnsecured;
         SigningProfile = signingProfile;
     }
@@ -174,7 +179,7 @@ internal sealed class BeamSigner
                 EtfWriter.Write(buffer.AsSpan(1, size - 1), message, atoms);
                 for (var i = 0; i < _secrets.Length; i++)
                 {
-                    HMACSHA256.HashData(_secrets[i], buffer.AsSpan(0, size), expected);
+                    Mac(i, buffer.AsSpan(0, size), expected);
                     if (CryptographicOperations.FixedTimeEquals(expected, signature.Bytes.Span))
                     {
                         return BeamVerification.Verified(message, profile, i);
@@ -189,6 +194,18 @@ internal sealed class BeamSigner
         return BeamVerification.Rejected(
             RejectReason.InvalidSignature,
             $"the signature matches none of {_secrets.Length} secret(s) under {Describe(SignatureProfile.Otp25)} or {Describe(SignatureProfile.Otp26)}");
+    }
+
+    /// <summary>HMAC-SHA256 with secret <paramref name="i"/>, as <see cref="HMACSHA256.HashData(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> computes it.</summary>
+    private void Mac(int i, ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var mac = Interlocked.Exchange(ref _macs[i], null) ?? IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secrets[i]);
+        mac.AppendData(data);
+        mac.GetHashAndReset(destination);
+        if (Interlocked.CompareExchange(ref _macs[i], mac, null) is not null)
+        {
+            mac.Dispose();
+        }
     }
 
     // The original signs {tag, %Struct{}}: a 2-tuple of an atom and a map.

@@ -10,7 +10,7 @@ using StackExchange.Redis;
 
 namespace Gater.Cli.Commands;
 
-internal sealed class BenchCommand : GaterCommand
+internal sealed partial class BenchCommand : GaterCommand
 {
     private static readonly int[] FanoutCounts = [1, 10, 1000];
 
@@ -19,25 +19,29 @@ internal sealed class BenchCommand : GaterCommand
     private readonly Option<bool> _json = Opt.Flag("--json", "Print one JSON object: {\"results\":{name: per second}, …}.");
     private readonly Option<double?> _seconds = Opt.Number("--seconds", "S", "Time budget per measurement (default 1).", 0.05, 60);
     private readonly Option<bool> _beam = Opt.Flag("--beam-baseline", "Also run bench/beam_baseline.exs (needs elixir on PATH): the original's scheme on BEAM, beside ours.");
+    private readonly Option<bool> _beamPubSub = Opt.Flag("--beam", "Also run bench/beam_pubsub.exs as two Elixir nodes (needs elixir on PATH): verified messages/s from one Elixir publisher, beside the rate its messages reach the other Elixir node.");
     private readonly RedisOptions _redis = new("Redis connection string (host:port[,password=…,ssl=true,…]); adds the Redis measurements.");
 
     public BenchCommand()
         : base("bench", "Quick throughput benchmarks, each beside its baseline measured in the same run.",
-            "[--json] [--seconds S] [--beam-baseline] [--redis CONN]",
+            "[--json] [--seconds S] [--beam-baseline] [--beam] [--redis CONN]",
             """
             Results (per second): raw_hmac_sha256 (HMAC-SHA256 of the frame's signed bytes, the baseline), sign, verify,
             local_fanout_1/10/1000 (signed broadcast → in-process backplane → verified once → N subscribers; deliveries/s),
             with --beam-baseline: beam_fanout_1/10/1000 (the original's scheme on BEAM, best queue mode; deliveries/s),
+            with --beam: beam_receive_verified_per_s (one Elixir publisher → our bus: verified, typed messages/s) beside
+            beam_to_beam_per_s (the same publisher → a second Elixir node, unverified, as BEAM delivers), same run,
             and with --redis: raw_redis_pubsub (StackExchange.Redis pub/sub of the same frame bytes) and redis_end_to_end
             (signed, verified deliveries between two buses over Redis).
             Ratios: *_cost_vs_raw_hmac = raw rate ÷ rate, a cost (2.0 = twice one HMAC; lower is better); every other
-            ratio (local_fanout_N_vs_beam_N, redis_end_to_end_vs_raw) = our rate ÷ the baseline's, a throughput ratio
+            ratio (local_fanout_N_vs_beam_N, beam_receive_vs_beam_to_beam, redis_end_to_end_vs_raw) = our rate ÷ the baseline's, a throughput ratio
             (higher is better). For numbers to publish, use bench/ (BenchmarkDotNet); bench/README.md explains both.
             """)
     {
         Add(_json);
         Add(_seconds);
         Add(_beam);
+        Add(_beamPubSub);
         _redis.AddTo(this);
     }
 
@@ -53,7 +57,7 @@ internal sealed class BenchCommand : GaterCommand
             if (!json)
             {
                 var ratio = results.TryGetValue("raw_hmac_sha256", out var b) && name != "raw_hmac_sha256" && unit == "ops/s" ? $"  (cost {b / perSecond:0.00}x raw HMAC)" : "";
-                Stdout.WriteLine($"{name,-20} {perSecond,14:N0} {unit}{ratio}");
+                Stdout.WriteLine($"{name,-28} {perSecond,14:N0} {unit}{ratio}");
             }
         }
 
@@ -136,6 +140,29 @@ internal sealed class BenchCommand : GaterCommand
             }
         }
 
+        BeamPubSubResult? pubsub = null;
+        if (args.GetValue(_beamPubSub))
+        {
+            pubsub = await BeamPubSubAsync(budget, ct);
+            if (pubsub is { } p)
+            {
+                Report("beam_receive_verified_per_s", p.OursPerSecond, "msgs/s");
+                Report("beam_to_beam_per_s", p.BeamPerSecond, "msgs/s");
+                Report("beam_publisher_send_per_s", p.PublisherPerSecond, "msgs/s");
+                extra["beam_messages"] = p.Messages;
+                extra["beam_warmup_messages"] = p.Warmup;
+                extra["beam_rejected"] = p.Rejected;
+                extra["beam_lost"] = p.OursLost;
+                extra["beam_to_beam_lost"] = p.BeamLost;
+                extra["beam_receive_bytes_per_message"] = p.BytesPerMessage;
+                extra["beam_receive_cpu_us_per_message"] = p.CpuMicrosecondsPerMessage;
+                if (!json)
+                {
+                    Stdout.WriteLine($"{"ours / BEAM-to-BEAM",-28} {BeamPubSubRatio(p),14:0.00}x   ({p.Messages:N0} messages, verified {p.Verification}; rejected {p.Rejected}, lost {p.OursLost}, lost on BEAM {p.BeamLost}; {p.BytesPerMessage:0} bytes and {p.CpuMicrosecondsPerMessage:0.0} µs CPU per message)");
+                }
+            }
+        }
+
         if (_redis.Connection(args) is { } conn)
         {
             var prefix = _redis.ChannelPrefix(args) + "bench" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ":";
@@ -170,6 +197,10 @@ internal sealed class BenchCommand : GaterCommand
                         w.WriteNumber($"local_fanout_{n}_vs_beam_{n}", Math.Round(BeamRatio(n), 3));
                     }
                 }
+                if (pubsub is { } ps)
+                {
+                    w.WriteNumber("beam_receive_vs_beam_to_beam", Math.Round(BeamPubSubRatio(ps), 3));
+                }
                 if (extra.TryGetValue("redis_ratio", out var rr))
                 {
                     w.WriteNumber("redis_end_to_end_vs_raw", Math.Round(rr, 3));
@@ -199,6 +230,8 @@ internal sealed class BenchCommand : GaterCommand
         double VerifyCost() => results["raw_hmac_sha256"] / results["verify"];
         double BeamRatio(int n) => results[$"local_fanout_{n}"] / results[$"beam_fanout_{n}"];
     }
+
+    private static double BeamPubSubRatio(BeamPubSubResult p) => p.BeamPerSecond > 0 ? p.OursPerSecond / p.BeamPerSecond : 0;
 
     /// <summary>Runs the body in growing batches for the budget; returns operations per second.</summary>
     private static double Rate(TimeSpan budget, Action<int> body, int maxBatch = int.MaxValue)
