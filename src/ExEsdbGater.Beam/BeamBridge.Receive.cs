@@ -31,8 +31,10 @@ public sealed partial class BeamBridge
                 throw new InvalidOperationException($"{instance.WireName()} is already subscribed on this bridge; one bus per bridge.");
             }
             var group = GroupOf(instance);
-            var box = _node.CreateMailbox(group.Name);
-            var worker = new Worker(this, instance, group, box, sink);
+            // checked where it arrives, on the connection's reading thread, as a backplane's frames are: no queue
+            // between the socket and the bus, and a node sending faster than we check is slowed down by TCP
+            var box = _node.CreateMailbox(group.Name, m => Handle(instance, sink, m));
+            var worker = new Worker(this, instance, group, box);
             _workers[instance] = worker;
             await _scope.JoinAsync(group, box.Self, cancellationToken).ConfigureAwait(false);
             return worker;
@@ -121,29 +123,21 @@ public sealed partial class BeamBridge
     [LoggerMessage(Level = LogLevel.Warning, Message = "beam: refused a message on {Instance} {Topic}: {Reason} ({Detail})")]
     private static partial void LogRejected(ILogger logger, string reason, string instance, string topic, string detail);
 
-    /// <summary>One instance's PG2 worker: its mailbox, group membership and reading loop.</summary>
+    /// <summary>One instance's PG2 worker: its mailbox and group membership.</summary>
     private sealed class Worker : IAsyncDisposable
     {
         private readonly BeamBridge _bridge;
         private readonly GaterInstance _instance;
         private readonly Atom _group;
         private readonly Mailbox _box;
-        private readonly Task _loop;
         private int _disposed;
 
-        public Worker(BeamBridge bridge, GaterInstance instance, Atom group, Mailbox box, IGaterBridgeSink sink)
+        public Worker(BeamBridge bridge, GaterInstance instance, Atom group, Mailbox box)
         {
             _bridge = bridge;
             _instance = instance;
             _group = group;
             _box = box;
-            _loop = Task.Run(async () =>
-            {
-                await foreach (var m in box.Reader.ReadAllAsync().ConfigureAwait(false))
-                {
-                    bridge.Handle(instance, sink, m);
-                }
-            });
         }
 
         public Pid Self => _box.Self;
@@ -164,7 +158,6 @@ public sealed partial class BeamBridge
                 // the node is already closing: every peer forgets us anyway
             }
             await _box.DisposeAsync().ConfigureAwait(false);
-            await _loop.ConfigureAwait(false);
         }
     }
 }

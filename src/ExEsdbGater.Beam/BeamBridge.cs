@@ -32,7 +32,6 @@ public sealed partial class BeamBridge : IGaterBridge
     private readonly BeamSigner _signer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly int _queueCapacity;
     private readonly ConcurrentDictionary<string, bool> _everConnected = new(StringComparer.Ordinal);
     private long _received, _accepted, _rejected, _sent, _sendFailures;
     private int _disposed;
@@ -43,7 +42,6 @@ public sealed partial class BeamBridge : IGaterBridge
         _signer = signer;
         _logger = logger;
         _time = options.TimeProvider ?? TimeProvider.System;
-        _queueCapacity = options.QueueCapacity;
         _node.PeerStateChanged += OnPeerState;
         _scope = PgScope.Start(node, logger, BeamDefaults.RediscoverEvery, _time);
         _sender = node.CreateMailbox();
@@ -100,7 +98,6 @@ public sealed partial class BeamBridge : IGaterBridge
                 ConnectTimeout = options.ConnectTimeout,
                 HandshakeTimeout = options.ConnectTimeout,
                 ReconnectMaxDelay = options.ReconnectMaxDelay,
-                MailboxCapacity = options.QueueCapacity,
             }, options.TimeProvider, logger, cancellationToken).ConfigureAwait(false);
         }
         catch (DistributionException e)
@@ -197,10 +194,6 @@ public sealed partial class BeamBridge : IGaterBridge
         if (o.ConnectTimeout <= TimeSpan.Zero || o.ReconnectMaxDelay <= TimeSpan.Zero)
         {
             throw new GaterConfigurationException("BeamBridgeOptions.ConnectTimeout and ReconnectMaxDelay must be positive.");
-        }
-        if (o.QueueCapacity < 1)
-        {
-            throw new GaterConfigurationException($"BeamBridgeOptions.QueueCapacity must be at least 1 (was {o.QueueCapacity}).");
         }
     }
 

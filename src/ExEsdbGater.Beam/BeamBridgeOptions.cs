@@ -60,13 +60,6 @@ public sealed record BeamBridgeOptions
     /// <value>Default 30 seconds.</value>
     public TimeSpan ReconnectMaxDelay { get; init; } = BeamDefaults.ReconnectMaxDelay;
 
-    /// <summary>
-    /// Messages per instance waiting to be checked. When full, reading from the sending node waits (TCP
-    /// backpressure): nothing is lost, and a flooding node slows itself down.
-    /// </summary>
-    /// <value>Default 10,000.</value>
-    public int QueueCapacity { get; init; } = BeamDefaults.QueueCapacity;
-
     /// <summary>The clock.</summary>
     /// <value>Default null: the system clock.</value>
     public TimeProvider? TimeProvider { get; init; }

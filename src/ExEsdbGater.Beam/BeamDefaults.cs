@@ -6,9 +6,6 @@ public static class BeamDefaults
     /// <summary>EPMD's port: 4369.</summary>
     public const int EpmdPort = 4369;
 
-    /// <summary>Messages per instance waiting to be checked: 10,000.</summary>
-    public const int QueueCapacity = 10_000;
-
     /// <summary>Erlang's default net_ticktime: 60 seconds.</summary>
     public static readonly TimeSpan NetTickTime = TimeSpan.FromSeconds(60);
 

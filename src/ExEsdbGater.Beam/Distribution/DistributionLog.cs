@@ -35,6 +35,9 @@ internal static partial class DistributionLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "Send to {Target} failed: {Reason}")]
     public static partial void SendFailed(this ILogger logger, string target, string reason);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "The handler of mailbox {Mailbox} threw; the message is dropped")]
+    public static partial void InlineHandlerFailed(this ILogger logger, string mailbox, Exception error);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "A PeerStateChanged handler threw")]
     public static partial void HandlerFailed(this ILogger logger, Exception error);
 

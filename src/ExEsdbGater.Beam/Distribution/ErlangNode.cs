@@ -101,13 +101,18 @@ internal sealed partial class ErlangNode : IAsyncDisposable
     }
 
     /// <summary>Creates a mailbox with a new pid and, optionally, a registered name (unique on this node).</summary>
-    public Mailbox CreateMailbox(string? name = null)
+    /// <param name="name">The registered name, if any.</param>
+    /// <param name="inline">
+    /// When given, each message is handed to it on the connection's reading thread instead of queued: no hop, and the
+    /// peer waits (TCP backpressure) while it runs. It must not block; <see cref="Mailbox.Reader"/> then stays empty.
+    /// </param>
+    public Mailbox CreateMailbox(string? name = null, Action<MailboxMessage>? inline = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var n = (uint)Interlocked.Increment(ref _nextPid);
         // id 15 bits, serial 13 bits: what every OTP release accepts in a pid.
         var pid = new Pid(NodeAtom, n & 0x7FFF, (n >> 15) & 0x1FFF, Creation);
-        var box = new Mailbox(this, pid, name, Options.MailboxCapacity, Options.MailboxFullMode);
+        var box = new Mailbox(this, pid, name, Options.MailboxCapacity, Options.MailboxFullMode, inline);
         if (name is not null)
         {
             if (name.Length is 0 or > Atom.MaxCharacters || name == "net_kernel")

@@ -21,8 +21,12 @@ internal sealed class Mailbox : IAsyncDisposable
     private readonly HashSet<Pid> _links = [];
     private int _closed;
 
-    internal Mailbox(ErlangNode node, Pid self, string? name, int capacity, BoundedChannelFullMode mode)
+    // Set for a mailbox whose messages are handled where they arrive (see ErlangNode.CreateMailbox).
+    private readonly Action<MailboxMessage>? _inline;
+
+    internal Mailbox(ErlangNode node, Pid self, string? name, int capacity, BoundedChannelFullMode mode, Action<MailboxMessage>? inline = null)
     {
+        _inline = inline;
         _node = node;
         Self = self;
         Name = name;
@@ -137,6 +141,21 @@ internal sealed class Mailbox : IAsyncDisposable
             return ValueTask.CompletedTask;
         }
         Interlocked.Increment(ref _node.Stats.messagesDelivered);
+        if (_inline is not null)
+        {
+            try
+            {
+                _inline(m);
+            }
+#pragma warning disable CA1031 // a handler's failure must not end the connection that carried the message
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Interlocked.Increment(ref _node.Stats.messagesDropped);
+                _node.Log.InlineHandlerFailed(Self.ToString(), ex);
+            }
+            return ValueTask.CompletedTask;
+        }
         return DeliverCoreAsync(m, ct);
     }
 
