@@ -70,6 +70,21 @@ public sealed record GaterBusOptions
     public long InboundMaxBytes { get; init; } = GaterDefaults.InboundMaxBytes;
 
     /// <summary>
+    /// Threads that verify and fan out frames received from the backplane and bridges. A channel (instance, topic)
+    /// always maps to the same lane (a hash of both, modulo this count), so each publisher's order on a topic is kept;
+    /// frames of different channels are verified in parallel, in no order between them. With 1, every frame is
+    /// verified inline on the backplane's thread (no hop); with more, that thread only routes each frame to its lane.
+    /// Frames routed to the lanes and not yet verified are bounded apart by <see cref="InboundCapacity"/> and
+    /// <see cref="InboundMaxBytes"/>, with the same drop reporting. Expect close to one core's verify rate per worker
+    /// while the frames spread over at least as many busy topics as workers, up to the cores the process may use
+    /// (2 workers ≈ 1.7–1.9× one on 2 idle cores); one hot topic stays on one core. Set it to 1 on a node whose cores
+    /// are busy with other work, or to keep the cost of the hop (a queue write and read per frame) off a node that
+    /// receives little.
+    /// </summary>
+    /// <value>Default: the processor count, at most 8. At least 1, at most 256.</value>
+    public int ReceiveWorkers { get; init; } = GaterDefaults.ReceiveWorkers;
+
+    /// <summary>
     /// Bus events waiting for their observers (see <see cref="IGaterBus.FrameRejected"/>); when observers fall this
     /// far behind, the oldest events are dropped and counted in <see cref="BusStatistics.EventsDropped"/>.
     /// </summary>

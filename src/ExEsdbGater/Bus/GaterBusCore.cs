@@ -35,7 +35,7 @@ internal sealed partial class GaterBusCore : IGaterBus
         Verifier = new FrameVerifier(_keys, options.Verifier with { LoggerFactory = options.Verifier.LoggerFactory ?? options.LoggerFactory });
         Verifier.Rejected += OnRejected;
         Epoch = NextEpoch(_time);
-        _inbound = CreateInbound(options.InboundCapacity);
+        _inboundCapacity = options.InboundCapacity;
         _inboundMaxBytes = options.InboundMaxBytes;
         if (_backplane is not null)
         {
@@ -47,7 +47,7 @@ internal sealed partial class GaterBusCore : IGaterBus
         {
             bridge.StateChanged += OnBackplaneState;
         }
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _lanes = CreateLanes(options.ReceiveWorkers);
         GaterTelemetry.Track(this);
     }
 
@@ -77,9 +77,7 @@ internal sealed partial class GaterBusCore : IGaterBus
         }
         await DisposeBackplaneSubscriptionsAsync().ConfigureAwait(false);
         await DisposeBridgeSubscriptionsAsync().ConfigureAwait(false);
-        _inbound.Writer.TryComplete();
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _receiveLoop.ConfigureAwait(false);
+        await StopLanesAsync().ConfigureAwait(false);
         await DisposeDurableSubscriptionsAsync().ConfigureAwait(false);
         await DisposeSubscriptionsAsync().ConfigureAwait(false);
         // last: subscriptions' final handler failures still reach observers

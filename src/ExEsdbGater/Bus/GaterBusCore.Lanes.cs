@@ -1,0 +1,166 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace ExEsdbGater.Bus;
+
+// Receive lanes (GaterBusOptions.ReceiveWorkers): a channel (instance, topic) always maps to the same lane, so each
+// publisher's order on it is kept while lanes verify and fan out in parallel. One lane receives inline on the
+// backplane's thread; with several, the backplane's thread only routes the frame to its lane's worker.
+internal sealed partial class GaterBusCore
+{
+    private readonly ReceiveLane[] _lanes;
+    // Frames routed to a lane and not yet verified and fanned out, over all lanes (decremented after the work, so
+    // zero means idle). Bounded by InboundCapacity and InboundMaxBytes apart from the verified backlog: these wait
+    // only for a core, never for a subscriber, so a blocked subscriber never turns frames away unverified.
+    private long _arrivalCount, _arrivalBytes;
+
+    private ReceiveLane[] CreateLanes(int workers)
+    {
+        var lanes = new ReceiveLane[workers];
+        for (var i = 0; i < lanes.Length; i++)
+        {
+            var lane = new ReceiveLane(workers > 1);
+            lane.InboundLoop = Task.Run(() => InboundLoopAsync(lane));
+            if (lane.Arrivals is not null)
+            {
+                lane.Worker = Task.Run(() => LaneWorkerAsync(lane));
+            }
+            lanes[i] = lane;
+        }
+        return lanes;
+    }
+
+    private ReceiveLane LaneOf(GaterInstance instance, string topic)
+        => _lanes.Length == 1 ? _lanes[0] : _lanes[(uint)HashCode.Combine(instance, topic) % (uint)_lanes.Length];
+
+    private void Route(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
+    {
+        // no copy: BackplaneFrameHandler's contract keeps the frame memory valid after the call returns
+        var lane = LaneOf(instance, topic);
+        var overCount = Interlocked.Increment(ref _arrivalCount) > _inboundCapacity;
+        var overBytes = Interlocked.Add(ref _arrivalBytes, frame.Length) > _inboundMaxBytes;
+        if (overCount || overBytes || !lane.Arrivals!.Writer.TryWrite(new Arrival(instance, topic, frame)))
+        {
+            ArrivalDone(frame.Length);
+            OnArrivalDropped(instance, topic);
+        }
+    }
+
+    private void ArrivalDone(int bytes)
+    {
+        Interlocked.Add(ref _arrivalBytes, -bytes);
+        Interlocked.Decrement(ref _arrivalCount);
+    }
+
+    private void OnArrivalDropped(GaterInstance instance, string topic)
+    {
+        var dropped = Interlocked.Increment(ref _inboundDropped);
+        GaterTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("queue", "inbound"));
+        LogArrivalDropped(_logger, instance.WireName(), topic);
+        _events.Post(SlowConsumerDetected, new SlowConsumer(InboundQueueName, dropped));
+    }
+
+    private async Task LaneWorkerAsync(ReceiveLane lane)
+    {
+        var reader = lane.Arrivals!.Reader;
+        // uncancellable wait: no allocation per wait; stopping completes the writer to end the loop
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !_stopping.IsCancellationRequested)
+        {
+            while (!_stopping.IsCancellationRequested && reader.TryRead(out var a))
+            {
+                try
+                {
+                    ReceiveOnLane(lane, a.Instance, a.Topic, a.Frame);
+                }
+#pragma warning disable CA1031 // as a backplane's handler: a failure loses that frame, never the lane
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    LogLaneFailed(_logger, ex, a.Instance.WireName(), a.Topic);
+                }
+                finally
+                {
+                    ArrivalDone(a.Frame.Length);
+                }
+            }
+        }
+    }
+
+    /// <summary>True when no lane holds a frame or a delivery; DrainAsync polls it.</summary>
+    private bool LanesIdle()
+    {
+        if (Interlocked.Read(ref _arrivalCount) != 0)
+        {
+            return false;
+        }
+        foreach (var lane in _lanes)
+        {
+            lock (lane.Lock)
+            {
+                if (lane.Draining)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Stops every lane (workers finish the frame in hand) and counts what is left, unverified or undelivered, as
+    /// inbound drops; returns that count. Safe to call again.
+    /// </summary>
+    private async ValueTask<long> StopLanesAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var lane in _lanes)
+        {
+            lane.Arrivals?.Writer.TryComplete();
+            lane.Inbound.Writer.TryComplete();
+        }
+        foreach (var lane in _lanes)
+        {
+            await lane.Worker.ConfigureAwait(false);
+            await lane.InboundLoop.ConfigureAwait(false);
+        }
+        var abandoned = Interlocked.Exchange(ref _inboundAbandoned, 0);
+        foreach (var lane in _lanes)
+        {
+            while (lane.Arrivals is not null && lane.Arrivals.Reader.TryRead(out var a))
+            {
+                ArrivalDone(a.Frame.Length);
+                abandoned++;
+            }
+            while (lane.Inbound.Reader.TryRead(out var item))
+            {
+                Interlocked.Decrement(ref _inboundCount);
+                Interlocked.Add(ref _inboundBytes, -item.Bytes);
+                abandoned++;
+            }
+        }
+        Interlocked.Add(ref _inboundDropped, abandoned);
+        return abandoned;
+    }
+
+    /// <summary>One lane: its lock and mode, its inbound queue and loop, and (several lanes) its frames and worker.</summary>
+    private sealed class ReceiveLane(bool worker)
+    {
+        // guards the switch between inline fan-out and draining the inbound queue, so the lane's frames stay in order
+        public readonly Lock Lock = new();
+        public bool Draining;
+        // bounded by the bus's count and bytes over all lanes, not per channel
+        public readonly Channel<Inbound> Inbound = Channel.CreateUnbounded<Inbound>(new UnboundedChannelOptions { SingleReader = true });
+        public readonly Channel<Arrival>? Arrivals = worker ? Channel.CreateUnbounded<Arrival>(new UnboundedChannelOptions { SingleReader = true }) : null;
+        public Task InboundLoop = Task.CompletedTask;
+        public Task Worker = Task.CompletedTask;
+    }
+
+    /// <summary>A frame routed to a lane, not yet verified.</summary>
+    private readonly record struct Arrival(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receive lanes full: dropped a frame on {Instance} {Topic} before verifying it")]
+    private static partial void LogArrivalDropped(ILogger logger, string instance, string topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Receiving a frame on {Instance} {Topic} failed; the lane goes on")]
+    private static partial void LogLaneFailed(ILogger logger, Exception exception, string instance, string topic);
+}
