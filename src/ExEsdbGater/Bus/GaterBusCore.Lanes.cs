@@ -19,7 +19,8 @@ internal sealed partial class GaterBusCore
         var lanes = new ReceiveLane[workers];
         for (var i = 0; i < lanes.Length; i++)
         {
-            var lane = new ReceiveLane(workers > 1);
+            // a channel's positions live in its lane's tracker: exact, and no lock shared between lanes
+            var lane = new ReceiveLane(workers > 1, new SequenceTracker(Math.Max(1, GaterDefaults.SequenceTrackerCapacity / workers)));
             lane.InboundLoop = Task.Run(() => InboundLoopAsync(lane));
             if (lane.Arrivals is not null)
             {
@@ -142,9 +143,10 @@ internal sealed partial class GaterBusCore
         return abandoned;
     }
 
-    /// <summary>One lane: its lock and mode, its inbound queue and loop, and (several lanes) its frames and worker.</summary>
-    private sealed class ReceiveLane(bool worker)
+    /// <summary>One lane: its lock and mode, its inbound queue and loop, its channels' sequence positions, and (several lanes) its frames and worker.</summary>
+    private sealed class ReceiveLane(bool worker, SequenceTracker sequences)
     {
+        public readonly SequenceTracker Sequences = sequences;
         // guards the switch between inline fan-out and draining the inbound queue, so the lane's frames stay in order
         public readonly Lock Lock = new();
         public bool Draining;

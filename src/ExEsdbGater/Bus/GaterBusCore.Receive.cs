@@ -8,7 +8,6 @@ internal sealed partial class GaterBusCore
 {
     private readonly int _inboundCapacity;
     private readonly long _inboundMaxBytes;
-    private readonly SequenceTracker _sequences;
     // Verified deliveries waiting behind a full Wait-mode subscriber, over all lanes: one budget, as with one lane.
     private long _inboundCount, _inboundBytes;
 
@@ -33,7 +32,7 @@ internal sealed partial class GaterBusCore
     {
         lock (lane.Lock)
         {
-            if (Verify(instance, topic, frame) is { } delivery)
+            if (Verify(lane, instance, topic, frame) is { } delivery)
             {
                 FanOutOnLane(lane, instance, topic, delivery, frame.Length);
             }
@@ -69,7 +68,7 @@ internal sealed partial class GaterBusCore
     }
 
     /// <summary>Verifies once; null for a rejected frame (counted by the verifier) or our own echo.</summary>
-    private Delivery? Verify(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
+    private Delivery? Verify(ReceiveLane lane, GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
     {
         using var activity = GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer);
         var result = Verifier.Verify(frame.Span, instance, topic);
@@ -85,7 +84,7 @@ internal sealed partial class GaterBusCore
             return null;
         }
         Interlocked.Increment(ref _verified);
-        if (_sequences.Track(env) is { } gap)
+        if (lane.Sequences.Track(env) is { } gap)
         {
             OnGap(gap);
         }

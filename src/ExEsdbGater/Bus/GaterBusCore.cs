@@ -31,7 +31,6 @@ internal sealed partial class GaterBusCore : IGaterBus
         Context = new MessageContext(Node, _time);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Bus");
         _events = new BusEventQueue(options.EventQueueCapacity, _logger);
-        _sequences = new SequenceTracker(GaterDefaults.SequenceTrackerCapacity);
         Verifier = new FrameVerifier(_keys, options.Verifier with { LoggerFactory = options.Verifier.LoggerFactory ?? options.LoggerFactory });
         Verifier.Rejected += OnRejected;
         Epoch = NextEpoch(_time);

@@ -105,12 +105,14 @@ internal sealed class BenchCommand : GaterCommand
             }
         }), "ops/s");
 
-        var (oneWorker, twoWorkers) = await ReceiveScalingBench.RunAsync(ring, message, budget, ct);
+        var (oneWorker, twoWorkers, cpuOne, cpuTwo) = await ReceiveScalingBench.RunAsync(ring, message, budget, ct);
         Report("receive_workers_1", oneWorker, "deliveries/s");
         Report("receive_workers_2", twoWorkers, "deliveries/s");
+        extra["receive_workers_1_cpu_us_per_frame"] = cpuOne;
+        extra["receive_workers_2_cpu_us_per_frame"] = cpuTwo;
         if (!json)
         {
-            Stdout.WriteLine($"{"receive 2 vs 1 worker",-20} {twoWorkers / oneWorker,14:0.00}x   (throughput; {Environment.ProcessorCount} processors)");
+            Stdout.WriteLine($"{"receive 2 vs 1 worker",-20} {twoWorkers / oneWorker,14:0.00}x   (throughput; {Environment.ProcessorCount} processors; CPU per frame {cpuOne:0.00} → {cpuTwo:0.00} µs)");
         }
 
         var perBroadcast = new Dictionary<int, (double Ns, double Bytes)>();
