@@ -30,19 +30,21 @@ internal sealed partial class GaterBusCore
 
     private void ReceiveOnLane(ReceiveLane lane, GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
     {
-        lock (lane.Lock)
+        // outside the lane's lock: a channel's frames come one at a time (one backplane subscription, or the lane's
+        // worker), and the verifier and tracker are thread-safe; the lock orders only the fan-out against the lane's
+        // inbound loop and bridged messages
+        if (Verify(lane, instance, topic, frame) is { } delivery)
         {
-            if (Verify(lane, instance, topic, frame) is { } delivery)
-            {
-                FanOutOnLane(lane, instance, topic, delivery, frame.Length);
-            }
+            FanOutReceived(lane, instance, topic, delivery, frame.Length);
         }
     }
 
     /// <summary>Hands an accepted delivery (a bridged one: already checked) to the subscribers, on its channel's lane.</summary>
     private void FanOutReceived(GaterInstance instance, string topic, Delivery delivery, int bytes)
+        => FanOutReceived(LaneOf(instance, topic), instance, topic, delivery, bytes);
+
+    private void FanOutReceived(ReceiveLane lane, GaterInstance instance, string topic, Delivery delivery, int bytes)
     {
-        var lane = LaneOf(instance, topic);
         lock (lane.Lock)
         {
             FanOutOnLane(lane, instance, topic, delivery, bytes);
