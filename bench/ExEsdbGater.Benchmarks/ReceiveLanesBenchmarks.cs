@@ -22,9 +22,6 @@ public class ReceiveLanesBenchmarks
     private long _delivered;
     private TaskCompletionSource _done = null!;
 
-    [Params(1, 2, 4)]
-    public int Workers { get; set; }
-
     [GlobalSetup]
     public void Setup()
     {
@@ -41,9 +38,17 @@ public class ReceiveLanesBenchmarks
         }
     }
 
+    [IterationSetup(Target = nameof(OneWorker))]
+    public void SetupOne() => NewBus(1);
+
+    [IterationSetup(Target = nameof(TwoWorkers))]
+    public void SetupTwo() => NewBus(2);
+
+    [IterationSetup(Target = nameof(FourWorkers))]
+    public void SetupFour() => NewBus(4);
+
     // a fresh bus per iteration: a fresh replay memory, so the same frames are accepted again
-    [IterationSetup]
-    public void NewBus()
+    private void NewBus(int workers)
     {
         var backplane = new PushBackplane();
         _delivered = 0;
@@ -53,7 +58,7 @@ public class ReceiveLanesBenchmarks
             NodeName = "b@bench",
             Keys = _ring,
             Backplane = backplane,
-            ReceiveWorkers = Workers,
+            ReceiveWorkers = workers,
             InboundCapacity = Frames,
             Verifier = new VerifierOptions { ReplayCapacity = Frames + 16 },
         });
@@ -71,8 +76,17 @@ public class ReceiveLanesBenchmarks
     [IterationCleanup]
     public void DisposeBus() => _bus.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>The inline path: the baseline.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Frames)]
-    public Task VerifiedDeliveries()
+    public Task OneWorker() => PushAll();
+
+    [Benchmark(OperationsPerInvoke = Frames)]
+    public Task TwoWorkers() => PushAll();
+
+    [Benchmark(OperationsPerInvoke = Frames)]
+    public Task FourWorkers() => PushAll();
+
+    private Task PushAll()
     {
         foreach (var (topic, frame) in _frames)
         {
