@@ -59,7 +59,7 @@ public class ReceiveLanesBenchmarks
             Keys = _ring,
             Backplane = backplane,
             ReceiveWorkers = workers,
-            InboundCapacity = Frames,
+            InboundCapacity = Frames * 8, // split between the lanes, whose topics are not spread evenly
             Verifier = new VerifierOptions { ReplayCapacity = Frames + 16 },
         });
         _bus.SubscribeAsync(GaterInstance.Health, "bench:*", (_, _) =>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -9,13 +10,15 @@ namespace ExEsdbGater.Bus;
 internal sealed partial class GaterBusCore
 {
     private readonly ReceiveLane[] _lanes;
-    // Frames routed to a lane and not yet verified and fanned out, over all lanes (decremented after the work, so
-    // zero means idle). Bounded by InboundCapacity and InboundMaxBytes apart from the verified backlog: these wait
-    // only for a core, never for a subscriber, so a blocked subscriber never turns frames away unverified.
-    private long _arrivalCount, _arrivalBytes;
+    // Frames routed to one lane and not yet verified and fanned out, at most: its share of InboundCapacity and
+    // InboundMaxBytes (at least one frame of the largest size), apart from the verified backlog. They wait only for
+    // a core, never for a subscriber, so a blocked subscriber never turns frames away unverified.
+    private long _laneArrivalCapacity, _laneArrivalMaxBytes;
 
     private ReceiveLane[] CreateLanes(int workers)
     {
+        _laneArrivalCapacity = Math.Max(1, _inboundCapacity / workers);
+        _laneArrivalMaxBytes = Math.Max(FrameRules.MaxFrameBytes, _inboundMaxBytes / workers);
         var lanes = new ReceiveLane[workers];
         for (var i = 0; i < lanes.Length; i++)
         {
@@ -38,19 +41,21 @@ internal sealed partial class GaterBusCore
     {
         // no copy: BackplaneFrameHandler's contract keeps the frame memory valid after the call returns
         var lane = LaneOf(instance, topic);
-        var overCount = Interlocked.Increment(ref _arrivalCount) > _inboundCapacity;
-        var overBytes = Interlocked.Add(ref _arrivalBytes, frame.Length) > _inboundMaxBytes;
+        ref var c = ref lane.Counters;
+        Interlocked.Increment(ref c.Received);
+        var overCount = Interlocked.Increment(ref c.ArrivalCount) > _laneArrivalCapacity;
+        var overBytes = Interlocked.Add(ref c.ArrivalBytes, frame.Length) > _laneArrivalMaxBytes;
         if (overCount || overBytes || !lane.Arrivals!.Writer.TryWrite(new Arrival(instance, topic, frame)))
         {
-            ArrivalDone(frame.Length);
+            ArrivalDone(lane, frame.Length);
             OnArrivalDropped(instance, topic);
         }
     }
 
-    private void ArrivalDone(int bytes)
+    private static void ArrivalDone(ReceiveLane lane, int bytes)
     {
-        Interlocked.Add(ref _arrivalBytes, -bytes);
-        Interlocked.Decrement(ref _arrivalCount);
+        Interlocked.Add(ref lane.Counters.ArrivalBytes, -bytes);
+        Interlocked.Decrement(ref lane.Counters.ArrivalCount);
     }
 
     private void OnArrivalDropped(GaterInstance instance, string topic)
@@ -81,7 +86,7 @@ internal sealed partial class GaterBusCore
                 }
                 finally
                 {
-                    ArrivalDone(a.Frame.Length);
+                    ArrivalDone(lane, a.Frame.Length);
                 }
             }
         }
@@ -90,12 +95,12 @@ internal sealed partial class GaterBusCore
     /// <summary>True when no lane holds a frame or a delivery; DrainAsync polls it.</summary>
     private bool LanesIdle()
     {
-        if (Interlocked.Read(ref _arrivalCount) != 0)
-        {
-            return false;
-        }
         foreach (var lane in _lanes)
         {
+            if (Interlocked.Read(ref lane.Counters.ArrivalCount) != 0)
+            {
+                return false;
+            }
             lock (lane.Lock)
             {
                 if (lane.Draining)
@@ -129,7 +134,7 @@ internal sealed partial class GaterBusCore
         {
             while (lane.Arrivals is not null && lane.Arrivals.Reader.TryRead(out var a))
             {
-                ArrivalDone(a.Frame.Length);
+                ArrivalDone(lane, a.Frame.Length);
                 abandoned++;
             }
             while (lane.Inbound.Reader.TryRead(out var item))
@@ -155,6 +160,22 @@ internal sealed partial class GaterBusCore
         public readonly Channel<Arrival>? Arrivals = worker ? Channel.CreateUnbounded<Arrival>(new UnboundedChannelOptions { SingleReader = true }) : null;
         public Task InboundLoop = Task.CompletedTask;
         public Task Worker = Task.CompletedTask;
+        public LaneCounters Counters;
+    }
+
+    /// <summary>
+    /// A lane's counters, on a cache line of their own: each is written by the lane's worker (and the routing thread),
+    /// so counters shared by all lanes would bounce one line between cores on every frame.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct LaneCounters
+    {
+        [FieldOffset(64)] public long Received;
+        [FieldOffset(72)] public long Verified;
+        [FieldOffset(80)] public long Delivered;
+        [FieldOffset(88)] public long Echoes;
+        [FieldOffset(96)] public long ArrivalCount;
+        [FieldOffset(104)] public long ArrivalBytes;
     }
 
     /// <summary>A frame routed to a lane, not yet verified.</summary>

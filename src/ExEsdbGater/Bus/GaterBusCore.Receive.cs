@@ -18,10 +18,10 @@ internal sealed partial class GaterBusCore
     // in order with backpressure; inline delivery resumes once it is empty.
     private void OnBackplaneFrame(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
     {
-        Interlocked.Increment(ref _received);
         if (_lanes.Length == 1)
         {
             // one worker: today's path, no hop and no copy
+            Interlocked.Increment(ref _lanes[0].Counters.Received);
             ReceiveOnLane(_lanes[0], instance, topic, frame);
             return;
         }
@@ -61,7 +61,11 @@ internal sealed partial class GaterBusCore
             return;
         }
         var n = TryDeliver(subs, topic, delivery, null, out var stoppedAt);
-        Counted(n);
+        if (n > 0)
+        {
+            Interlocked.Add(ref lane.Counters.Delivered, n);
+            GaterTelemetry.Delivered.Add(n);
+        }
         if (stoppedAt >= 0)
         {
             lane.Draining = true;
@@ -82,10 +86,10 @@ internal sealed partial class GaterBusCore
         if (env.Epoch == Epoch && string.Equals(env.Node, Node, StringComparison.Ordinal))
         {
             // our own frame back from the backplane: local subscribers already have it
-            Interlocked.Increment(ref _echoes);
+            Interlocked.Increment(ref lane.Counters.Echoes);
             return null;
         }
-        Interlocked.Increment(ref _verified);
+        Interlocked.Increment(ref lane.Counters.Verified);
         if (lane.Sequences.Track(env) is { } gap)
         {
             OnGap(gap);

@@ -184,15 +184,15 @@ public sealed class ParallelReceiveTests
         });
         await Until(() => receiver.Statistics.Received == sent, "every frame received");
         // the lanes wait on the blocked subscriber, not on verification: forgeries are judged at once (in batches
-        // smaller than InboundCapacity, which also bounds frames waiting for a worker)
+        // smaller than a lane's share of InboundCapacity, which also bounds frames waiting for a worker)
         var forged = "exg1.00000000."u8.ToArray().Concat("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.{}"u8.ToArray()).ToArray();
-        for (var batch = 1; batch <= 10; batch++)
+        for (var batch = 1; batch <= 20; batch++)
         {
-            for (var i = 0; i < 10; i++)
+            for (var i = 0; i < 5; i++)
             {
                 await forger.PublishAsync(GaterInstance.Health, "full:" + i, forged);
             }
-            await Until(() => receiver.Statistics.Rejected == batch * 10, $"{batch * 10} rejections while blocked");
+            await Until(() => receiver.Statistics.Rejected == batch * 5, $"{batch * 5} rejections while blocked");
         }
         var dropped = receiver.Statistics.InboundDropped;
         Assert.True(dropped > 0, "nothing dropped: the lanes' queues never filled");
