@@ -11,8 +11,8 @@ internal sealed partial class GaterBusCore
 {
     private readonly ReceiveLane[] _lanes;
     // Frames routed to one lane and not yet verified and fanned out, at most: its share of InboundCapacity and
-    // InboundMaxBytes (at least one frame of the largest size), apart from the verified backlog. They wait only for
-    // a core, never for a subscriber, so a blocked subscriber never turns frames away unverified.
+    // InboundMaxBytes (at least one frame of the largest size), apart from the verified backlog; beyond it the
+    // backplane's thread waits. They wait only for a core, never for a subscriber.
     private long _laneArrivalCapacity, _laneArrivalMaxBytes;
 
     private ReceiveLane[] CreateLanes(int workers)
@@ -43,12 +43,46 @@ internal sealed partial class GaterBusCore
         var lane = LaneOf(instance, topic);
         ref var c = ref lane.Counters;
         Interlocked.Increment(ref c.Received);
-        var overCount = Interlocked.Increment(ref c.ArrivalCount) > _laneArrivalCapacity;
-        var overBytes = Interlocked.Add(ref c.ArrivalBytes, frame.Length) > _laneArrivalMaxBytes;
-        if (overCount || overBytes || !lane.Arrivals!.Writer.TryWrite(new Arrival(instance, topic, frame)))
+        if (IsFull(lane, frame.Length))
         {
+            WaitForRoom(lane, frame.Length);
+        }
+        Interlocked.Increment(ref c.ArrivalCount);
+        Interlocked.Add(ref c.ArrivalBytes, frame.Length);
+        if (!lane.Arrivals!.Writer.TryWrite(new Arrival(instance, topic, frame)))
+        {
+            // receiving has stopped: counted, not lost silently
             ArrivalDone(lane, frame.Length);
             OnArrivalDropped(instance, topic);
+        }
+    }
+
+    private bool IsFull(ReceiveLane lane, int bytes)
+    {
+        var count = Interlocked.Read(ref lane.Counters.ArrivalCount);
+        return count >= _laneArrivalCapacity || (count > 0 && Interlocked.Read(ref lane.Counters.ArrivalBytes) + bytes > _laneArrivalMaxBytes);
+    }
+
+    // The lane is as far behind as it may be: hold the backplane's thread until its worker catches up, as verifying
+    // inline would. Its worker waits only for a core, never for a subscriber, so this ends; frames are not dropped
+    // for want of CPU, and the backplane's own buffering (or its limits) takes the burst, as with one worker.
+    private void WaitForRoom(ReceiveLane lane, int bytes)
+    {
+        lock (lane.Room)
+        {
+            // a full fence before the check, paired with the worker's after its decrement: one of them sees the other
+            Interlocked.Increment(ref lane.Waiters);
+            try
+            {
+                while (!_stopping.IsCancellationRequested && IsFull(lane, bytes))
+                {
+                    Monitor.Wait(lane.Room, 100);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref lane.Waiters);
+            }
         }
     }
 
@@ -56,6 +90,13 @@ internal sealed partial class GaterBusCore
     {
         Interlocked.Add(ref lane.Counters.ArrivalBytes, -bytes);
         Interlocked.Decrement(ref lane.Counters.ArrivalCount);
+        if (Volatile.Read(ref lane.Waiters) != 0)
+        {
+            lock (lane.Room)
+            {
+                Monitor.PulseAll(lane.Room);
+            }
+        }
     }
 
     private void OnArrivalDropped(GaterInstance instance, string topic)
@@ -91,6 +132,9 @@ internal sealed partial class GaterBusCore
             }
         }
     }
+
+    /// <summary>Frames routed to the lanes and not yet verified and fanned out.</summary>
+    internal long ArrivalsPending => _lanes.Sum(l => Interlocked.Read(ref l.Counters.ArrivalCount));
 
     /// <summary>True when no lane holds a frame or a delivery; DrainAsync polls it.</summary>
     private bool LanesIdle()
@@ -161,6 +205,9 @@ internal sealed partial class GaterBusCore
         public Task InboundLoop = Task.CompletedTask;
         public Task Worker = Task.CompletedTask;
         public LaneCounters Counters;
+        // where the backplane's thread waits while the lane is full (Monitor.Wait needs an object, not a Lock)
+        public readonly object Room = new();
+        public int Waiters;
     }
 
     /// <summary>
@@ -181,7 +228,7 @@ internal sealed partial class GaterBusCore
     /// <summary>A frame routed to a lane, not yet verified.</summary>
     private readonly record struct Arrival(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Receive lanes full: dropped a frame on {Instance} {Topic} before verifying it")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving stopped: dropped a frame on {Instance} {Topic} before verifying it")]
     private static partial void LogArrivalDropped(ILogger logger, string instance, string topic);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Receiving a frame on {Instance} {Topic} failed; the lane goes on")]
