@@ -47,20 +47,26 @@ internal sealed partial class GaterBusCore
         {
             WaitForRoom(lane, frame.Length);
         }
-        Interlocked.Increment(ref c.ArrivalCount);
-        Interlocked.Add(ref c.ArrivalBytes, frame.Length);
+        Interlocked.Add(ref c.RoutedBytes, frame.Length);
+        Interlocked.Increment(ref c.Routed);
         if (!lane.Arrivals!.Writer.TryWrite(new Arrival(instance, topic, frame)))
         {
             // receiving has stopped: counted, not lost silently
-            ArrivalDone(lane, frame.Length);
+            Interlocked.Decrement(ref c.Routed);
+            Interlocked.Add(ref c.RoutedBytes, -frame.Length);
             OnArrivalDropped(instance, topic);
         }
     }
 
     private bool IsFull(ReceiveLane lane, int bytes)
     {
-        var count = Interlocked.Read(ref lane.Counters.ArrivalCount);
-        return count >= _laneArrivalCapacity || (count > 0 && Interlocked.Read(ref lane.Counters.ArrivalBytes) + bytes > _laneArrivalMaxBytes);
+        var count = Pending(lane);
+        if (count >= _laneArrivalCapacity)
+        {
+            return true;
+        }
+        var processedBytes = Interlocked.Read(ref lane.Counters.ProcessedBytes);
+        return count > 0 && Interlocked.Read(ref lane.Counters.RoutedBytes) - processedBytes + bytes > _laneArrivalMaxBytes;
     }
 
     // The lane is as far behind as it may be: hold the backplane's thread until its worker catches up, as verifying
@@ -86,10 +92,21 @@ internal sealed partial class GaterBusCore
         }
     }
 
-    private static void ArrivalDone(ReceiveLane lane, int bytes)
+    /// <summary>Frames routed to the lane and not yet verified and fanned out (or counted as abandoned).</summary>
+    private static long Pending(ReceiveLane lane)
     {
-        Interlocked.Add(ref lane.Counters.ArrivalBytes, -bytes);
-        Interlocked.Decrement(ref lane.Counters.ArrivalCount);
+        // progress first: what was processed was routed before, so the difference is never negative
+        var processed = Interlocked.Read(ref lane.Counters.Processed);
+        return Interlocked.Read(ref lane.Counters.Routed) - processed;
+    }
+
+    // The worker publishes its progress now and then, not per frame: its counters' line then stays in its core's
+    // cache instead of moving to the routing thread's on every frame.
+    private static void PublishProgress(ReceiveLane lane, long processed, long processedBytes)
+    {
+        Interlocked.Exchange(ref lane.Counters.ProcessedBytes, processedBytes);
+        // a full fence before reading Waiters, paired with WaitForRoom's: a waiting router always hears of room
+        Interlocked.Exchange(ref lane.Counters.Processed, processed);
         if (Volatile.Read(ref lane.Waiters) != 0)
         {
             lock (lane.Room)
@@ -110,6 +127,7 @@ internal sealed partial class GaterBusCore
     private async Task LaneWorkerAsync(ReceiveLane lane)
     {
         var reader = lane.Arrivals!.Reader;
+        long processed = 0, processedBytes = 0;
         // uncancellable wait: no allocation per wait; stopping completes the writer to end the loop
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !_stopping.IsCancellationRequested)
         {
@@ -127,21 +145,28 @@ internal sealed partial class GaterBusCore
                 }
                 finally
                 {
-                    ArrivalDone(lane, a.Frame.Length);
+                    processedBytes += a.Frame.Length;
+                    if ((++processed & 31) == 0)
+                    {
+                        PublishProgress(lane, processed, processedBytes);
+                    }
                 }
             }
+            // before waiting (or stopping): an idle lane reads as idle
+            PublishProgress(lane, processed, processedBytes);
         }
+        PublishProgress(lane, processed, processedBytes);
     }
 
     /// <summary>Frames routed to the lanes and not yet verified and fanned out.</summary>
-    internal long ArrivalsPending => _lanes.Sum(l => Interlocked.Read(ref l.Counters.ArrivalCount));
+    internal long ArrivalsPending => _lanes.Sum(Pending);
 
     /// <summary>True when no lane holds a frame or a delivery; DrainAsync polls it.</summary>
     private bool LanesIdle()
     {
         foreach (var lane in _lanes)
         {
-            if (Interlocked.Read(ref lane.Counters.ArrivalCount) != 0)
+            if (Pending(lane) != 0)
             {
                 return false;
             }
@@ -178,7 +203,8 @@ internal sealed partial class GaterBusCore
         {
             while (lane.Arrivals is not null && lane.Arrivals.Reader.TryRead(out var a))
             {
-                ArrivalDone(lane, a.Frame.Length);
+                // the worker has ended: this is now the only writer of its progress
+                PublishProgress(lane, Interlocked.Read(ref lane.Counters.Processed) + 1, Interlocked.Read(ref lane.Counters.ProcessedBytes) + a.Frame.Length);
                 abandoned++;
             }
             while (lane.Inbound.Reader.TryRead(out var item))
@@ -211,18 +237,25 @@ internal sealed partial class GaterBusCore
     }
 
     /// <summary>
-    /// A lane's counters, on a cache line of their own: each is written by the lane's worker (and the routing thread),
-    /// so counters shared by all lanes would bounce one line between cores on every frame.
+    /// A lane's counters, a cache line per writer: counters shared by all lanes, or by the routing thread and the
+    /// worker, would move one line between cores on every frame.
     /// </summary>
-    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct LaneCounters
     {
+        // the routing thread's (or, with one lane, the backplane's thread's)
         [FieldOffset(64)] public long Received;
-        [FieldOffset(72)] public long Verified;
-        [FieldOffset(80)] public long Delivered;
-        [FieldOffset(88)] public long Echoes;
-        [FieldOffset(96)] public long ArrivalCount;
-        [FieldOffset(104)] public long ArrivalBytes;
+        [FieldOffset(72)] public long Routed;
+        [FieldOffset(80)] public long RoutedBytes;
+
+        // the worker's, every frame
+        [FieldOffset(128)] public long Verified;
+        [FieldOffset(136)] public long Delivered;
+        [FieldOffset(144)] public long Echoes;
+
+        // the worker's, every 32 frames or when its queue empties; the routing thread reads them
+        [FieldOffset(192)] public long Processed;
+        [FieldOffset(200)] public long ProcessedBytes;
     }
 
     /// <summary>A frame routed to a lane, not yet verified.</summary>
