@@ -68,6 +68,7 @@ internal sealed class GaterBusRuntime
             Verifier = new VerifierOptions { MaxAge = o.Verifier.MaxAge, MaxSkew = o.Verifier.MaxSkew, ReplayCapacity = o.Verifier.ReplayCapacity, TimeProvider = Time },
             InboundCapacity = o.InboundCapacity,
             InboundMaxBytes = o.InboundMaxBytes,
+            ReceiveWorkers = o.ReceiveWorkers,
             EventQueueCapacity = o.EventQueueCapacity,
             LoggerFactory = LoggerFactory,
         });

@@ -46,6 +46,11 @@ public sealed class GaterHostOptions
     [Range(typeof(long), "1048576", "9223372036854775807")]
     public long InboundMaxBytes { get; set; } = Core.InboundMaxBytes;
 
+    /// <summary>See <see cref="GaterBusOptions.ReceiveWorkers"/>.</summary>
+    /// <value>Default: the processor count, at most 8. From 1 to 256.</value>
+    [Range(1, 256)]
+    public int ReceiveWorkers { get; set; } = Core.ReceiveWorkers;
+
     /// <summary>See <see cref="GaterBusOptions.EventQueueCapacity"/>.</summary>
     /// <value>Default 10,000. At least 1.</value>
     [Range(1, int.MaxValue)]

@@ -70,6 +70,23 @@ public sealed record GaterBusOptions
     public long InboundMaxBytes { get; init; } = GaterDefaults.InboundMaxBytes;
 
     /// <summary>
+    /// Threads that verify and fan out frames received from the backplane and bridges. A channel (instance, topic)
+    /// always maps to the same lane (a hash of both, modulo this count), so each publisher's order on a topic is kept;
+    /// frames of different channels are verified in parallel, in no order between them. With 1, every frame is
+    /// verified inline on the backplane's thread (no hop); with more, that thread only routes each frame to its lane.
+    /// Frames routed to a lane and not yet verified are bounded apart, by the lane's share of
+    /// <see cref="InboundCapacity"/> and <see cref="InboundMaxBytes"/> (at least one frame of the largest size); when
+    /// that is full, the backplane's thread waits for the lane, as it would while verifying inline. Expect close to
+    /// one core's verify rate per worker while the frames spread over many more busy topics than workers, up to the
+    /// cores the process gets (measured: 2 workers 1.6–1.7× one on a 2-core machine with both cores to itself; see
+    /// docs/architecture.md); one hot topic stays on one core. Set it to 1 where the cores are busy with other work
+    /// (the hop then costs CPU and gains nothing), or higher than the default on a large node receiving from many
+    /// topics, after measuring with <c>gater bench</c>.
+    /// </summary>
+    /// <value>Default: the processor count, at most 8. At least 1, at most 256.</value>
+    public int ReceiveWorkers { get; init; } = GaterDefaults.ReceiveWorkers;
+
+    /// <summary>
     /// Bus events waiting for their observers (see <see cref="IGaterBus.FrameRejected"/>); when observers fall this
     /// far behind, the oldest events are dropped and counted in <see cref="BusStatistics.EventsDropped"/>.
     /// </summary>

@@ -18,6 +18,19 @@ internal static class GaterDefaults
     /// <summary>Bytes of frames (as received) waiting in the inbound queue.</summary>
     public const long InboundMaxBytes = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Receive lanes: the processor count, at most <see cref="MaxDefaultReceiveWorkers"/>. Beyond that, one backplane
+    /// connection's dispatch thread (which routes every frame) and the spread of busy topics limit the gain more than
+    /// cores do; set <see cref="GaterBusOptions.ReceiveWorkers"/> higher where measurements show it pays.
+    /// </summary>
+    public static readonly int ReceiveWorkers = Math.Clamp(Environment.ProcessorCount, 1, MaxDefaultReceiveWorkers);
+
+    /// <summary>The cap on the default <see cref="ReceiveWorkers"/>.</summary>
+    public const int MaxDefaultReceiveWorkers = 8;
+
+    /// <summary>The most receive lanes a bus accepts.</summary>
+    public const int MaxReceiveWorkers = 256;
+
     /// <summary>Topics whose publishing sequence a bus remembers; idle ones beyond it are forgotten (they restart at seq 1).</summary>
     public const int PublisherTopicCapacity = 10_000;
 

@@ -17,11 +17,9 @@ internal sealed partial class GaterBusCore
         Interlocked.Increment(ref _received);
         Interlocked.Increment(ref _verified);
         var delivery = new Delivery(envelope, message, local: false);
-        lock (_receiveLock)
-        {
-            // no frame bytes to bound the inbound queue by: count a bridged message as the smallest frame
-            FanOutReceived(envelope.Instance, envelope.Topic, delivery, 1);
-        }
+        // on its channel's lane, as frames are; no frame bytes to bound the inbound queue by: count a bridged
+        // message as the smallest frame
+        FanOutReceived(envelope.Instance, envelope.Topic, delivery, 1);
     }
 
     private void OnBridgeRejected(FrameRejection rejection)

@@ -3,58 +3,78 @@ using System.Threading.Channels;
 
 namespace ExEsdbGater.Bus;
 
-// Receiving: verify first, drop echoes, track sequences, fan out; backpressure through the inbound queue.
+// Receiving: verify first, drop echoes, track sequences, fan out; backpressure through each lane's inbound queue.
 internal sealed partial class GaterBusCore
 {
-    private readonly Channel<Inbound> _inbound;
+    private readonly int _inboundCapacity;
     private readonly long _inboundMaxBytes;
-    private readonly Task _receiveLoop;
-    private readonly SequenceTracker _sequences;
-    // Guards the switch between inline receiving and draining the inbound queue, so frames stay in order.
-    private readonly Lock _receiveLock = new();
-    private bool _draining;
-    private long _inboundBytes;
+    // Verified deliveries waiting behind a full Wait-mode subscriber, over all lanes: one budget, as with one lane.
+    private long _inboundCount, _inboundBytes;
 
-    private Channel<Inbound> CreateInbound(int capacity) => Channel.CreateBounded<Inbound>(
-        new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true },
-        OnInboundDropped);
-
-    // Every frame is verified on arrival, on the backplane's thread: one that fails is counted and gone, so forged
-    // frames never take queue space. A verified delivery goes straight to the subscribers' queues while they have
-    // room. When a Wait-mode subscriber is full, the rest of that delivery and every later one wait in the inbound
-    // queue (bounded by count and bytes), drained in order with backpressure; inline delivery resumes once it is empty.
+    // Every frame is verified on arrival, on the backplane's thread (one worker) or its lane's worker (several): one
+    // that fails is counted and gone, so forged frames never take inbound queue space. A verified delivery goes
+    // straight to the subscribers' queues while they have room. When a Wait-mode subscriber is full, the rest of that
+    // delivery and every later one of the lane wait in the lane's inbound queue (bounded by count and bytes), drained
+    // in order with backpressure; inline delivery resumes once it is empty.
     private void OnBackplaneFrame(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
     {
-        Interlocked.Increment(ref _received);
-        lock (_receiveLock)
+        if (_lanes.Length == 1)
         {
-            if (Verify(instance, topic, frame) is { } delivery)
-            {
-                FanOutReceived(instance, topic, delivery, frame.Length);
-            }
+            // one worker: today's path, no hop and no copy
+            Interlocked.Increment(ref _lanes[0].Counters.Received);
+            ReceiveOnLane(_lanes[0], instance, topic, frame);
+            return;
+        }
+        Route(instance, topic, frame);
+    }
+
+    private void ReceiveOnLane(ReceiveLane lane, GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
+    {
+        // outside the lane's lock: a channel's frames come one at a time (one backplane subscription, or the lane's
+        // worker), and the verifier and tracker are thread-safe; the lock orders only the fan-out against the lane's
+        // inbound loop and bridged messages
+        if (Verify(lane, instance, topic, frame) is { } delivery)
+        {
+            FanOutReceived(lane, instance, topic, delivery, frame.Length);
         }
     }
 
-    /// <summary>Hands a received, accepted delivery to the subscribers; the caller holds <see cref="_receiveLock"/>.</summary>
+    /// <summary>Hands an accepted delivery (a bridged one: already checked) to the subscribers, on its channel's lane.</summary>
     private void FanOutReceived(GaterInstance instance, string topic, Delivery delivery, int bytes)
+        => FanOutReceived(LaneOf(instance, topic), instance, topic, delivery, bytes);
+
+    private void FanOutReceived(ReceiveLane lane, GaterInstance instance, string topic, Delivery delivery, int bytes)
+    {
+        lock (lane.Lock)
+        {
+            FanOutOnLane(lane, instance, topic, delivery, bytes);
+        }
+    }
+
+    /// <summary>The caller holds the lane's lock.</summary>
+    private void FanOutOnLane(ReceiveLane lane, GaterInstance instance, string topic, Delivery delivery, int bytes)
     {
         var subs = Volatile.Read(ref _subs[(int)instance]);
-        if (_draining)
+        if (lane.Draining)
         {
-            EnqueueInbound(new Inbound(topic, delivery, subs, 0, bytes));
+            EnqueueInbound(lane, new Inbound(topic, delivery, subs, 0, bytes));
             return;
         }
         var n = TryDeliver(subs, topic, delivery, null, out var stoppedAt);
-        Counted(n);
+        if (n > 0)
+        {
+            Interlocked.Add(ref lane.Counters.Delivered, n);
+            GaterTelemetry.Delivered.Add(n);
+        }
         if (stoppedAt >= 0)
         {
-            _draining = true;
-            EnqueueInbound(new Inbound(topic, delivery, subs, stoppedAt, bytes));
+            lane.Draining = true;
+            EnqueueInbound(lane, new Inbound(topic, delivery, subs, stoppedAt, bytes));
         }
     }
 
     /// <summary>Verifies once; null for a rejected frame (counted by the verifier) or our own echo.</summary>
-    private Delivery? Verify(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
+    private Delivery? Verify(ReceiveLane lane, GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
     {
         using var activity = GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer);
         var result = Verifier.Verify(frame.Span, instance, topic);
@@ -66,30 +86,31 @@ internal sealed partial class GaterBusCore
         if (env.Epoch == Epoch && string.Equals(env.Node, Node, StringComparison.Ordinal))
         {
             // our own frame back from the backplane: local subscribers already have it
-            Interlocked.Increment(ref _echoes);
+            Interlocked.Increment(ref lane.Counters.Echoes);
             return null;
         }
-        Interlocked.Increment(ref _verified);
-        if (_sequences.Track(env) is { } gap)
+        Interlocked.Increment(ref lane.Counters.Verified);
+        if (lane.Sequences.Track(env) is { } gap)
         {
             OnGap(gap);
         }
         return new Delivery(env, result.Message!, local: false);
     }
 
-    private void EnqueueInbound(Inbound item)
+    private void EnqueueInbound(ReceiveLane lane, Inbound item)
     {
         // bytes as well as count: a few large frames must not hold what 65,536 small ones would
-        if (Interlocked.Add(ref _inboundBytes, item.Bytes) > _inboundMaxBytes)
+        var overCount = Interlocked.Increment(ref _inboundCount) > _inboundCapacity;
+        var overBytes = Interlocked.Add(ref _inboundBytes, item.Bytes) > _inboundMaxBytes;
+        if (overCount || overBytes || !lane.Inbound.Writer.TryWrite(item))
         {
             OnInboundDropped(item);
-            return;
         }
-        _inbound.Writer.TryWrite(item);
     }
 
     private void OnInboundDropped(Inbound item)
     {
+        Interlocked.Decrement(ref _inboundCount);
         Interlocked.Add(ref _inboundBytes, -item.Bytes);
         var dropped = Interlocked.Increment(ref _inboundDropped);
         GaterTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("queue", "inbound"));
@@ -97,20 +118,20 @@ internal sealed partial class GaterBusCore
         _events.Post(SlowConsumerDetected, new SlowConsumer(InboundQueueName, dropped));
     }
 
-    private async Task ReceiveLoopAsync()
+    private async Task InboundLoopAsync(ReceiveLane lane)
     {
-        var reader = _inbound.Reader;
+        var reader = lane.Inbound.Reader;
         // uncancellable wait: no allocation per wait; DisposeAsync completes the writer to end the loop
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !_stopping.IsCancellationRequested)
         {
             while (true)
             {
                 Inbound item;
-                lock (_receiveLock)
+                lock (lane.Lock)
                 {
                     if (!reader.TryRead(out item))
                     {
-                        _draining = false;
+                        lane.Draining = false;
                         break;
                     }
                 }
@@ -126,6 +147,7 @@ internal sealed partial class GaterBusCore
                 }
                 finally
                 {
+                    Interlocked.Decrement(ref _inboundCount);
                     Interlocked.Add(ref _inboundBytes, -item.Bytes);
                 }
             }

@@ -17,7 +17,7 @@ internal sealed partial class GaterBusCore : IGaterBus
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
-    private long _published, _delivered, _received, _verified, _dropped, _inboundDropped, _gaps, _handlerErrors, _echoes;
+    private long _published, _delivered, _received, _verified, _dropped, _inboundDropped, _gaps, _handlerErrors;
     private int _disposed;
 
     /// <summary>Creates the bus from options already checked by <see cref="GaterBus.Create"/>.</summary>
@@ -31,11 +31,10 @@ internal sealed partial class GaterBusCore : IGaterBus
         Context = new MessageContext(Node, _time);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Bus");
         _events = new BusEventQueue(options.EventQueueCapacity, _logger);
-        _sequences = new SequenceTracker(GaterDefaults.SequenceTrackerCapacity);
         Verifier = new FrameVerifier(_keys, options.Verifier with { LoggerFactory = options.Verifier.LoggerFactory ?? options.LoggerFactory });
         Verifier.Rejected += OnRejected;
         Epoch = NextEpoch(_time);
-        _inbound = CreateInbound(options.InboundCapacity);
+        _inboundCapacity = options.InboundCapacity;
         _inboundMaxBytes = options.InboundMaxBytes;
         if (_backplane is not null)
         {
@@ -47,7 +46,7 @@ internal sealed partial class GaterBusCore : IGaterBus
         {
             bridge.StateChanged += OnBackplaneState;
         }
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _lanes = CreateLanes(options.ReceiveWorkers);
         GaterTelemetry.Track(this);
     }
 
@@ -59,10 +58,25 @@ internal sealed partial class GaterBusCore : IGaterBus
 
     public FrameVerifier Verifier { get; }
 
-    public BusStatistics Statistics => new(
-        Interlocked.Read(ref _published), Interlocked.Read(ref _delivered), Interlocked.Read(ref _received), Interlocked.Read(ref _verified),
-        Verifier.TotalRejected + Interlocked.Read(ref _bridgeRejected), Interlocked.Read(ref _dropped), Interlocked.Read(ref _inboundDropped), Interlocked.Read(ref _gaps),
-        Interlocked.Read(ref _handlerErrors), Interlocked.Read(ref _echoes), _events.Dropped);
+    public BusStatistics Statistics
+    {
+        get
+        {
+            // receiving counts on its lanes (GaterBusCore.Lanes.cs), everything else here
+            long received = Interlocked.Read(ref _received), verified = Interlocked.Read(ref _verified), delivered = Interlocked.Read(ref _delivered), echoes = 0L;
+            foreach (var lane in _lanes)
+            {
+                received += Interlocked.Read(ref lane.Counters.Received);
+                verified += Interlocked.Read(ref lane.Counters.Verified);
+                delivered += Interlocked.Read(ref lane.Counters.Delivered);
+                echoes += Interlocked.Read(ref lane.Counters.Echoes);
+            }
+            return new(
+                Interlocked.Read(ref _published), delivered, received, verified,
+                Verifier.TotalRejected + Interlocked.Read(ref _bridgeRejected), Interlocked.Read(ref _dropped), Interlocked.Read(ref _inboundDropped), Interlocked.Read(ref _gaps),
+                Interlocked.Read(ref _handlerErrors), echoes, _events.Dropped);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -77,9 +91,7 @@ internal sealed partial class GaterBusCore : IGaterBus
         }
         await DisposeBackplaneSubscriptionsAsync().ConfigureAwait(false);
         await DisposeBridgeSubscriptionsAsync().ConfigureAwait(false);
-        _inbound.Writer.TryComplete();
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _receiveLoop.ConfigureAwait(false);
+        await StopLanesAsync().ConfigureAwait(false);
         await DisposeDurableSubscriptionsAsync().ConfigureAwait(false);
         await DisposeSubscriptionsAsync().ConfigureAwait(false);
         // last: subscriptions' final handler failures still reach observers

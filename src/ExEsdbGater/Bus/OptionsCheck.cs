@@ -10,6 +10,11 @@ internal static class OptionsCheck
         ArgumentNullException.ThrowIfNull(options);
         AtLeast(options.InboundCapacity, 1, "GaterBusOptions.InboundCapacity");
         AtLeast(options.EventQueueCapacity, 1, "GaterBusOptions.EventQueueCapacity");
+        AtLeast(options.ReceiveWorkers, 1, "GaterBusOptions.ReceiveWorkers");
+        if (options.ReceiveWorkers > GaterDefaults.MaxReceiveWorkers)
+        {
+            throw new GaterConfigurationException(string.Create(CultureInfo.InvariantCulture, $"GaterBusOptions.ReceiveWorkers must be at most {GaterDefaults.MaxReceiveWorkers} (was {options.ReceiveWorkers})."));
+        }
         if (options.InboundMaxBytes < FrameRules.MaxFrameBytes)
         {
             throw new GaterConfigurationException(string.Create(CultureInfo.InvariantCulture, $"GaterBusOptions.InboundMaxBytes must be at least {FrameRules.MaxFrameBytes} (was {options.InboundMaxBytes})."));

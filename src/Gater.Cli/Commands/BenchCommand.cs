@@ -28,6 +28,8 @@ internal sealed partial class BenchCommand : GaterCommand
             """
             Results (per second): raw_hmac_sha256 (HMAC-SHA256 of the frame's signed bytes, the baseline), sign, verify,
             local_fanout_1/10/1000 (signed broadcast → in-process backplane → verified once → N subscribers; deliveries/s),
+            receive_workers_1/2 (frames signed beforehand on 256 topics handed to a bus with 1 or 2 receive workers;
+            verified deliveries/s) and their ratio receive_workers_2_vs_1,
             with --beam-baseline: beam_fanout_1/10/1000 (the original's scheme on BEAM, best queue mode; deliveries/s),
             with --beam: beam_receive_verified_per_s (one Elixir publisher → our bus: verified, typed messages/s) beside
             beam_to_beam_per_s (the same publisher → a second Elixir node, unverified, as BEAM delivers), same run,
@@ -106,6 +108,16 @@ internal sealed partial class BenchCommand : GaterCommand
                 }
             }
         }), "ops/s");
+
+        var (oneWorker, twoWorkers, cpuOne, cpuTwo) = await ReceiveScalingBench.RunAsync(ring, message, budget, ct);
+        Report("receive_workers_1", oneWorker, "deliveries/s");
+        Report("receive_workers_2", twoWorkers, "deliveries/s");
+        extra["receive_workers_1_cpu_us_per_frame"] = cpuOne;
+        extra["receive_workers_2_cpu_us_per_frame"] = cpuTwo;
+        if (!json)
+        {
+            Stdout.WriteLine($"{"receive 2 vs 1 worker",-20} {twoWorkers / oneWorker,14:0.00}x   (throughput; {Environment.ProcessorCount} processors; CPU per frame {cpuOne:0.00} → {cpuTwo:0.00} µs)");
+        }
 
         var perBroadcast = new Dictionary<int, (double Ns, double Bytes)>();
         foreach (var subscribers in FanoutCounts)
@@ -190,6 +202,7 @@ internal sealed partial class BenchCommand : GaterCommand
                 w.WriteStartObject("ratios");
                 w.WriteNumber("sign_cost_vs_raw_hmac", Math.Round(SignCost(), 3));
                 w.WriteNumber("verify_cost_vs_raw_hmac", Math.Round(VerifyCost(), 3));
+                w.WriteNumber("receive_workers_2_vs_1", Math.Round(results["receive_workers_2"] / results["receive_workers_1"], 3));
                 if (beam is not null)
                 {
                     foreach (var n in FanoutCounts)

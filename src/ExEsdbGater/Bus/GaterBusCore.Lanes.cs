@@ -1,0 +1,269 @@
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace ExEsdbGater.Bus;
+
+// Receive lanes (GaterBusOptions.ReceiveWorkers): a channel (instance, topic) always maps to the same lane, so each
+// publisher's order on it is kept while lanes verify and fan out in parallel. One lane receives inline on the
+// backplane's thread; with several, the backplane's thread only routes the frame to its lane's worker.
+internal sealed partial class GaterBusCore
+{
+    private readonly ReceiveLane[] _lanes;
+    // Frames routed to one lane and not yet verified and fanned out, at most: its share of InboundCapacity and
+    // InboundMaxBytes (at least one frame of the largest size), apart from the verified backlog; beyond it the
+    // backplane's thread waits. They wait only for a core, never for a subscriber.
+    private long _laneArrivalCapacity, _laneArrivalMaxBytes;
+
+    private ReceiveLane[] CreateLanes(int workers)
+    {
+        _laneArrivalCapacity = Math.Max(1, _inboundCapacity / workers);
+        _laneArrivalMaxBytes = Math.Max(FrameRules.MaxFrameBytes, _inboundMaxBytes / workers);
+        var lanes = new ReceiveLane[workers];
+        for (var i = 0; i < lanes.Length; i++)
+        {
+            // a channel's positions live in its lane's tracker: exact, and no lock shared between lanes
+            var lane = new ReceiveLane(workers > 1, new SequenceTracker(Math.Max(1, GaterDefaults.SequenceTrackerCapacity / workers)));
+            lane.InboundLoop = Task.Run(() => InboundLoopAsync(lane));
+            if (lane.Arrivals is not null)
+            {
+                lane.Worker = Task.Run(() => LaneWorkerAsync(lane));
+            }
+            lanes[i] = lane;
+        }
+        return lanes;
+    }
+
+    private ReceiveLane LaneOf(GaterInstance instance, string topic)
+        => _lanes.Length == 1 ? _lanes[0] : _lanes[(uint)HashCode.Combine(instance, topic) % (uint)_lanes.Length];
+
+    private void Route(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
+    {
+        // no copy: BackplaneFrameHandler's contract keeps the frame memory valid after the call returns
+        var lane = LaneOf(instance, topic);
+        ref var c = ref lane.Counters;
+        Interlocked.Increment(ref c.Received);
+        if (IsFull(lane, frame.Length))
+        {
+            WaitForRoom(lane, frame.Length);
+        }
+        Interlocked.Add(ref c.RoutedBytes, frame.Length);
+        Interlocked.Increment(ref c.Routed);
+        if (!lane.Arrivals!.Writer.TryWrite(new Arrival(instance, topic, frame)))
+        {
+            // receiving has stopped: counted, not lost silently
+            Interlocked.Decrement(ref c.Routed);
+            Interlocked.Add(ref c.RoutedBytes, -frame.Length);
+            OnArrivalDropped(instance, topic);
+        }
+    }
+
+    private bool IsFull(ReceiveLane lane, int bytes)
+    {
+        var count = Pending(lane);
+        if (count >= _laneArrivalCapacity)
+        {
+            return true;
+        }
+        var processedBytes = Interlocked.Read(ref lane.Counters.ProcessedBytes);
+        return count > 0 && Interlocked.Read(ref lane.Counters.RoutedBytes) - processedBytes + bytes > _laneArrivalMaxBytes;
+    }
+
+    // The lane is as far behind as it may be: hold the backplane's thread until its worker catches up, as verifying
+    // inline would. Its worker waits only for a core, never for a subscriber, so this ends; frames are not dropped
+    // for want of CPU, and the backplane's own buffering (or its limits) takes the burst, as with one worker.
+    private void WaitForRoom(ReceiveLane lane, int bytes)
+    {
+        lock (lane.Room)
+        {
+            // a full fence before the check, paired with the worker's after its decrement: one of them sees the other
+            Interlocked.Increment(ref lane.Waiters);
+            try
+            {
+                while (!_stopping.IsCancellationRequested && IsFull(lane, bytes))
+                {
+                    Monitor.Wait(lane.Room, 100);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref lane.Waiters);
+            }
+        }
+    }
+
+    /// <summary>Frames routed to the lane and not yet verified and fanned out (or counted as abandoned).</summary>
+    private static long Pending(ReceiveLane lane)
+    {
+        // progress first: what was processed was routed before, so the difference is never negative
+        var processed = Interlocked.Read(ref lane.Counters.Processed);
+        return Interlocked.Read(ref lane.Counters.Routed) - processed;
+    }
+
+    // The worker publishes its progress now and then, not per frame: its counters' line then stays in its core's
+    // cache instead of moving to the routing thread's on every frame.
+    private static void PublishProgress(ReceiveLane lane, long processed, long processedBytes)
+    {
+        Interlocked.Exchange(ref lane.Counters.ProcessedBytes, processedBytes);
+        // a full fence before reading Waiters, paired with WaitForRoom's: a waiting router always hears of room
+        Interlocked.Exchange(ref lane.Counters.Processed, processed);
+        if (Volatile.Read(ref lane.Waiters) != 0)
+        {
+            lock (lane.Room)
+            {
+                Monitor.PulseAll(lane.Room);
+            }
+        }
+    }
+
+    private void OnArrivalDropped(GaterInstance instance, string topic)
+    {
+        var dropped = Interlocked.Increment(ref _inboundDropped);
+        GaterTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("queue", "inbound"));
+        LogArrivalDropped(_logger, instance.WireName(), topic);
+        _events.Post(SlowConsumerDetected, new SlowConsumer(InboundQueueName, dropped));
+    }
+
+    private async Task LaneWorkerAsync(ReceiveLane lane)
+    {
+        var reader = lane.Arrivals!.Reader;
+        long processed = 0, processedBytes = 0;
+        // uncancellable wait: no allocation per wait; stopping completes the writer to end the loop
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !_stopping.IsCancellationRequested)
+        {
+            while (!_stopping.IsCancellationRequested && reader.TryRead(out var a))
+            {
+                try
+                {
+                    ReceiveOnLane(lane, a.Instance, a.Topic, a.Frame);
+                }
+#pragma warning disable CA1031 // as a backplane's handler: a failure loses that frame, never the lane
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    LogLaneFailed(_logger, ex, a.Instance.WireName(), a.Topic);
+                }
+                finally
+                {
+                    processedBytes += a.Frame.Length;
+                    if ((++processed & 31) == 0)
+                    {
+                        PublishProgress(lane, processed, processedBytes);
+                    }
+                }
+            }
+            // before waiting (or stopping): an idle lane reads as idle
+            PublishProgress(lane, processed, processedBytes);
+        }
+        PublishProgress(lane, processed, processedBytes);
+    }
+
+    /// <summary>Frames routed to the lanes and not yet verified and fanned out.</summary>
+    internal long ArrivalsPending => _lanes.Sum(Pending);
+
+    /// <summary>True when no lane holds a frame or a delivery; DrainAsync polls it.</summary>
+    private bool LanesIdle()
+    {
+        foreach (var lane in _lanes)
+        {
+            if (Pending(lane) != 0)
+            {
+                return false;
+            }
+            lock (lane.Lock)
+            {
+                if (lane.Draining)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Stops every lane (workers finish the frame in hand) and counts what is left, unverified or undelivered, as
+    /// inbound drops; returns that count. Safe to call again.
+    /// </summary>
+    private async ValueTask<long> StopLanesAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var lane in _lanes)
+        {
+            lane.Arrivals?.Writer.TryComplete();
+            lane.Inbound.Writer.TryComplete();
+        }
+        foreach (var lane in _lanes)
+        {
+            await lane.Worker.ConfigureAwait(false);
+            await lane.InboundLoop.ConfigureAwait(false);
+        }
+        var abandoned = Interlocked.Exchange(ref _inboundAbandoned, 0);
+        foreach (var lane in _lanes)
+        {
+            while (lane.Arrivals is not null && lane.Arrivals.Reader.TryRead(out var a))
+            {
+                // the worker has ended: this is now the only writer of its progress
+                PublishProgress(lane, Interlocked.Read(ref lane.Counters.Processed) + 1, Interlocked.Read(ref lane.Counters.ProcessedBytes) + a.Frame.Length);
+                abandoned++;
+            }
+            while (lane.Inbound.Reader.TryRead(out var item))
+            {
+                Interlocked.Decrement(ref _inboundCount);
+                Interlocked.Add(ref _inboundBytes, -item.Bytes);
+                abandoned++;
+            }
+        }
+        Interlocked.Add(ref _inboundDropped, abandoned);
+        return abandoned;
+    }
+
+    /// <summary>One lane: its lock and mode, its inbound queue and loop, its channels' sequence positions, and (several lanes) its frames and worker.</summary>
+    private sealed class ReceiveLane(bool worker, SequenceTracker sequences)
+    {
+        public readonly SequenceTracker Sequences = sequences;
+        // guards the switch between inline fan-out and draining the inbound queue, so the lane's frames stay in order
+        public readonly Lock Lock = new();
+        public bool Draining;
+        // bounded by the bus's count and bytes over all lanes, not per channel
+        public readonly Channel<Inbound> Inbound = Channel.CreateUnbounded<Inbound>(new UnboundedChannelOptions { SingleReader = true });
+        public readonly Channel<Arrival>? Arrivals = worker ? Channel.CreateUnbounded<Arrival>(new UnboundedChannelOptions { SingleReader = true }) : null;
+        public Task InboundLoop = Task.CompletedTask;
+        public Task Worker = Task.CompletedTask;
+        public LaneCounters Counters;
+        // where the backplane's thread waits while the lane is full (Monitor.Wait needs an object, not a Lock)
+        public readonly object Room = new();
+        public int Waiters;
+    }
+
+    /// <summary>
+    /// A lane's counters, a cache line per writer: counters shared by all lanes, or by the routing thread and the
+    /// worker, would move one line between cores on every frame.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct LaneCounters
+    {
+        // the routing thread's (or, with one lane, the backplane's thread's)
+        [FieldOffset(64)] public long Received;
+        [FieldOffset(72)] public long Routed;
+        [FieldOffset(80)] public long RoutedBytes;
+
+        // the worker's, every frame
+        [FieldOffset(128)] public long Verified;
+        [FieldOffset(136)] public long Delivered;
+        [FieldOffset(144)] public long Echoes;
+
+        // the worker's, every 32 frames or when its queue empties; the routing thread reads them
+        [FieldOffset(192)] public long Processed;
+        [FieldOffset(200)] public long ProcessedBytes;
+    }
+
+    /// <summary>A frame routed to a lane, not yet verified.</summary>
+    private readonly record struct Arrival(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving stopped: dropped a frame on {Instance} {Topic} before verifying it")]
+    private static partial void LogArrivalDropped(ILogger logger, string instance, string topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Receiving a frame on {Instance} {Topic} failed; the lane goes on")]
+    private static partial void LogLaneFailed(ILogger logger, Exception exception, string instance, string topic);
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using ExEsdbGater;
+
+namespace Gater.Cli.Commands;
+
+/// <summary>
+/// Receive scaling (GaterBusOptions.ReceiveWorkers): frames signed beforehand on many topics are handed to one bus
+/// as a backplane would (one call at a time, from one thread), and every one is verified and delivered to one
+/// subscriber's queue, read by a stream reader; verified deliveries per second with 1 and with 2 workers, measured alternately in the same run.
+/// </summary>
+internal static class ReceiveScalingBench
+{
+    private const int Topics = 256;
+
+    /// <summary>Rates with 1 and 2 workers (verified deliveries/s), and the process's CPU µs per frame in each (the lanes' own cost).</summary>
+    public static async Task<(double One, double Two, double CpuOne, double CpuTwo)> RunAsync(KeyRing ring, NodeHealth message, TimeSpan budget, CancellationToken ct)
+    {
+        var count = (int)Math.Clamp(100_000 * budget.TotalSeconds, 20_000, 400_000);
+        var frames = Sign(ring, message, count);
+        // warm-up of both paths, then three alternate rounds; the best of each (noise only ever slows a round)
+        await RoundAsync(ring, frames[..Math.Min(count, 20_000)], 1, ct);
+        await RoundAsync(ring, frames[..Math.Min(count, 20_000)], 2, ct);
+        (double Rate, double Cpu) one = (0, double.MaxValue), two = (0, double.MaxValue);
+        for (var round = 0; round < 3; round++)
+        {
+            one = Best(one, await RoundAsync(ring, frames, 1, ct));
+            two = Best(two, await RoundAsync(ring, frames, 2, ct));
+        }
+        return (one.Rate, two.Rate, one.Cpu, two.Cpu);
+
+        static (double, double) Best((double Rate, double Cpu) a, (double Rate, double Cpu) b) => (Math.Max(a.Rate, b.Rate), Math.Min(a.Cpu, b.Cpu));
+    }
+
+    private static (string Topic, byte[] Frame)[] Sign(KeyRing ring, NodeHealth message, int count)
+    {
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var seqs = new long[Topics];
+        var frames = new (string, byte[])[count];
+        for (var i = 0; i < count; i++)
+        {
+            var t = i % Topics;
+            var topic = "bench:t" + t.ToString(CultureInfo.InvariantCulture);
+            var envelope = new Envelope(GaterInstance.Health, topic, message.Tag, "r" + i.ToString(CultureInfo.InvariantCulture), "gater1@bench-host", 1_795_751_000_000, ++seqs[t], ts);
+            frames[i] = (topic, FrameEncoder.Encode(ring, envelope, message));
+        }
+        return frames;
+    }
+
+    private static async Task<(double Rate, double CpuMicros)> RoundAsync(KeyRing ring, (string Topic, byte[] Frame)[] frames, int workers, CancellationToken ct)
+    {
+        var backplane = new PushBackplane();
+        // room for every frame at every stage: this measures speed, not drops; a fresh bus has a fresh replay memory
+        await using var bus = GaterBus.Create(new GaterBusOptions
+        {
+            NodeName = "b@bench",
+            Keys = ring,
+            Backplane = backplane,
+            ReceiveWorkers = workers,
+            InboundCapacity = frames.Length * 4, // split between the lanes, whose topics are not spread evenly
+            InboundMaxBytes = 1L << 40,
+            Verifier = new VerifierOptions { ReplayCapacity = frames.Length + 16 },
+        });
+        // a stream read in batches: each delivery is the bus's work (verify, track, enqueue), which is what the
+        // workers spread, plus the least a reader can do; a handler's own work runs on its subscription's task
+        await using var stream = await bus.OpenStreamAsync(GaterInstance.Health, "bench:*", new SubscriptionOptions { Capacity = frames.Length }, ct);
+        var reading = Task.Run(async () =>
+        {
+            var reader = stream.Reader;
+            long n = 0;
+            while (n < frames.Length && await reader.WaitToReadAsync(ct))
+            {
+                while (reader.TryRead(out _))
+                {
+                    n++;
+                }
+            }
+        }, ct);
+        var handler = backplane.Handler!;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        foreach (var (topic, frame) in frames)
+        {
+            handler(GaterInstance.Health, topic, frame);
+        }
+        while (!reading.IsCompleted)
+        {
+            if (bus.Statistics.InboundDropped > 0 || sw.Elapsed > TimeSpan.FromSeconds(120))
+            {
+                throw new InvalidOperationException($"receive bench with {workers} workers: {bus.Statistics}");
+            }
+            await Task.WhenAny(reading, Task.Delay(50, ct));
+        }
+        await reading;
+        var rate = frames.Length / sw.Elapsed.TotalSeconds;
+        var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / frames.Length;
+        if (bus.Statistics.Verified != frames.Length)
+        {
+            throw new InvalidOperationException($"receive bench: {bus.Statistics.Verified} of {frames.Length} verified; {bus.Statistics}");
+        }
+        return (rate, cpuMicros);
+    }
+
+    /// <summary>A backplane that only keeps the bus's handler, so the bench calls it as a transport's receive loop would.</summary>
+    private sealed class PushBackplane : IGaterBackplane
+    {
+        public BackplaneFrameHandler? Handler { get; private set; }
+
+        public string Name => "bench-push";
+
+        public event Action<BackplaneStateChange>? StateChanged
+        {
+            add { }
+            remove { }
+        }
+
+        public ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)
+        {
+            Handler = handler;
+            return ValueTask.FromResult<IAsyncDisposable>(this);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,358 @@
+using System.Collections.Concurrent;
+using ExEsdbGater.Bus;
+
+namespace ExEsdbGater.Tests.Bus;
+
+/// <summary>
+/// Receive lanes (<see cref="GaterBusOptions.ReceiveWorkers"/>): frames of different channels verified in parallel on
+/// real threads, with exactly-once delivery, per-(publisher, topic) order, exact gaps and replays, counted drops, and
+/// drain/dispose while lanes are busy. No timing is asserted: waits only bound how long a failure takes.
+/// </summary>
+public sealed class ParallelReceiveTests
+{
+    private const string Secret = "lanes-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+    private static readonly KeyRing Keys = KeyRing.Of(GaterKey.FromSecret(Secret));
+
+    private static NodeHealth Health(double load = 0.1) => HealthMessages.NodeHealth("a@h", NodeHealthStatus.Healthy, loadAvg: load);
+
+    private static async Task Until(Func<bool> condition, string what, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for: " + what);
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> on <paramref name="count"/> dedicated threads at once.</summary>
+    private static Task OnThreads(int count, Func<int, Task> body)
+    {
+        using var start = new Barrier(count);
+        var threads = Enumerable.Range(0, count).Select(i =>
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var t = new Thread(() =>
+            {
+                try
+                {
+                    start.SignalAndWait();
+                    body(i).GetAwaiter().GetResult();
+                    done.SetResult();
+                }
+#pragma warning disable CA1031 // handed to the test through the task
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    done.SetException(ex);
+                }
+            }) { IsBackground = true };
+            t.Start();
+            return (t, done.Task);
+        }).ToArray();
+        foreach (var (t, _) in threads)
+        {
+            t.Join();
+        }
+        return Task.WhenAll(threads.Select(x => x.Item2));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Many_publishers_on_many_topics_arrive_once_each_in_order_per_publisher_and_topic_without_false_gaps(int workers)
+    {
+        const int senders = 4, threadsPerSender = 2, perThread = 1440, topics = 24;
+        var hub = new InProcessHub();
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = hub.Connect(), ReceiveWorkers = workers });
+        var buses = Enumerable.Range(0, senders).Select(i => GaterBus.Create(new GaterBusOptions { NodeName = $"s{i}@test", Keys = Keys, Backplane = hub.Connect() })).ToArray();
+        var got = new ConcurrentQueue<(string Node, string Topic, long Seq, string Id)>();
+        var perTopic = new ConcurrentDictionary<string, ConcurrentQueue<(string Node, long Seq)>>();
+        // a small Wait-mode queue: lanes keep switching between inline fan-out and their inbound queues
+        await receiver.SubscribeAsync(GaterInstance.Health, "lanes:*", d => got.Enqueue((d.Envelope!.Node, d.Envelope.Topic, d.Envelope.Seq, d.Envelope.Id)),
+            new SubscriptionOptions { Capacity = 16 });
+        for (var t = 0; t < 4; t++)
+        {
+            var topic = "lanes:" + t;
+            var q = perTopic.GetOrAdd(topic, _ => new());
+            await receiver.SubscribeAsync(GaterInstance.Health, topic, d => q.Enqueue((d.Envelope!.Node, d.Envelope.Seq)), new SubscriptionOptions { Capacity = 4 });
+        }
+        try
+        {
+            await OnThreads(senders * threadsPerSender, async i =>
+            {
+                var bus = buses[i % senders];
+                for (var n = 0; n < perThread; n++)
+                {
+                    await bus.BroadcastAsync("lanes:" + ((n + i) % topics), Health());
+                }
+            });
+            const int total = senders * threadsPerSender * perThread;
+            await Until(() => got.Count == total, $"{total} deliveries (have {got.Count})");
+            await Until(() => perTopic.Values.Sum(q => q.Count) == senders * threadsPerSender * perThread * 4 / topics, "the exact-topic subscribers");
+
+            Assert.Equal(total, got.Select(x => (x.Node, x.Id)).Distinct().Count());
+            foreach (var channel in got.GroupBy(x => (x.Node, x.Topic)))
+            {
+                // one publisher's seqs on one topic: every one, once, in order
+                Assert.Equal(Enumerable.Range(1, channel.Count()).Select(s => (long)s), channel.Select(x => x.Seq));
+            }
+            foreach (var (topic, q) in perTopic)
+            {
+                foreach (var channel in q.GroupBy(x => x.Node))
+                {
+                    Assert.Equal(Enumerable.Range(1, channel.Count()).Select(s => (long)s), channel.Select(x => x.Seq));
+                }
+            }
+            var stats = receiver.Statistics;
+            Assert.Equal(total, stats.Verified);
+            Assert.Equal(0, stats.Gaps);
+            Assert.Equal(0, stats.Rejected);
+            Assert.Equal(0, stats.InboundDropped);
+            Assert.Equal(0, stats.Dropped);
+        }
+        finally
+        {
+            foreach (var b in buses)
+            {
+                await b.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_id_arriving_on_two_lanes_at_once_is_accepted_once()
+    {
+        const int pairs = 2000;
+        var hub = new InProcessHub();
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = hub.Connect(), ReceiveWorkers = 4 });
+        var got = new ConcurrentQueue<string>();
+        await receiver.SubscribeAsync(GaterInstance.Health, "dup:*", d => got.Enqueue(d.Envelope!.Id), new SubscriptionOptions { Capacity = 2 * pairs });
+        var m = Health();
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // the same (node, id) signed for two topics, so the copies take different lanes (3 pairs in 4); and the very
+        // same frame twice on one topic, which stays on one lane
+        byte[] Frame(string topic, int i) => FrameEncoder.Encode(Keys, new Envelope(GaterInstance.Health, topic, m.Tag, "dup-" + i, "x@test", 1, 1, ts), m);
+        var a = Enumerable.Range(0, pairs).Select(i => ("dup:a" + i, Frame("dup:a" + i, i))).ToArray();
+        var b = Enumerable.Range(0, pairs).Select(i => ("dup:b" + i, Frame("dup:b" + i, i))).ToArray();
+        var same = Frame("dup:same", pairs);
+        await using var left = hub.Connect();
+        await using var right = hub.Connect();
+        await OnThreads(2, async side =>
+        {
+            var (raw, frames) = side == 0 ? (left, a) : (right, b);
+            for (var i = 0; i < pairs; i++)
+            {
+                await raw.PublishAsync(GaterInstance.Health, frames[i].Item1, frames[i].Item2);
+                if (i == pairs / 2)
+                {
+                    await raw.PublishAsync(GaterInstance.Health, "dup:same", same);
+                }
+            }
+        });
+        await Until(() => receiver.Statistics.Verified + receiver.Statistics.Rejected == 2 * pairs + 2, "every frame judged");
+        await Until(() => got.Count == pairs + 1, "one delivery per id");
+        Assert.Equal(pairs + 1, got.Distinct().Count());
+        Assert.Equal(pairs + 1, receiver.Statistics.Verified);
+        Assert.Equal(pairs + 1, receiver.Verifier.RejectedCount(RejectReason.Replayed));
+        Assert.Equal(0, receiver.Statistics.Gaps);
+    }
+
+    [Fact]
+    public async Task A_full_lane_drops_counts_and_reports_while_forgeries_are_still_judged()
+    {
+        const int sent = 400;
+        var hub = new InProcessHub();
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = hub.Connect(), ReceiveWorkers = 4, InboundCapacity = 32 });
+        await using var sender = GaterBus.Create(new GaterBusOptions { NodeName = "s@test", Keys = Keys, Backplane = hub.Connect() });
+        await using var forger = hub.Connect();
+        var slow = new ConcurrentQueue<SlowConsumer>();
+        receiver.SlowConsumerDetected += slow.Enqueue;
+        using var release = new ManualResetEventSlim(false);
+        var handled = 0;
+        // cancellable, so that a failing assertion cannot leave dispose waiting for this handler
+        await receiver.SubscribeAsync(GaterInstance.Health, "full:*", (_, ct) =>
+        {
+            release.Wait(ct);
+            Interlocked.Increment(ref handled);
+            return ValueTask.CompletedTask;
+        }, new SubscriptionOptions { Capacity = 1 });
+        await OnThreads(4, async i =>
+        {
+            for (var n = 0; n < sent / 4; n++)
+            {
+                await sender.BroadcastAsync("full:" + ((n % 4) + (4 * i)), Health());
+            }
+        });
+        await Until(() => receiver.Statistics.Received == sent && ((GaterBusCore)receiver).ArrivalsPending == 0, "every frame received and judged");
+        // the lanes wait on the blocked subscriber, not on verification: forgeries are judged at once (in batches
+        // smaller than a lane's share of InboundCapacity, which also bounds frames waiting for a worker)
+        var forged = "exg1.00000000."u8.ToArray().Concat("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.{}"u8.ToArray()).ToArray();
+        for (var batch = 1; batch <= 20; batch++)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await forger.PublishAsync(GaterInstance.Health, "full:" + i, forged);
+            }
+            await Until(() => receiver.Statistics.Rejected == batch * 5, $"{batch * 5} rejections while blocked");
+        }
+        var dropped = receiver.Statistics.InboundDropped;
+        Assert.True(dropped > 0, "nothing dropped: the lanes' queues never filled");
+        await Until(() => slow.Any(s => s.Subscription == GaterBusCore.InboundQueueName), "the drops reported as a slow consumer");
+        release.Set();
+        await Until(() => Volatile.Read(ref handled) + receiver.Statistics.InboundDropped == sent, "every frame handled or counted as dropped");
+        // frames wait for a worker rather than being dropped unverified: every drop was tracked, so no gap
+        Assert.Equal(0, receiver.Statistics.Gaps);
+        Assert.Equal(0, receiver.GetBacklog().Inbound);
+    }
+
+    [Fact]
+    public async Task Frames_waiting_for_a_worker_hold_the_backplane_thread_instead_of_being_dropped()
+    {
+        const int sent = 3000;
+        var backplane = new PushBackplane();
+        // a lane may hold 8 / 2 = 4 frames not yet verified: the pusher keeps catching up with the workers
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 2, InboundCapacity = 8 });
+        var handled = 0;
+        await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => Interlocked.Increment(ref handled), new SubscriptionOptions { Capacity = sent });
+        foreach (var (topic, frame) in Frames(sent, 16))
+        {
+            backplane.Handler!(GaterInstance.Health, topic, frame);
+            Assert.InRange(((GaterBusCore)receiver).ArrivalsPending, 0, 8);
+        }
+        await Until(() => Volatile.Read(ref handled) == sent, "every frame handled");
+        Assert.Equal(0, receiver.Statistics.InboundDropped);
+        Assert.Equal(0, receiver.Statistics.Gaps);
+    }
+
+    [Fact]
+    public async Task Drain_with_lanes_blocked_counts_every_abandoned_delivery()
+    {
+        const int sent = 200;
+        var hub = new InProcessHub();
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = hub.Connect(), ReceiveWorkers = 4 });
+        await using var sender = GaterBus.Create(new GaterBusOptions { NodeName = "s@test", Keys = Keys, Backplane = hub.Connect() });
+        using var gate = new SemaphoreSlim(0);
+        var taken = 0;
+        await receiver.SubscribeAsync(GaterInstance.Health, "drain:*", async (_, ct) =>
+        {
+            Interlocked.Increment(ref taken);
+            await gate.WaitAsync(ct);
+        }, new SubscriptionOptions { Capacity = 4 });
+        await OnThreads(4, async i =>
+        {
+            for (var n = 0; n < sent / 4; n++)
+            {
+                await sender.BroadcastAsync("drain:" + ((n % 8) + (8 * i)), Health());
+            }
+        });
+        await Until(() => receiver.Statistics.Verified == sent && Volatile.Read(ref taken) == 1, "every frame verified, one in the handler");
+        Assert.True(receiver.GetBacklog().Inbound > 0);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var report = await receiver.DrainAsync(cts.Token);
+        Assert.False(report.Completed);
+        // the one in the cancelled handler was taken, not queued; everything else is counted
+        Assert.Equal(sent - 1, report.Abandoned);
+        var stats = receiver.Statistics;
+        Assert.Equal(report.Abandoned, stats.InboundDropped + stats.Dropped);
+        Assert.Equal(0, receiver.GetBacklog().Inbound);
+        Assert.Equal(0, receiver.GetBacklog().InboundBytes);
+    }
+
+    [Fact]
+    public async Task Drain_waits_for_busy_lanes_to_finish()
+    {
+        const int sent = 3000;
+        var backplane = new PushBackplane();
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 4 });
+        var handled = 0;
+        await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => Interlocked.Increment(ref handled), new SubscriptionOptions { Capacity = 8 });
+        var frames = Frames(sent, 16);
+        foreach (var (topic, frame) in frames)
+        {
+            backplane.Handler!(GaterInstance.Health, topic, frame);
+        }
+        // whatever the lanes still hold now is verified and delivered before the drain returns
+        var report = await receiver.DrainAsync();
+        Assert.True(report.Completed);
+        Assert.Equal(0, report.Abandoned);
+        Assert.Equal(sent, Volatile.Read(ref handled));
+        Assert.Equal(sent, receiver.Statistics.Verified);
+        Assert.Equal(0, receiver.Statistics.Gaps);
+    }
+
+    [Fact]
+    public async Task Dispose_with_lanes_busy_verifying_counts_what_it_abandons()
+    {
+        const int sent = 5000;
+        var backplane = new PushBackplane();
+        var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 4 });
+        // no subscriber left: verified frames go nowhere, so every frame is verified or abandoned
+        await (await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => { })).DisposeAsync();
+        foreach (var (topic, frame) in Frames(sent, 16))
+        {
+            backplane.Handler!(GaterInstance.Health, topic, frame);
+        }
+        await receiver.DisposeAsync();
+        var stats = receiver.Statistics;
+        Assert.Equal(sent, stats.Received);
+        Assert.Equal(sent, stats.Verified + stats.InboundDropped);
+        Assert.Equal(0, stats.Rejected);
+        // a frame the backplane still hands over after dispose is counted, not lost
+        backplane.Handler!(GaterInstance.Health, "busy:late", Frames(1, 1)[0].Frame);
+        Assert.Equal(sent + 1, receiver.Statistics.Verified + receiver.Statistics.InboundDropped);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(GaterDefaults.MaxReceiveWorkers + 1)]
+    public void Receive_workers_out_of_range_are_refused_by_name(int workers)
+    {
+        var ex = Assert.Throws<GaterConfigurationException>(() => GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, ReceiveWorkers = workers }));
+        Assert.Contains("GaterBusOptions.ReceiveWorkers", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_is_the_processor_count_capped()
+    {
+        Assert.Equal(Math.Clamp(Environment.ProcessorCount, 1, GaterDefaults.MaxDefaultReceiveWorkers), new GaterBusOptions().ReceiveWorkers);
+    }
+
+    /// <summary>Frames of one publisher (seq 1.. per topic) spread over <paramref name="topics"/> topics.</summary>
+    private static (string Topic, byte[] Frame)[] Frames(int count, int topics)
+    {
+        var m = Health();
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var seqs = new long[topics];
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var t = i % topics;
+            var topic = "busy:" + t;
+            return (topic, FrameEncoder.Encode(Keys, new Envelope(GaterInstance.Health, topic, m.Tag, "f" + i, "p@test", 1, ++seqs[t], ts), m));
+        }).ToArray();
+    }
+
+    /// <summary>A backplane the test drives: it keeps the bus's handler and calls it from the test's thread, as a transport's receive loop would.</summary>
+    private sealed class PushBackplane : IGaterBackplane
+    {
+        public BackplaneFrameHandler? Handler { get; private set; }
+
+        public string Name => "push";
+
+        public event Action<BackplaneStateChange>? StateChanged
+        {
+            add { }
+            remove { }
+        }
+
+        public ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)
+        {
+            Handler = handler;
+            return ValueTask.FromResult<IAsyncDisposable>(this);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
