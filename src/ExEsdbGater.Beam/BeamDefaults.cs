@@ -1,6 +1,6 @@
 namespace ExEsdbGater.Beam;
 
-/// <summary>The defaults of <see cref="BeamBridgeOptions"/>, in one place.</summary>
+/// <summary>The defaults of <see cref="BeamLinkOptions"/>, in one place.</summary>
 public static class BeamDefaults
 {
     /// <summary>EPMD's port: 4369.</summary>
@@ -15,7 +15,7 @@ public static class BeamDefaults
     /// <summary>The longest wait between reconnection attempts: 30 seconds.</summary>
     public static readonly TimeSpan ReconnectMaxDelay = TimeSpan.FromSeconds(30);
 
-    /// <summary>The bridge's name, in logs and in <see cref="ExEsdbGater.Frames.Envelope.Origin"/>: <c>beam</c>.</summary>
+    /// <summary>The link's name, in logs and in <see cref="ExEsdbGater.Frames.Envelope.Origin"/>: <c>beam</c>.</summary>
     public const string Name = "beam";
 
     /// <summary>How often a connected node whose Phoenix.PubSub scope has not answered is asked again: 1 second.</summary>

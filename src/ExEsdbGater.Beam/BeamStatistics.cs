@@ -1,6 +1,6 @@
 namespace ExEsdbGater.Beam;
 
-/// <summary>Counts of a <see cref="BeamBridge"/> since it started.</summary>
+/// <summary>Counts of a <see cref="BeamLink"/> since it started.</summary>
 /// <param name="Received">Messages received from BEAM nodes on subscribed instances.</param>
 /// <param name="Accepted">Received messages whose signature and payload checked out, handed to the bus.</param>
 /// <param name="Rejected">Received messages refused (bad signature, unsigned, malformed, unknown type, bad payload).</param>

@@ -47,7 +47,7 @@ public sealed class GaterHostOptions
     public long InboundMaxBytes { get; set; } = Core.InboundMaxBytes;
 
     /// <summary>See <see cref="GaterBusOptions.ReceiveWorkers"/>.</summary>
-    /// <value>Default: the processor count, at most 8. From 1 to 256.</value>
+    /// <value>Default 1. From 1 to 256.</value>
     [Range(1, 256)]
     public int ReceiveWorkers { get; set; } = Core.ReceiveWorkers;
 

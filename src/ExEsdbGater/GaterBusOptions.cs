@@ -22,12 +22,12 @@ public sealed record GaterBusOptions
     public IGaterBackplane? Backplane { get; init; }
 
     /// <summary>
-    /// Links to clusters that speak another protocol, e.g. <c>ExEsdbGater.Beam.BeamBridge</c> for the original's
+    /// Links to clusters that speak another protocol, e.g. <c>ExEsdbGater.Beam.BeamLink</c> for the original's
     /// Elixir nodes: their messages reach this bus's subscribers, and this bus's broadcasts reach them. The caller
     /// owns them (the bus does not dispose them).
     /// </summary>
     /// <value>Default empty.</value>
-    public IReadOnlyList<IGaterBridge> Bridges { get; init; } = [];
+    public IReadOnlyList<IGaterLink> Links { get; init; } = [];
 
     /// <summary>
     /// Where durable instances' messages are kept (see <see cref="DeliveryModes"/> and docs/durability.md), e.g.
@@ -70,7 +70,7 @@ public sealed record GaterBusOptions
     public long InboundMaxBytes { get; init; } = GaterDefaults.InboundMaxBytes;
 
     /// <summary>
-    /// Threads that verify and fan out frames received from the backplane and bridges. A channel (instance, topic)
+    /// Threads that verify and fan out frames received from the backplane and links. A channel (instance, topic)
     /// always maps to the same lane (a hash of both, modulo this count), so each publisher's order on a topic is kept;
     /// frames of different channels are verified in parallel, in no order between them. With 1, every frame is
     /// verified inline on the backplane's thread (no hop); with more, that thread only routes each frame to its lane.
@@ -79,11 +79,12 @@ public sealed record GaterBusOptions
     /// that is full, the backplane's thread waits for the lane, as it would while verifying inline. Expect close to
     /// one core's verify rate per worker while the frames spread over many more busy topics than workers, up to the
     /// cores the process gets (measured: 2 workers 1.6–1.7× one on a 2-core machine with both cores to itself; see
-    /// docs/architecture.md); one hot topic stays on one core. Set it to 1 where the cores are busy with other work
-    /// (the hop then costs CPU and gains nothing), or higher than the default on a large node receiving from many
-    /// topics, after measuring with <c>gater bench</c>.
+    /// docs/architecture.md); one hot topic stays on one core. Keep 1 where the cores are busy with other work (the hop
+    /// then costs CPU and gains nothing); set it to the core count on a large node receiving from many topics, after measuring with <c>gater bench</c>. The default stays 1 because more changes what subscribers see:
+    /// a pattern subscriber then gets different topics' messages in no fixed order, where with 1 it gets them in the
+    /// order they arrived.
     /// </summary>
-    /// <value>Default: the processor count, at most 8. At least 1, at most 256.</value>
+    /// <value>Default 1. At least 1, at most 256.</value>
     public int ReceiveWorkers { get; init; } = GaterDefaults.ReceiveWorkers;
 
     /// <summary>

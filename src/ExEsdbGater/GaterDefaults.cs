@@ -19,14 +19,10 @@ internal static class GaterDefaults
     public const long InboundMaxBytes = 64L * 1024 * 1024;
 
     /// <summary>
-    /// Receive lanes: the processor count, at most <see cref="MaxDefaultReceiveWorkers"/>. Beyond that, one backplane
-    /// connection's dispatch thread (which routes every frame) and the spread of busy topics limit the gain more than
-    /// cores do; set <see cref="GaterBusOptions.ReceiveWorkers"/> higher where measurements show it pays.
+    /// Receive lanes: 1, every frame verified inline in arrival order, as before lanes existed. More is opt-in: it
+    /// gives up order between topics (kept per publisher and topic) for verifying on several cores.
     /// </summary>
-    public static readonly int ReceiveWorkers = Math.Clamp(Environment.ProcessorCount, 1, MaxDefaultReceiveWorkers);
-
-    /// <summary>The cap on the default <see cref="ReceiveWorkers"/>.</summary>
-    public const int MaxDefaultReceiveWorkers = 8;
+    public const int ReceiveWorkers = 1;
 
     /// <summary>The most receive lanes a bus accepts.</summary>
     public const int MaxReceiveWorkers = 256;

@@ -134,7 +134,7 @@ internal static partial class Cli
         w.WriteNumber("ts", e.Timestamp);
         if (e.Origin != Envelope.Exg1Origin)
         {
-            // a bridged message: where it came from and how it was checked
+            // a linked message: where it came from and how it was checked
             w.WriteString("origin", e.Origin);
             w.WriteString("verification", e.Verification);
             w.WriteBoolean("node_from_sender", e.NodeFromSender);
@@ -281,13 +281,13 @@ internal sealed class BeamOptions(string beamHelp)
     /// Joins the Elixir cluster of --beam, or null without it. The secrets are the raw strings of --secret, else
     /// SECRET_KEY_BASE (the original signs with its secret_key_base as is).
     /// </summary>
-    public async Task<BeamBridge?> StartAsync(ParseResult args, KeyOptions? keys, CancellationToken ct)
+    public async Task<BeamLink?> StartAsync(ParseResult args, KeyOptions? keys, CancellationToken ct)
     {
         if (Peers(args) is not { } peers)
         {
             return null;
         }
         var secrets = keys is not null && args.GetValue(keys.Secret) is { Length: > 0 } given ? given : null;
-        return await BeamBridge.StartAsync(new BeamBridgeOptions { Peers = peers, Cookie = args.GetValue(Cookie), NodeName = args.GetValue(SName), Secrets = secrets }, ct).ConfigureAwait(false);
+        return await BeamLink.StartAsync(new BeamLinkOptions { Peers = peers, Cookie = args.GetValue(Cookie), NodeName = args.GetValue(SName), Secrets = secrets }, ct).ConfigureAwait(false);
     }
 }

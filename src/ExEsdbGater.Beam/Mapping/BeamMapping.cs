@@ -33,7 +33,7 @@ internal static class BeamMapping
     /// <param name="sendingNode">The node it came from: the <c>node</c> of the seven types the original sends without one.</param>
     /// <param name="keepOrigin">
     /// Keep the received terms (<see cref="MappingResult.Origin"/>) so <see cref="ToTerm"/> can write unchanged fields
-    /// as received; the bridge's receive path never writes a message back, and skips the per-message dictionary.
+    /// as received; the link's receive path never writes a message back, and skips the per-message dictionary.
     /// </param>
     public static MappingResult FromTerm(Term message, GaterInstance instance, string sendingNode, bool keepOrigin = true)
     {

@@ -16,7 +16,7 @@ internal sealed partial class GaterBusCore
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         // nothing new from other nodes: what is already here is what must be delivered
         await DisposeBackplaneSubscriptionsAsync().ConfigureAwait(false);
-        await DisposeBridgeSubscriptionsAsync().ConfigureAwait(false);
+        await DisposeLinkSubscriptionsAsync().ConfigureAwait(false);
         var completed = true;
         while (!IsDrained())
         {

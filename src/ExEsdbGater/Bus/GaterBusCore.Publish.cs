@@ -55,9 +55,9 @@ internal sealed partial class GaterBusCore
             if (IsDurable(instance))
             {
                 var appended = await AppendDurableAsync(envelope, message, frame, ct).ConfigureAwait(false);
-                if (_bridges.Length > 0)
+                if (_links.Length > 0)
                 {
-                    await SendToBridgesAsync(envelope, message, ct).ConfigureAwait(false);
+                    await SendToLinksAsync(envelope, message, ct).ConfigureAwait(false);
                 }
                 return appended;
             }
@@ -68,9 +68,9 @@ internal sealed partial class GaterBusCore
             {
                 await _backplane.PublishAsync(instance, topic, frame, ct).ConfigureAwait(false);
             }
-            if (_bridges.Length > 0)
+            if (_links.Length > 0)
             {
-                await SendToBridgesAsync(envelope, message, ct).ConfigureAwait(false);
+                await SendToLinksAsync(envelope, message, ct).ConfigureAwait(false);
             }
             return new PublishReceipt(envelope, delivered, frame.Length) { Message = message };
         }

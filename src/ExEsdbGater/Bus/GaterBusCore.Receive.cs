@@ -32,14 +32,14 @@ internal sealed partial class GaterBusCore
     {
         // outside the lane's lock: a channel's frames come one at a time (one backplane subscription, or the lane's
         // worker), and the verifier and tracker are thread-safe; the lock orders only the fan-out against the lane's
-        // inbound loop and bridged messages
+        // inbound loop and linked messages
         if (Verify(lane, instance, topic, frame) is { } delivery)
         {
             FanOutReceived(lane, instance, topic, delivery, frame.Length);
         }
     }
 
-    /// <summary>Hands an accepted delivery (a bridged one: already checked) to the subscribers, on its channel's lane.</summary>
+    /// <summary>Hands an accepted delivery (a linked one: already checked) to the subscribers, on its channel's lane.</summary>
     private void FanOutReceived(GaterInstance instance, string topic, Delivery delivery, int bytes)
         => FanOutReceived(LaneOf(instance, topic), instance, topic, delivery, bytes);
 

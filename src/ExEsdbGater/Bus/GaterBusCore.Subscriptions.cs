@@ -50,12 +50,12 @@ internal sealed partial class GaterBusCore
                 _backplaneLock.Release();
             }
         }
-        if (_bridges.Length > 0)
+        if (_links.Length > 0)
         {
             await _backplaneLock.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                await SubscribeBridgesAsync(sub.Instance, ct).ConfigureAwait(false);
+                await SubscribeLinksAsync(sub.Instance, ct).ConfigureAwait(false);
             }
             finally
             {

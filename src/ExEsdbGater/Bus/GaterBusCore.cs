@@ -6,7 +6,7 @@ namespace ExEsdbGater.Bus;
 /// <summary>
 /// The one bus implementation: signs once per broadcast, verifies each received frame once, fans out to queues.
 /// Split by concern: this file holds state and lifetime; <c>.Publish</c>, <c>.Receive</c>, <c>.Subscriptions</c>
-/// <c>.Events</c> and <c>.Bridges</c> hold the rest.
+/// <c>.Events</c> and <c>.Links</c> hold the rest.
 /// </summary>
 internal sealed partial class GaterBusCore : IGaterBus
 {
@@ -40,11 +40,11 @@ internal sealed partial class GaterBusCore : IGaterBus
         {
             _backplane.StateChanged += OnBackplaneState;
         }
-        _bridges = [.. options.Bridges];
-        _bridgeSubs = _bridges.Select(_ => new IAsyncDisposable?[GaterInstances.All.Count]).ToArray();
-        foreach (var bridge in _bridges)
+        _links = [.. options.Links];
+        _linkSubs = _links.Select(_ => new IAsyncDisposable?[GaterInstances.All.Count]).ToArray();
+        foreach (var link in _links)
         {
-            bridge.StateChanged += OnBackplaneState;
+            link.StateChanged += OnBackplaneState;
         }
         _lanes = CreateLanes(options.ReceiveWorkers);
         GaterTelemetry.Track(this);
@@ -73,7 +73,7 @@ internal sealed partial class GaterBusCore : IGaterBus
             }
             return new(
                 Interlocked.Read(ref _published), delivered, received, verified,
-                Verifier.TotalRejected + Interlocked.Read(ref _bridgeRejected), Interlocked.Read(ref _dropped), Interlocked.Read(ref _inboundDropped), Interlocked.Read(ref _gaps),
+                Verifier.TotalRejected + Interlocked.Read(ref _linkRejected), Interlocked.Read(ref _dropped), Interlocked.Read(ref _inboundDropped), Interlocked.Read(ref _gaps),
                 Interlocked.Read(ref _handlerErrors), echoes, _events.Dropped);
         }
     }
@@ -90,7 +90,7 @@ internal sealed partial class GaterBusCore : IGaterBus
             _backplane.StateChanged -= OnBackplaneState;
         }
         await DisposeBackplaneSubscriptionsAsync().ConfigureAwait(false);
-        await DisposeBridgeSubscriptionsAsync().ConfigureAwait(false);
+        await DisposeLinkSubscriptionsAsync().ConfigureAwait(false);
         await StopLanesAsync().ConfigureAwait(false);
         await DisposeDurableSubscriptionsAsync().ConfigureAwait(false);
         await DisposeSubscriptionsAsync().ConfigureAwait(false);

@@ -24,13 +24,13 @@ internal static class OptionsCheck
             throw new GaterConfigurationException("GaterBusOptions.Verifier must not be null.");
         }
         Verifier(options.Verifier, "GaterBusOptions.Verifier.");
-        if (options.Bridges is null || options.Bridges.Any(b => b is null))
+        if (options.Links is null || options.Links.Any(b => b is null))
         {
-            throw new GaterConfigurationException("GaterBusOptions.Bridges must not be null or hold null.");
+            throw new GaterConfigurationException("GaterBusOptions.Links must not be null or hold null.");
         }
-        if (options.Bridges.Distinct().Count() != options.Bridges.Count)
+        if (options.Links.Distinct().Count() != options.Links.Count)
         {
-            throw new GaterConfigurationException("GaterBusOptions.Bridges holds the same bridge twice: each of its messages would arrive twice.");
+            throw new GaterConfigurationException("GaterBusOptions.Links holds the same link twice: each of its messages would arrive twice.");
         }
         return options;
     }

@@ -14,11 +14,11 @@ public sealed record Envelope(GaterInstance Instance, string Topic, string Type,
     /// <summary>The origin of frames of this library: signed exg1 frames.</summary>
     public const string Exg1Origin = "exg1";
 
-    /// <summary>How the message arrived: <see cref="Exg1Origin"/>, or the name of the bridge that delivered it (e.g. <c>beam</c>).</summary>
+    /// <summary>How the message arrived: <see cref="Exg1Origin"/>, or the name of the link that delivered it (e.g. <c>beam</c>).</summary>
     public string Origin { get; init; } = Exg1Origin;
 
     /// <summary>
-    /// For a bridged message, how the bridge checked it (e.g. <c>otp25</c>: the original's signature over OTP 25's
+    /// For a linked message, how the link checked it (e.g. <c>otp25</c>: the original's signature over OTP 25's
     /// encoding); null for exg1 frames.
     /// </summary>
     public string? Verification { get; init; }

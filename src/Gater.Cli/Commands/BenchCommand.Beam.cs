@@ -52,7 +52,7 @@ internal sealed partial class BenchCommand
                 [script, "publisher", Num(warmup), Num(n), receiverNode, shape.StructName, shape.TagAtom.Name, fields]);
             var publisherNode = (await publisher.ExpectAsync("ready ", ct))["ready ".Length..];
 
-            await using var bridge = await BeamBridge.StartAsync(new BeamBridgeOptions
+            await using var link = await BeamLink.StartAsync(new BeamLinkOptions
             {
                 Peers = [receiverNode, publisherNode],
                 Cookie = cookie,
@@ -60,7 +60,7 @@ internal sealed partial class BenchCommand
                 Secrets = [secret],
                 ListenAddress = IPAddress.Loopback,
             }, ct);
-            await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = "gbn_" + tag + "@bench", Keys = KeyRing.Of(GaterKey.FromSecret(Secret)), Bridges = [bridge] });
+            await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = "gbn_" + tag + "@bench", Keys = KeyRing.Of(GaterKey.FromSecret(Secret)), Links = [link] });
             await using var stream = await bus.OpenStreamAsync(GaterInstance.Health, "*", new SubscriptionOptions { Capacity = 65_536 }, ct);
             var counter = new DeliveryCounter(warmup, n);
             var consume = Task.Run(() => counter.RunAsync(stream.Reader, ct), ct);
@@ -84,7 +84,7 @@ internal sealed partial class BenchCommand
             var beamSeconds = (beam["last_us"] - beam["first_us"]) / 1e6;
             var ours = counter.Seconds;
             var pub = Fields(sent);
-            var stats = bridge.Statistics;
+            var stats = link.Statistics;
             var rejected = stats.Rejected + bus.Statistics.Rejected;
             return new BeamPubSubResult(n, warmup,
                 ours > 0 ? (n - 1) / ours : 0,

@@ -89,7 +89,7 @@ internal sealed class DemoCommand : GaterCommand
             throw new GaterConfigurationException("--beam needs SECRET_KEY_BASE: the secret_key_base the Elixir nodes sign with");
         }
         await using var beam = await _beam.StartAsync(args, null, ct);
-        IReadOnlyList<IGaterBridge> bridges = beam is null ? [] : [beam];
+        IReadOnlyList<IGaterLink> links = beam is null ? [] : [beam];
         beam?.StateChanged += s => Console.Error.WriteLine($"beam: {s.State} {s.Detail}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -112,7 +112,7 @@ internal sealed class DemoCommand : GaterCommand
                 owned.Add(bus);
                 sims.Add(new SimNode(bus, "vehicle_store", i - 1, nodes, rate, i * 7919));
             }
-            monitor = GaterBus.Create(new GaterBusOptions { NodeName = $"monitor@{host}", Keys = keys, Backplane = hub.Connect(), Verifier = verifierOptions, Bridges = bridges });
+            monitor = GaterBus.Create(new GaterBusOptions { NodeName = $"monitor@{host}", Keys = keys, Backplane = hub.Connect(), Verifier = verifierOptions, Links = links });
             owned.Add(monitor);
         }
         else
@@ -128,7 +128,7 @@ internal sealed class DemoCommand : GaterCommand
             {
                 var backplane = await connect();
                 owned.Add(backplane);
-                var bus = GaterBus.Create(new GaterBusOptions { NodeName = nodes == 1 ? name : name.Replace("@", i.ToString(CultureInfo.InvariantCulture) + "@", StringComparison.Ordinal), Keys = keys, Backplane = backplane, DurableTransport = transport, Verifier = verifierOptions, Bridges = i == 1 ? bridges : [] });
+                var bus = GaterBus.Create(new GaterBusOptions { NodeName = nodes == 1 ? name : name.Replace("@", i.ToString(CultureInfo.InvariantCulture) + "@", StringComparison.Ordinal), Keys = keys, Backplane = backplane, DurableTransport = transport, Verifier = verifierOptions, Links = i == 1 ? links : [] });
                 owned.Add(bus);
                 sims.Add(new SimNode(bus, "vehicle_store", i - 1, nodes, rate, Environment.ProcessId + i));
             }

@@ -105,7 +105,7 @@ internal sealed class PublishCommand : GaterCommand
         await using var beam = await _beam.StartAsync(args, _keys, ct);
         await using var bus = GaterBus.Create(new GaterBusOptions
         {
-            Bridges = beam is null ? [] : [beam],
+            Links = beam is null ? [] : [beam],
             NodeName = context.Node,
             Keys = keys,
             Backplane = backplane,

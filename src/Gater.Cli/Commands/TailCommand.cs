@@ -99,7 +99,7 @@ internal sealed class TailCommand : GaterCommand
             Keys = keys,
             Backplane = backplane,
             DurableTransport = transport,
-            Bridges = beam is null ? [] : [beam],
+            Links = beam is null ? [] : [beam],
             DeliveryModes = durable is null ? null : new Dictionary<GaterInstance, DeliveryMode> { [instance] = DeliveryMode.Durable },
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -19,10 +19,10 @@ namespace ExEsdbGater.Beam;
 /// and sends the bus's broadcasts to the Elixir nodes signed that same way. See docs/beam.md.
 /// </summary>
 /// <remarks>
-/// Give it to the bus as <c>new GaterBusOptions { Bridges = [bridge] }</c>; the bus never disposes it. Split by
+/// Give it to the bus as <c>new GaterBusOptions { Links = [link] }</c>; the bus never disposes it. Split by
 /// concern: this file holds the lifetime and state; <c>.Receive</c> and <c>.Send</c> the two directions.
 /// </remarks>
-public sealed partial class BeamBridge : IGaterBridge
+public sealed partial class BeamLink : IGaterLink
 {
     private static readonly Atom PhoenixPubSub = Atom.Intern("Elixir.Phoenix.PubSub");
 
@@ -36,7 +36,7 @@ public sealed partial class BeamBridge : IGaterBridge
     private long _received, _accepted, _rejected, _sent, _sendFailures;
     private int _disposed;
 
-    private BeamBridge(ErlangNode node, BeamSigner signer, BeamBridgeOptions options, ILogger logger)
+    private BeamLink(ErlangNode node, BeamSigner signer, BeamLinkOptions options, ILogger logger)
     {
         _node = node;
         _signer = signer;
@@ -56,7 +56,7 @@ public sealed partial class BeamBridge : IGaterBridge
     /// <summary>The BEAM nodes connected now.</summary>
     public IReadOnlyList<string> ConnectedPeers => _node.ConnectedPeers;
 
-    /// <summary>Counts since the bridge started.</summary>
+    /// <summary>Counts since the link started.</summary>
     public BeamStatistics Statistics => new(
         Interlocked.Read(ref _received), Interlocked.Read(ref _accepted), Interlocked.Read(ref _rejected), Interlocked.Read(ref _sent),
         Interlocked.Read(ref _sendFailures), _node.ConnectedPeers.Count, _node.Stats.Reconnects, _node.Stats.Malformed);
@@ -65,22 +65,22 @@ public sealed partial class BeamBridge : IGaterBridge
     public event Action<BackplaneStateChange>? StateChanged;
 
     /// <summary>
-    /// Starts the node (registered with EPMD under <see cref="BeamBridgeOptions.NodeName"/>) and connects to every
-    /// peer of <see cref="BeamBridgeOptions.Peers"/>; it keeps them connected afterwards, reconnecting with backoff.
+    /// Starts the node (registered with EPMD under <see cref="BeamLinkOptions.NodeName"/>) and connects to every
+    /// peer of <see cref="BeamLinkOptions.Peers"/>; it keeps them connected afterwards, reconnecting with backoff.
     /// </summary>
-    /// <exception cref="GaterConfigurationException">An option is invalid, or no secret is set and <see cref="BeamBridgeOptions.AllowUnsecured"/> is off.</exception>
+    /// <exception cref="GaterConfigurationException">An option is invalid, or no secret is set and <see cref="BeamLinkOptions.AllowUnsecured"/> is off.</exception>
     /// <exception cref="GaterBackplaneException">
     /// EPMD cannot be reached, the name is taken, no cookie is found, or a peer cannot be connected (not registered,
     /// wrong cookie, refused): the message says which.
     /// </exception>
-    public static async Task<BeamBridge> StartAsync(BeamBridgeOptions options, CancellationToken cancellationToken = default)
+    public static async Task<BeamLink> StartAsync(BeamLinkOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         Check(options);
         var secrets = options.ResolveSecrets();
         if (secrets.Count == 0 && !options.AllowUnsecured)
         {
-            throw new GaterConfigurationException($"No secret for BEAM messages: set {Frames.KeyRing.SecretVariable} (the secret_key_base the Elixir nodes sign with) or BeamBridgeOptions.Secrets; BeamBridgeOptions.AllowUnsecured accepts and sends unsigned messages instead.");
+            throw new GaterConfigurationException($"No secret for BEAM messages: set {Frames.KeyRing.SecretVariable} (the secret_key_base the Elixir nodes sign with) or BeamLinkOptions.Secrets; BeamLinkOptions.AllowUnsecured accepts and sends unsigned messages instead.");
         }
         var signer = BeamSigner.FromSecrets(secrets, options.AllowUnsecured);
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Beam");
@@ -104,30 +104,30 @@ public sealed partial class BeamBridge : IGaterBridge
         {
             throw new GaterBackplaneException("beam: " + e.Message, e);
         }
-        var bridge = new BeamBridge(node, signer, options, logger);
+        var link = new BeamLink(node, signer, options, logger);
         try
         {
             foreach (var peer in options.Peers)
             {
                 await node.ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
             }
-            await bridge.WaitForGroupsAsync(options.Peers, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            await link.WaitForGroupsAsync(options.Peers, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (DistributionException e)
         {
-            await bridge.DisposeAsync().ConfigureAwait(false);
+            await link.DisposeAsync().ConfigureAwait(false);
             throw new GaterBackplaneException("beam: " + e.Message, e);
         }
         catch
         {
-            await bridge.DisposeAsync().ConfigureAwait(false);
+            await link.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        return bridge;
+        return link;
     }
 
     // A broadcast right after start must reach the peers' groups: wait until each peer's scope has told us its groups.
-    // A node that runs no Phoenix.PubSub never does; it is logged and the bridge starts anyway.
+    // A node that runs no Phoenix.PubSub never does; it is logged and the link starts anyway.
     private async Task WaitForGroupsAsync(IReadOnlyList<string> peers, TimeSpan timeout, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -173,27 +173,27 @@ public sealed partial class BeamBridge : IGaterBridge
     /// <summary>Phoenix.PubSub's adapter name of a PubSub named <c>N</c>: <c>Module.concat(N, "Adapter")</c>, the PG2 group and worker name.</summary>
     internal static Atom GroupOf(GaterInstance instance) => Atom.Intern("Elixir." + instance.WireName() + ".Adapter");
 
-    private static void Check(BeamBridgeOptions o)
+    private static void Check(BeamLinkOptions o)
     {
         if (o.Peers is null || o.Peers.Any(string.IsNullOrWhiteSpace))
         {
-            throw new GaterConfigurationException("BeamBridgeOptions.Peers must not be null or hold empty names.");
+            throw new GaterConfigurationException("BeamLinkOptions.Peers must not be null or hold empty names.");
         }
         if (o.ListenAddress is null)
         {
-            throw new GaterConfigurationException("BeamBridgeOptions.ListenAddress must not be null.");
+            throw new GaterConfigurationException("BeamLinkOptions.ListenAddress must not be null.");
         }
         if (o.EpmdPort is < 1 or > 65535)
         {
-            throw new GaterConfigurationException($"BeamBridgeOptions.EpmdPort must be 1..65535 (was {o.EpmdPort}).");
+            throw new GaterConfigurationException($"BeamLinkOptions.EpmdPort must be 1..65535 (was {o.EpmdPort}).");
         }
         if (o.NetTickTime < TimeSpan.FromSeconds(1))
         {
-            throw new GaterConfigurationException($"BeamBridgeOptions.NetTickTime must be at least 1 second (was {o.NetTickTime}).");
+            throw new GaterConfigurationException($"BeamLinkOptions.NetTickTime must be at least 1 second (was {o.NetTickTime}).");
         }
         if (o.ConnectTimeout <= TimeSpan.Zero || o.ReconnectMaxDelay <= TimeSpan.Zero)
         {
-            throw new GaterConfigurationException("BeamBridgeOptions.ConnectTimeout and ReconnectMaxDelay must be positive.");
+            throw new GaterConfigurationException("BeamLinkOptions.ConnectTimeout and ReconnectMaxDelay must be positive.");
         }
     }
 

@@ -5,10 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace ExEsdbGater.Beam;
 
 /// <summary>
-/// Settings of a <see cref="BeamBridge"/>. Every default is stated on its property; <see cref="BeamBridge.StartAsync"/>
+/// Settings of a <see cref="BeamLink"/>. Every default is stated on its property; <see cref="BeamLink.StartAsync"/>
 /// checks them.
 /// </summary>
-public sealed record BeamBridgeOptions
+public sealed record BeamLinkOptions
 {
     /// <summary>This node's Erlang name: <c>name</c> (the host is added) or <c>name@host</c>.</summary>
     /// <value>Default null: <c>gater&lt;process id&gt;</c> on this host.</value>
@@ -35,7 +35,7 @@ public sealed record BeamBridgeOptions
 
     /// <summary>
     /// Accept <c>{:unsecured_message, msg}</c> and send unsigned when no secret is set, as the original does. Off, an
-    /// unsigned message is refused as <c>unsecured_message_rejected</c> and a bridge without a secret does not start.
+    /// unsigned message is refused as <c>unsecured_message_rejected</c> and a link without a secret does not start.
     /// </summary>
     /// <value>Default false.</value>
     public bool AllowUnsecured { get; init; }
@@ -64,7 +64,7 @@ public sealed record BeamBridgeOptions
     /// <value>Default null: the system clock.</value>
     public TimeProvider? TimeProvider { get; init; }
 
-    /// <summary>Where the bridge logs.</summary>
+    /// <summary>Where the link logs.</summary>
     /// <value>Default null: nowhere.</value>
     public ILoggerFactory? LoggerFactory { get; init; }
 

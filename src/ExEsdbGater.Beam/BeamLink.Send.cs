@@ -10,7 +10,7 @@ namespace ExEsdbGater.Beam;
 
 // Sending: as Phoenix.PubSub.PG2.broadcast/4 does, {:forward_to_local, topic, message, Phoenix.PubSub} to every
 // member of the instance's group on another node, the message signed the original's way for OTP ≤ 25 receivers.
-public sealed partial class BeamBridge
+public sealed partial class BeamLink
 {
     /// <inheritdoc />
     public async ValueTask SendAsync(Envelope envelope, GaterMessage message, CancellationToken cancellationToken = default)

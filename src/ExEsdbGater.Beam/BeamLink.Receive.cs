@@ -13,13 +13,13 @@ namespace ExEsdbGater.Beam;
 
 // Receiving: one PG2 worker per subscribed instance, as Phoenix.PubSub.PG2Worker: registered under the adapter name,
 // a member of its group; each {:forward_to_local, topic, message, dispatcher} is checked, mapped and handed over.
-public sealed partial class BeamBridge
+public sealed partial class BeamLink
 {
     private readonly ConcurrentDictionary<GaterInstance, Worker> _workers = new();
     private readonly SemaphoreSlim _subscribeGate = new(1, 1);
 
     /// <inheritdoc />
-    public async ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, IGaterBridgeSink sink, CancellationToken cancellationToken = default)
+    public async ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, IGaterLinkSink sink, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sink);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -28,7 +28,7 @@ public sealed partial class BeamBridge
         {
             if (_workers.ContainsKey(instance))
             {
-                throw new InvalidOperationException($"{instance.WireName()} is already subscribed on this bridge; one bus per bridge.");
+                throw new InvalidOperationException($"{instance.WireName()} is already subscribed on this link; one bus per link.");
             }
             var group = GroupOf(instance);
             // checked where it arrives, on the connection's reading thread, as a backplane's frames are: no queue
@@ -45,7 +45,7 @@ public sealed partial class BeamBridge
         }
     }
 
-    private void Handle(GaterInstance instance, IGaterBridgeSink sink, MailboxMessage m)
+    private void Handle(GaterInstance instance, IGaterLinkSink sink, MailboxMessage m)
     {
         // monitor and link ends of peers (as trap_exit delivers them) are not messages of the instance
         if (m.Message is Tuple t0 && (t0.IsTagged("DOWN", 5) || t0.IsTagged("EXIT", 3)))
@@ -103,7 +103,7 @@ public sealed partial class BeamBridge
 
     private static string FromText(string? from) => from is null ? "" : " (from " + from + ")";
 
-    private void Reject(IGaterBridgeSink sink, GaterInstance instance, string topic, RejectReason reason, string detail, Term term)
+    private void Reject(IGaterLinkSink sink, GaterInstance instance, string topic, RejectReason reason, string detail, Term term)
     {
         Interlocked.Increment(ref _rejected);
         byte[] bytes;
@@ -126,15 +126,15 @@ public sealed partial class BeamBridge
     /// <summary>One instance's PG2 worker: its mailbox and group membership.</summary>
     private sealed class Worker : IAsyncDisposable
     {
-        private readonly BeamBridge _bridge;
+        private readonly BeamLink _link;
         private readonly GaterInstance _instance;
         private readonly Atom _group;
         private readonly Mailbox _box;
         private int _disposed;
 
-        public Worker(BeamBridge bridge, GaterInstance instance, Atom group, Mailbox box)
+        public Worker(BeamLink link, GaterInstance instance, Atom group, Mailbox box)
         {
-            _bridge = bridge;
+            _link = link;
             _instance = instance;
             _group = group;
             _box = box;
@@ -148,10 +148,10 @@ public sealed partial class BeamBridge
             {
                 return;
             }
-            _bridge._workers.TryRemove(new KeyValuePair<GaterInstance, Worker>(_instance, this));
+            _link._workers.TryRemove(new KeyValuePair<GaterInstance, Worker>(_instance, this));
             try
             {
-                await _bridge._scope.LeaveAsync(_group, _box.Self, CancellationToken.None).ConfigureAwait(false);
+                await _link._scope.LeaveAsync(_group, _box.Self, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {

@@ -7,11 +7,11 @@ namespace ExEsdbGater.Backplanes;
 /// </summary>
 /// <remarks>
 /// The bus subscribes once per instance, when its first subscriber on that instance arrives, and disposes those
-/// subscriptions when it is disposed; it never disposes the bridge, whose owner does. A message the bridge delivered
+/// subscriptions when it is disposed; it never disposes the link, whose owner does. A message the link delivered
 /// is never sent back to it. <see cref="SendAsync"/> is called for every broadcast of this bus (not for local ones);
-/// a bridge that cannot reach its cluster counts and reports that rather than failing the broadcast.
+/// a link that cannot reach its cluster counts and reports that rather than failing the broadcast.
 /// </remarks>
-public interface IGaterBridge : IAsyncDisposable
+public interface IGaterLink : IAsyncDisposable
 {
     /// <summary>A short name for logs and for <see cref="Envelope.Origin"/>, e.g. <c>beam</c>.</summary>
     string Name { get; }
@@ -20,7 +20,7 @@ public interface IGaterBridge : IAsyncDisposable
     event Action<BackplaneStateChange>? StateChanged;
 
     /// <summary>Starts delivering the instance's messages from the other cluster to <paramref name="sink"/>; dispose the result to stop.</summary>
-    ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, IGaterBridgeSink sink, CancellationToken cancellationToken = default);
+    ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, IGaterLinkSink sink, CancellationToken cancellationToken = default);
 
     /// <summary>Sends a message this bus broadcast, with its envelope, to the other cluster.</summary>
     ValueTask SendAsync(Envelope envelope, GaterMessage message, CancellationToken cancellationToken = default);
