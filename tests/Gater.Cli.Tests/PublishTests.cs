@@ -10,7 +10,7 @@ public sealed class PublishTests
     private static readonly string[] Alert = ["publish", "--instance", "ex_esdb_alerts", "--type", "system_alert", "--set", "severity=critical", "--set", "category=system", "--set", "title=Disk full", "--set", "description=/var at 99%", "--set", "source=disk_monitor"];
 
     [Theory]
-    [InlineData(new string[0], "needs --redis CONN (or --dry-run")]
+    [InlineData(new string[0], "needs --redis CONN or --beam NODE (or --dry-run")]
     [InlineData(new[] { "--dry-run", "--redis", "127.0.0.1:6379" }, "--dry-run sends nothing")]
     [InlineData(new[] { "--dry-run", "--set", "title=again" }, "'--set title' is given twice")]
     public async Task Publish_mistakes_exit_2(string[] extra, string expected)
