@@ -77,7 +77,8 @@ public sealed partial class BeamLink
             return;
         }
         var message = mapped.Message!;
-        var node = mapped.NodeFilled || from is null ? from ?? "unknown@unknown" : NodeOf(message, from);
+        // the node that sent: the message's own node field when it has one (the original's factories fill it)
+        var node = mapped.Node is { Length: > 0 } n ? n : from ?? "unknown@unknown";
         var envelope = new Envelope(instance, topic, message.Tag, NextId(), node, 0, 0, NowMs())
         {
             Origin = BeamDefaults.Name,
@@ -92,10 +93,6 @@ public sealed partial class BeamLink
         Interlocked.Increment(ref _accepted);
         sink.Accept(envelope, message);
     }
-
-    // the node that sent: the message's own node field when it has one (the original's factories fill it)
-    private static string NodeOf(GaterMessage message, string from)
-        => message.GetType().GetProperty("Node")?.GetValue(message) as string is { Length: > 0 } n ? n : from;
 
     private long _ids;
 

@@ -130,9 +130,10 @@ internal static class BeamMapping
                 _ => $"field {f}: {check.Name}",
             });
         }
+        var node = shape.IndexOf("node") is var ni and >= 0 ? values[ni] as string : null;
         if (!keepOrigin)
         {
-            return MappingResult.Ok(typed, nodeFilled, null);
+            return MappingResult.Ok(typed, nodeFilled, null, node);
         }
         var origin = new Dictionary<string, (object?, Term)>(fields.Count, StringComparer.Ordinal);
         for (var i = 0; i < fields.Count; i++)
@@ -142,7 +143,7 @@ internal static class BeamMapping
                 origin[fields[i].Name] = (values[i], term);
             }
         }
-        return MappingResult.Ok(typed, nodeFilled, new TermOrigin(message, origin));
+        return MappingResult.Ok(typed, nodeFilled, new TermOrigin(message, origin), node);
     }
 
     private static bool TryConvert(FieldShape field, Term value, int index, object?[] values, ref JsonBatch? json, out string problem)
@@ -218,7 +219,7 @@ internal static class BeamMapping
                     values[index] = JsonMap.Empty;
                     return true;
                 }
-                json ??= new JsonBatch();
+                json ??= JsonBatch.Rent();
                 return json.TryAdd(index, FieldKind.Map, w => JsonTerms.TryWriteObject(w, m, 1, out var p) ? null : p, out problem);
             case FieldKind.List when field.Info.ElementKind == FieldKind.Map:
                 if (!IsProperList(value, out var maps, out problem))
@@ -233,7 +234,7 @@ internal static class BeamMapping
                         return false;
                     }
                 }
-                json ??= new JsonBatch();
+                json ??= JsonBatch.Rent();
                 return json.TryAdd(index, FieldKind.List, w =>
                 {
                     w.WriteStartArray();
@@ -265,7 +266,7 @@ internal static class BeamMapping
                 values[index] = new ValueList<string>(strings);
                 return true;
             default:
-                json ??= new JsonBatch();
+                json ??= JsonBatch.Rent();
                 return json.TryAdd(index, FieldKind.Any, w => JsonTerms.TryWrite(w, value, 1, out var p) ? null : p, out problem);
         }
     }
@@ -308,48 +309,77 @@ internal static class BeamMapping
     }
 
     /// <summary>
-    /// The free-form values of one message (maps, lists of maps, <c>any</c>), written as one JSON array and parsed
-    /// once: the library holds them as JSON.
+    /// The free-form values of one message (maps, lists of maps, <c>any</c>), written as JSON into one buffer. The
+    /// library holds them as JSON: maps and values keep just their bytes (parsed on first use, as a verified frame's
+    /// are), since the writer made them valid and <see cref="JsonTerms.TryWriteObject"/> refuses duplicate keys.
     /// </summary>
     private sealed class JsonBatch : IDisposable
     {
+        // one per thread, reused: a message is mapped on one thread, start to end, and never inside another's mapping
+        [ThreadStatic]
+        private static JsonBatch? t_cached;
+
         private readonly ArrayBufferWriter<byte> _buffer = new(256);
         private readonly Utf8JsonWriter _writer;
-        private readonly List<(int Index, FieldKind Kind)> _pending = [];
+        private readonly List<(int Index, FieldKind Kind, int Start, int End)> _pending = [];
 
-        public JsonBatch()
+        private JsonBatch()
         {
             _writer = new Utf8JsonWriter(_buffer);
-            _writer.WriteStartArray();
+        }
+
+        public static JsonBatch Rent()
+        {
+            var batch = t_cached ?? new JsonBatch();
+            t_cached = null;
+            return batch;
         }
 
         /// <summary>Writes one value; <paramref name="write"/> returns null, or the problem.</summary>
         public bool TryAdd(int index, FieldKind kind, Func<Utf8JsonWriter, string?> write, out string problem)
         {
+            var start = _buffer.WrittenCount;
+            // a new root value each time (a failed write leaves nothing the next one depends on)
+            _writer.Reset(_buffer);
             problem = write(_writer) ?? "";
-            _pending.Add((index, kind));
+            _writer.Flush();
+            _pending.Add((index, kind, start, _buffer.WrittenCount));
             return problem.Length == 0;
         }
 
         public void Complete(object?[] values)
         {
-            _writer.WriteEndArray();
-            _writer.Flush();
-            using var doc = JsonDocument.Parse(_buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = JsonTerms.MaxDepth + 8 });
-            var i = 0;
-            foreach (var element in doc.RootElement.EnumerateArray())
+            foreach (var (index, kind, start, end) in _pending)
             {
-                var (index, kind) = _pending[i++];
+                var json = _buffer.WrittenSpan[start..end];
                 values[index] = kind switch
                 {
-                    FieldKind.Map => JsonMap.FromElement(element),
-                    FieldKind.List => new ValueList<JsonMap>(element.EnumerateArray().Select(JsonMap.FromElement).ToArray()),
-                    _ => JsonAny.FromElement(element),
+                    FieldKind.Map => JsonMap.OverUtf8(json),
+                    FieldKind.List => ListOfMaps(json),
+                    _ => JsonAny.OverUtf8(json),
                 };
             }
         }
 
-        public void Dispose() => _writer.Dispose();
+        private static ValueList<JsonMap> ListOfMaps(ReadOnlySpan<byte> json)
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JsonTerms.MaxDepth + 8 });
+            using var doc = JsonDocument.ParseValue(ref reader);
+            return new ValueList<JsonMap>(doc.RootElement.EnumerateArray().Select(JsonMap.FromElement).ToArray());
+        }
+
+        public void Dispose()
+        {
+            _pending.Clear();
+            // a huge message's buffer is not kept for the thread's lifetime
+            if (_buffer.Capacity > 64 * 1024)
+            {
+                _writer.Dispose();
+                return;
+            }
+            _buffer.ResetWrittenCount();
+            t_cached = this;
+        }
     }
 
     /// <summary>

@@ -86,12 +86,14 @@ internal static class JsonTerms
     public static bool TryWriteObject(Utf8JsonWriter writer, Map map, int depth, out string problem)
     {
         problem = "";
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // small maps (nearly all) compare keys directly; a set only where that would grow quadratic
+        var seen = map.Count > SmallMap ? new HashSet<string>(StringComparer.Ordinal) : null;
         writer.WriteStartObject();
-        foreach (var (k, v) in map.Pairs)
+        for (var i = 0; i < map.Count; i++)
         {
+            var (k, v) = map.Pairs[i];
             var key = KeyText(k);
-            if (!seen.Add(key))
+            if (seen is null ? SameKeyBefore(map, i, key) : !seen.Add(key))
             {
                 problem = $"the key '{key}' occurs twice (as an atom and as a string)";
                 return false;
@@ -104,6 +106,20 @@ internal static class JsonTerms
         }
         writer.WriteEndObject();
         return true;
+    }
+
+    private const int SmallMap = 16;
+
+    private static bool SameKeyBefore(Map map, int i, string key)
+    {
+        for (var j = 0; j < i; j++)
+        {
+            if (string.Equals(KeyText(map.Pairs[j].Key), key, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static string KeyText(Term key) => key switch

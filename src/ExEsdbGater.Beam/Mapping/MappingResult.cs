@@ -16,6 +16,9 @@ internal sealed record MappingResult
     /// <summary>The received terms of the fields (to map back byte for byte); null on failure.</summary>
     public TermOrigin? Origin { get; private init; }
 
+    /// <summary>The message's <c>node</c> field, when its type has one (the sending node for the seven that lack it).</summary>
+    public string? Node { get; private init; }
+
     public RejectReason? Error { get; private init; }
 
     /// <summary>What was wrong (empty when ok), e.g. <c>field status: expected an atom, not the integer 3</c>.</summary>
@@ -23,8 +26,8 @@ internal sealed record MappingResult
 
     public bool IsOk => Message is not null;
 
-    public static MappingResult Ok(GaterMessage message, bool nodeFilled, TermOrigin? origin)
-        => new() { Message = message, NodeFilled = nodeFilled, Origin = origin };
+    public static MappingResult Ok(GaterMessage message, bool nodeFilled, TermOrigin? origin, string? node = null)
+        => new() { Message = message, NodeFilled = nodeFilled, Origin = origin, Node = node };
 
     public static MappingResult Fail(RejectReason reason, string detail) => new() { Error = reason, Detail = detail };
 
