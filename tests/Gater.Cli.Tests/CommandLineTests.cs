@@ -50,7 +50,7 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData("demo", new[] { "--nodes N", "--duration D", "--rate R", "--json", "--no-rogue", "--redis CONN", "--prefix P", "--node-name NAME@HOST", "--beam NODE[,NODE…]", "--cookie C", "--sname NAME" })]
-    [InlineData("dashboard", new[] { "--port P", "--bind ADDR", "--token T", "--nodes N", "--rate R", "--no-rogue", "--redis CONN", "--prefix P" })]
+    [InlineData("dashboard", new[] { "--port P", "--bind ADDR", "--token T", "--nodes N", "--rate R", "--no-rogue", "--redis CONN", "--prefix P", "--beam NODE[,NODE…]", "--cookie C", "--sname NAME" })]
     [InlineData("tail", new[] { "--instance I", "--topic T", "--redis CONN", "--prefix P", "--beam NODE[,NODE…]", "--cookie C", "--sname NAME", "--json", "--count N", "--duration D", "--node-name NAME@HOST", "--durable", "--from POS", "--until POS", "--group G", "--secret S", "--key KID=S" })]
     [InlineData("publish", new[] { "--instance I", "--type Y", "--topic T", "--payload JSON", "--set NAME=VALUE", "--redis CONN", "--prefix P", "--beam NODE[,NODE…]", "--cookie C", "--sname NAME", "--dry-run", "--durable", "--node-name NAME@HOST", "--secret S", "--key KID=S" })]
     [InlineData("sign", new[] { "--instance I", "--topic T", "--type Y", "--id ID", "--node N", "--epoch E", "--seq S", "--ts MS", "--secret S", "--key KID=S" })]

@@ -27,15 +27,17 @@ internal sealed class DashboardCommand : GaterCommand
     private readonly Option<double?> _rate = Opt.Number("--rate", "R", "Messages per second per simulated node (default 5).", 0.1, 5000);
     private readonly Option<bool> _noRogue = Opt.Flag("--no-rogue", "Do not inject bad frames into the embedded demo cluster.");
     private readonly RedisOptions _redis = new("Watch a real cluster on this Redis (needs SECRET_KEY_BASE); default: an embedded demo cluster.");
+    private readonly BeamOptions _beam = new("Also watch these Elixir nodes running the original library (store1@host[,…]); needs SECRET_KEY_BASE.");
 
     public DashboardCommand()
         : base("dashboard", "Serve a live web dashboard of a cluster (an embedded demo cluster by default).",
-            "[--port P] [--bind ADDR] [--token T] [--redis CONN] [--nodes N] [--rate R] [--no-rogue]",
+            "[--port P] [--bind ADDR] [--token T] [--redis CONN] [--beam NODE[,NODE…] [--cookie C]] [--nodes N] [--rate R] [--no-rogue]",
             """
             Prints the dashboard's URL, then serves it until Ctrl+C or SIGTERM. Embedded (default): simulated nodes
             and a rogue publisher (whose frames are all rejected) on an in-process bus, with an ephemeral cluster secret
             unless SECRET_KEY_BASE is set; acknowledge their alerts from the page. With --redis the dashboard joins the
-            cluster as a node of its own and watches what the others publish.
+            cluster as a node of its own and watches what the others publish. With --beam it also joins those Elixir
+            nodes' Phoenix.PubSub groups and shows their messages, checked the original's way (docs/beam.md).
             Binding another address than loopback needs --token: the URL printed carries it once, then the page keeps it
             in a cookie.
             """)
@@ -47,6 +49,7 @@ internal sealed class DashboardCommand : GaterCommand
         Add(_rate);
         Add(_noRogue);
         _redis.AddTo(this);
+        _beam.AddTo(this);
     }
 
     protected override async Task<int> RunAsync(ParseResult args, CancellationToken ct)
@@ -75,9 +78,9 @@ internal sealed class DashboardCommand : GaterCommand
         {
             keys = KeyRing.Create();
         }
-        else if (redis is not null)
+        else if (redis is not null || _beam.Peers(args) is not null)
         {
-            throw new GaterConfigurationException("to watch a cluster on Redis the dashboard needs its SECRET_KEY_BASE (32+ bytes)");
+            throw new GaterConfigurationException($"to watch a cluster on {(redis is not null ? "Redis" : "BEAM")} the dashboard needs its SECRET_KEY_BASE (32+ bytes)");
         }
         else
         {
@@ -94,7 +97,13 @@ internal sealed class DashboardCommand : GaterCommand
             var hub = redis is null ? new InProcessHub() : null;
             IGaterBackplane backplane = hub is null ? (await _redis.ConnectAsync(args))! : hub.Connect();
             owned.Add(backplane);
-            var bus = GaterBus.Create(new GaterBusOptions { NodeName = hub is null ? NodeName.Resolve(null) : $"dashboard@{host}", Keys = keys, Backplane = backplane, Verifier = hub is null ? new VerifierOptions() : verifier });
+            var beam = await _beam.StartAsync(args, null, ct);
+            if (beam is not null)
+            {
+                owned.Add(beam);
+                beam.StateChanged += s => Console.Error.WriteLine($"beam: {s.State} {s.Detail}");
+            }
+            var bus = GaterBus.Create(new GaterBusOptions { NodeName = hub is null ? NodeName.Resolve(null) : $"dashboard@{host}", Keys = keys, Backplane = backplane, Verifier = hub is null ? new VerifierOptions() : verifier, Links = beam is null ? [] : [beam] });
             owned.Add(bus);
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });

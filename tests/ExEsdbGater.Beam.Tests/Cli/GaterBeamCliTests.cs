@@ -70,6 +70,37 @@ public sealed class GaterBeamCliTests
     }
 
     [Fact]
+    public async Task Dashboard_beam_shows_the_elixir_nodes_messages()
+    {
+        await using var peer = await ElixirPeer.StartAsync(ElixirPeer.UniqueName("p"), Cookie, ElixirPeer.DefaultSecret);
+        var sname = ElixirPeer.UniqueName("dash");
+        var port = FreePort();
+        using var dashboard = GaterProcess.Start(["dashboard", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-rogue", "--nodes", "1", "--beam", peer.Node, "--cookie", Cookie, "--sname", sname], Env());
+        await UntilAsync(() => dashboard.Output.Any(l => l.StartsWith("gater dashboard: http", StringComparison.Ordinal)), "the dashboard's URL");
+        await peer.CommandUntilAsync("members ex_esdb_health", l => l.Contains(sname, StringComparison.Ordinal));
+        // the vector's NodeHealth names seed@localhost, a node the embedded cluster does not have
+        await peer.CommandAsync("publish ex_esdb_health cluster:health node_health_updated 1 secure");
+        using var http = new HttpClient { Timeout = ElixirPeer.Patience };
+        using var events = await http.GetStreamAsync(new Uri($"http://127.0.0.1:{port}/gater/events"));
+        using var reader = new StreamReader(events);
+        using var cts = new CancellationTokenSource(ElixirPeer.Patience);
+        string? line;
+        var seen = false;
+        while (!seen && (line = await reader.ReadLineAsync(cts.Token)) is not null)
+        {
+            seen = line.Contains("seed@localhost", StringComparison.Ordinal);
+        }
+        Assert.True(seen, "the Elixir node's NodeHealth on the dashboard");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    [Fact]
     public async Task A_wrong_cookie_or_an_unknown_node_is_one_line_and_exit_1()
     {
         await using var peer = await ElixirPeer.StartAsync(ElixirPeer.UniqueName("p"), Cookie, ElixirPeer.DefaultSecret);
