@@ -97,7 +97,7 @@ public sealed class BeamLinkTests
         Assert.Equal(RejectReason.InvalidPayload, r.Rejection!.Reason);
         Assert.Contains("top_errors", r.Rejection.Detail, StringComparison.Ordinal);
         Assert.Equal(35, messages.Length);
-        Assert.Equal(MappingVectors.All.Where(v => v.Tag != "log_summary").Select(v => v.Tag).Order(), messages.Select(d => d.Message!.Tag).Order());
+        Assert.Equal(BeamVectors.All.Where(v => v.Tag != "log_summary").Select(v => v.Tag).Order(), messages.Select(d => d.Message!.Tag).Order());
         Assert.All(messages, d =>
         {
             Assert.Equal("beam", d.Envelope!.Origin);

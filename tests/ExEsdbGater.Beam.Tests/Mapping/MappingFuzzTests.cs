@@ -31,7 +31,7 @@ public sealed class MappingFuzzTests
     {
         var random = new Random(11);
         var decoded = 0;
-        foreach (var v in MappingVectors.All)
+        foreach (var v in BeamVectors.All)
         {
             for (var n = 0; n < 400; n++)
             {
@@ -61,7 +61,7 @@ public sealed class MappingFuzzTests
             DateTime(2026, 1, 1, 0, 0, 0, 0, 0), new Pid(A("a@h"), 1, 2, 3), new Reference(A("a@h"), 1, [1u]), new Port(A("a@h"), 1, 1),
             new Binary(new byte[] { 1 }, 3), L(M((A("k"), L(Tup())))),
         };
-        foreach (var v in MappingVectors.All)
+        foreach (var v in BeamVectors.All)
         {
             var message = Decode(v);
             foreach (var key in Struct(message).Pairs.Select(p => ((Atom)p.Key).Name).Where(k => k != "__struct__"))
@@ -78,7 +78,7 @@ public sealed class MappingFuzzTests
     [Fact]
     public void The_events_instance_has_no_original_types_and_extra_keys_are_ignored()
     {
-        var health = Decode(MappingVectors.Get("node_health_updated"));
+        var health = Decode(BeamVectors.Get("node_health_updated"));
         var r = BeamMapping.FromTerm(health, GaterInstance.Events, "a@h");
         Assert.Equal(RejectReason.UnknownType, r.Error);
         Assert.Equal(":node_health_updated is not a message of ex_esdb_events", r.Detail);

@@ -9,7 +9,7 @@ namespace ExEsdbGater.Beam.Tests.Mapping;
 /// <summary>Field conversions, the node of the seven node-less types, term order, and every way a term can be wrong.</summary>
 public sealed class MappingShapeTests
 {
-    private static Term NodeHealthVector => Decode(MappingVectors.Get("node_health_updated"));
+    private static Term NodeHealthVector => Decode(BeamVectors.Get("node_health_updated"));
 
     private static MappingResult Health(Term message) => BeamMapping.FromTerm(message, GaterInstance.Health, "sender@h");
 
@@ -49,7 +49,7 @@ public sealed class MappingShapeTests
     [Fact]
     public void The_seven_node_less_types_get_the_sending_node_and_are_sent_without_node()
     {
-        var v = MappingVectors.Get("cluster_health_updated");
+        var v = BeamVectors.Get("cluster_health_updated");
         var r = BeamMapping.FromTerm(Decode(v), GaterInstance.Health, "store2@h");
         Assert.True(r.NodeFilled);
         var m = Assert.IsType<ClusterHealth>(r.Message);
@@ -94,7 +94,7 @@ public sealed class MappingShapeTests
     public void Atom_or_binary_keys_and_non_json_terms_have_a_json_form()
     {
         var pid = new Pid(A("a@h"), 85, 0, 3);
-        var v = Decode(MappingVectors.Get("process_lifecycle_event"));
+        var v = Decode(BeamVectors.Get("process_lifecycle_event"));
         v = With(v, "pid", pid);
         v = With(v, "reason", Tup(A("shutdown"), pid, B("bye"), new Reference(A("a@h"), 3, [1u, 2u, 3u])));
         var r = BeamMapping.FromTerm(v, GaterInstance.Lifecycle, "a@h");
@@ -166,13 +166,13 @@ public sealed class MappingShapeTests
     [Fact]
     public void Wrong_kinds_in_other_field_kinds_name_the_field()
     {
-        var sys = Decode(MappingVectors.Get("feature_toggle_changed"));
+        var sys = Decode(BeamVectors.Get("feature_toggle_changed"));
         Assert.Equal("field enabled: expected true or false, not the binary \"yes\"",
             BeamMapping.FromTerm(With(sys, "enabled", B("yes")), GaterInstance.System, "a@h").Detail);
-        var hc = Decode(MappingVectors.Get("health_check_completed"));
+        var hc = Decode(BeamVectors.Get("health_check_completed"));
         Assert.Equal("field duration_ms: expected an integer, not the float 1.5",
             BeamMapping.FromTerm(With(hc, "duration_ms", new Float(1.5)), GaterInstance.Health, "a@h").Detail);
-        var sa = Decode(MappingVectors.Get("security_alert"));
+        var sa = Decode(BeamVectors.Get("security_alert"));
         Assert.Equal("field affected_users: item 1: expected a string or an atom, not the integer 7",
             BeamMapping.FromTerm(With(sa, "affected_users", L(B("u"), I(7))), GaterInstance.Security, "a@h").Detail);
         Assert.Equal("field affected_users: expected a list, not the binary \"u\"",

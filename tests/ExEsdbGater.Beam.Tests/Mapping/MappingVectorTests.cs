@@ -35,13 +35,13 @@ public sealed class MappingVectorTests
         ["log_filter_updated"] = ["filter_value"],
     };
 
-    public static TheoryData<string> Vectors => MappingVectors.Tags();
+    public static TheoryData<string> Vectors => BeamVectors.Tags();
 
     [Theory]
     [MemberData(nameof(Vectors))]
     public void Vector_maps_to_its_typed_message_and_back_to_the_same_bytes(string tag)
     {
-        var v = MappingVectors.Get(tag);
+        var v = BeamVectors.Get(tag);
         var result = BeamMapping.FromTerm(T.Decode(v), v.GaterInstance, Sender);
         if (tag == "log_summary")
         {
@@ -68,7 +68,7 @@ public sealed class MappingVectorTests
 
         var back = EtfWriter.ToBinary(BeamMapping.ToTerm(message, result.Origin), AtomEncoding.Latin1);
         Assert.Equal(Convert.ToHexString(v.Latin1), Convert.ToHexString(back));
-        Assert.Equal(v.HmacLatin1, HMACSHA256.HashData(Encoding.UTF8.GetBytes(MappingVectors.Secret), back));
+        Assert.Equal(v.HmacLatin1, HMACSHA256.HashData(Encoding.UTF8.GetBytes(BeamVectors.Secret), back));
     }
 
     [Theory]
@@ -79,7 +79,7 @@ public sealed class MappingVectorTests
         {
             return; // not mappable (above)
         }
-        var v = MappingVectors.Get(tag);
+        var v = BeamVectors.Get(tag);
         var received = T.Decode(v);
         var result = BeamMapping.FromTerm(received, v.GaterInstance, Sender);
         var fresh = BeamMapping.ToTerm(result.Message!);

@@ -17,7 +17,7 @@ internal static class T
 
     public static Map M(params (Term Key, Term Value)[] pairs) => new(pairs.Select(p => new KeyValuePair<Term, Term>(p.Key, p.Value)).ToArray());
 
-    public static Term Decode(MappingVectors.Vector v) => EtfReader.Decode(v.Latin1);
+    public static Term Decode(BeamVectors.Vector v) => EtfReader.Decode(v.Latin1);
 
     /// <summary>The struct map of a <c>{tag, struct}</c> term.</summary>
     public static Map Struct(Term message) => (Map)((ExEsdbGater.Beam.Terms.Tuple)message)[1];

@@ -33,9 +33,9 @@ public sealed class DotnetNodeWithPeerTests
         await node.ConnectAsync(peer.Node);
         var signer = BeamSigner.FromSecrets([ElixirPeer.DefaultSecret]);
 
-        for (var index = 0; index < MappingVectors.All.Count; index++)
+        for (var index = 0; index < BeamVectors.All.Count; index++)
         {
-            var v = MappingVectors.All[index];
+            var v = BeamVectors.All[index];
             Assert.Equal("sent", await peer.CommandAsync($"direct {node.Name} auto topic-{index} {index} secure"));
             using var cts = new CancellationTokenSource(ElixirPeer.Patience);
             var received = await mailboxes[v.GaterInstance].Reader.ReadAsync(cts.Token);

@@ -25,7 +25,7 @@ public sealed class DotnetToPeerTests
     public async Task Every_type_made_in_dotnet_verifies_on_an_otp25_node()
     {
         await using var peer = await ElixirPeer.StartAsync(ElixirPeer.UniqueName("n"), "gater-peer-cookie", ElixirPeer.DefaultSecret);
-        foreach (var v in MappingVectors.All.Where(v => v.Tag != "log_summary"))
+        foreach (var v in BeamVectors.All.Where(v => v.Tag != "log_summary"))
         {
             // the vector's values as a .NET message (no received terms kept): atoms where the original documents atoms
             var message = BeamMapping.FromTerm(EtfReader.Decode(v.Latin1), v.GaterInstance, "dotnet@host").Message!;

@@ -20,7 +20,7 @@ internal sealed class ElixirPeer : IAsyncDisposable
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     /// <summary>The secret of the vectors, so the peer's signatures equal spec/beam-vectors.json's.</summary>
-    public static string DefaultSecret => MappingVectors.Secret;
+    public static string DefaultSecret => BeamVectors.Secret;
 
     private static readonly Lazy<bool> EpmdStarted = new(StartEpmd);
 
@@ -327,7 +327,7 @@ internal sealed class ElixirPeer : IAsyncDisposable
             structs.Append(CultureInfo.InvariantCulture, $"defmodule {shape.StructName["Elixir.".Length..]} do\n  defstruct [{string.Join(", ", fields)}]\nend\n\n");
         }
         File.WriteAllText(Path.Combine(dir, "structs.exs"), structs.ToString());
-        File.WriteAllLines(Path.Combine(dir, "vectors.txt"), MappingVectors.All.Select(v => v.Instance + "\t" + v.Inspect));
+        File.WriteAllLines(Path.Combine(dir, "vectors.txt"), BeamVectors.All.Select(v => v.Instance + "\t" + v.Inspect));
     }
 
     /// <summary>gater_peer.exs in the source tree, found from the build output upwards (CI maps source paths away).</summary>

@@ -29,11 +29,11 @@ public sealed class ElixirPeerTests
     {
         await using var peer = await ElixirPeer.StartAsync(ElixirPeer.UniqueName("v"), Cookie, ElixirPeer.DefaultSecret);
         Assert.Equal("vectors 36", await peer.CommandAsync("vectors"));
-        for (var i = 0; i < MappingVectors.All.Count; i++)
+        for (var i = 0; i < BeamVectors.All.Count; i++)
         {
             // OTP 25's term_to_binary of the struct the peer built from the vector's expression: the catalog's field
             // lists (node left out where the original has none) give the original's bytes exactly
-            Assert.Equal("ttb " + Convert.ToHexStringLower(MappingVectors.All[i].Latin1), await peer.CommandAsync("ttb " + i));
+            Assert.Equal("ttb " + Convert.ToHexStringLower(BeamVectors.All[i].Latin1), await peer.CommandAsync("ttb " + i));
         }
     }
 
@@ -68,7 +68,7 @@ public sealed class ElixirPeerTests
             // every vector, each on its own instance
             mark = b.EventCount;
             Assert.Equal("published messages=36 sends=36", await a.CommandAsync("publish auto all-types all 1 secure"));
-            foreach (var v in MappingVectors.All)
+            foreach (var v in BeamVectors.All)
             {
                 await b.WaitForEventAsync(e => e.StartsWith($"recv {v.Instance} all-types {v.Tag} {v.Struct} ok ", StringComparison.Ordinal), mark, v.Tag);
             }
