@@ -36,7 +36,16 @@ public sealed partial class BeamLink
             var box = _node.CreateMailbox(group.Name, m => Handle(instance, sink, m));
             var worker = new Worker(this, instance, group, box);
             _workers[instance] = worker;
-            await _scope.JoinAsync(group, box.Self, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _scope.JoinAsync(group, box.Self, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // not joined: nothing of it may stay registered, or the instance could never be subscribed again
+                await worker.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
             return worker;
         }
         finally
@@ -145,7 +154,6 @@ public sealed partial class BeamLink
             {
                 return;
             }
-            _link._workers.TryRemove(new KeyValuePair<GaterInstance, Worker>(_instance, this));
             try
             {
                 await _link._scope.LeaveAsync(_group, _box.Self, CancellationToken.None).ConfigureAwait(false);
@@ -155,6 +163,8 @@ public sealed partial class BeamLink
                 // the node is already closing: every peer forgets us anyway
             }
             await _box.DisposeAsync().ConfigureAwait(false);
+            // last: until the name is unregistered, a new subscription of the instance must not try to take it
+            _link._workers.TryRemove(new KeyValuePair<GaterInstance, Worker>(_instance, this));
         }
     }
 }

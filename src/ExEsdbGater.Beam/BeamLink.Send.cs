@@ -35,8 +35,16 @@ public sealed partial class BeamLink
         {
             try
             {
-                await _sender.SendAsync(pid, forward, cancellationToken).ConfigureAwait(false);
-                Interlocked.Increment(ref _sent);
+                // noconnect, as PG2 sends: a member whose node is down is counted, never waited for (the bus holds the
+                // topic's gate meanwhile)
+                if (await _sender.TrySendAsync(pid, forward, cancellationToken).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref _sent);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _sendFailures);
+                }
             }
             catch (DistributionException e)
             {

@@ -30,6 +30,28 @@ internal sealed partial class ErlangNode
         await conn.SendAsync(control, message, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Sends to a remote pid only if its node is connected now (as <c>erlang:send(Pid, Msg, [noconnect])</c>): false
+    /// when it is not, so a sender never waits for a connection attempt.
+    /// </summary>
+    internal async Task<bool> TrySendAsync(Pid from, Pid to, Term message, CancellationToken ct)
+    {
+        Connection? conn;
+        lock (_connLock)
+        {
+            _connections.TryGetValue(to.Node.Name, out conn);
+        }
+        if (conn is null || !conn.IsOpen)
+        {
+            return false;
+        }
+        var control = (conn.PeerFlags & DistributionFlags.SendSender) != 0
+            ? new Terms.Tuple(new Integer(ControlTag.SendSender), from, to)
+            : new Terms.Tuple(new Integer(ControlTag.Send), EmptyAtom, to);
+        await conn.SendAsync(control, message, ct).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Sends to the process registered as <paramref name="name"/> on <paramref name="node"/>.</summary>
     internal async Task SendAsync(Pid from, string name, string node, Term message, CancellationToken ct)
     {

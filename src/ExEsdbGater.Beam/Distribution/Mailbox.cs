@@ -47,6 +47,9 @@ internal sealed class Mailbox : IAsyncDisposable
     /// <summary>Sends <paramref name="message"/> to <paramref name="to"/> (local or remote, connecting on demand).</summary>
     public Task SendAsync(Pid to, Term message, CancellationToken ct = default) => _node.SendAsync(Self, to, message, ct);
 
+    /// <summary>Sends to a remote pid only if its node is connected now (noconnect); false when it is not.</summary>
+    public Task<bool> TrySendAsync(Pid to, Term message, CancellationToken ct = default) => _node.TrySendAsync(Self, to, message, ct);
+
     /// <summary>Sends to the process registered as <paramref name="name"/> on <paramref name="node"/>.</summary>
     public Task SendAsync(string name, string node, Term message, CancellationToken ct = default) => _node.SendAsync(Self, name, node, message, ct);
 
@@ -140,12 +143,12 @@ internal sealed class Mailbox : IAsyncDisposable
             Interlocked.Increment(ref _node.Stats.messagesDropped);
             return ValueTask.CompletedTask;
         }
-        Interlocked.Increment(ref _node.Stats.messagesDelivered);
         if (_inline is not null)
         {
             try
             {
                 _inline(m);
+                Interlocked.Increment(ref _node.Stats.messagesDelivered);
             }
 #pragma warning disable CA1031 // a handler's failure must not end the connection that carried the message
             catch (Exception ex)
@@ -156,6 +159,7 @@ internal sealed class Mailbox : IAsyncDisposable
             }
             return ValueTask.CompletedTask;
         }
+        Interlocked.Increment(ref _node.Stats.messagesDelivered);
         return DeliverCoreAsync(m, ct);
     }
 
