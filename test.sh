@@ -24,6 +24,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Erlang short names are name@<this host's short name>, and nodes find each other through it: on a machine whose
+# own name does not resolve, map it to loopback (the tests use loopback only).
+short_host=$(hostname -s 2>/dev/null || hostname)
+if ! getent hosts "$short_host" >/dev/null 2>&1; then
+  echo "test.sh: $short_host does not resolve; adding it to /etc/hosts as 127.0.0.1 (Erlang short names need it)"
+  SUDO=""
+  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+  echo "127.0.0.1 $short_host" | $SUDO tee -a /etc/hosts >/dev/null
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 dotnet build ExEsdbGater.slnx -nologo -v quiet -clp:ErrorsOnly
 
