@@ -1,6 +1,7 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using ExEsdbGater;
+using Gater.Cli.Commands;
 
 namespace ExEsdbGater.Benchmarks;
 
@@ -100,28 +101,5 @@ public class ReceiveLanesBenchmarks
         }
         // waits without spinning: a spinning waiter would take a core from the workers
         return _done.Task;
-    }
-
-    private sealed class PushBackplane : IGaterBackplane
-    {
-        public BackplaneFrameHandler? Handler { get; private set; }
-
-        public string Name => "bench-push";
-
-        public event Action<BackplaneStateChange>? StateChanged
-        {
-            add { }
-            remove { }
-        }
-
-        public ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-        public ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)
-        {
-            Handler = handler;
-            return ValueTask.FromResult<IAsyncDisposable>(this);
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

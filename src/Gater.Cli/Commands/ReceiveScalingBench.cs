@@ -100,28 +100,4 @@ internal static class ReceiveScalingBench
         }
         return (rate, cpuMicros);
     }
-
-    /// <summary>A backplane that only keeps the bus's handler, so the bench calls it as a transport's receive loop would.</summary>
-    private sealed class PushBackplane : IGaterBackplane
-    {
-        public BackplaneFrameHandler? Handler { get; private set; }
-
-        public string Name => "bench-push";
-
-        public event Action<BackplaneStateChange>? StateChanged
-        {
-            add { }
-            remove { }
-        }
-
-        public ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-        public ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)
-        {
-            Handler = handler;
-            return ValueTask.FromResult<IAsyncDisposable>(this);
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ExEsdbGater.Bus;
+using Gater.Cli.Commands;
 
 namespace ExEsdbGater.Tests.Bus;
 
@@ -330,29 +331,5 @@ public sealed class ParallelReceiveTests
             var topic = "busy:" + t;
             return (topic, FrameEncoder.Encode(Keys, new Envelope(GaterInstance.Health, topic, m.Tag, "f" + i, "p@test", 1, ++seqs[t], ts), m));
         }).ToArray();
-    }
-
-    /// <summary>A backplane the test drives: it keeps the bus's handler and calls it from the test's thread, as a transport's receive loop would.</summary>
-    private sealed class PushBackplane : IGaterBackplane
-    {
-        public BackplaneFrameHandler? Handler { get; private set; }
-
-        public string Name => "push";
-
-        public event Action<BackplaneStateChange>? StateChanged
-        {
-            add { }
-            remove { }
-        }
-
-        public ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-        public ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)
-        {
-            Handler = handler;
-            return ValueTask.FromResult<IAsyncDisposable>(this);
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
