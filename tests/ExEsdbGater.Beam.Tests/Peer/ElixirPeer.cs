@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using ExEsdbGater.Beam.Mapping;
+using ExEsdbGater.Beam.Tests.Distribution;
 using ExEsdbGater.Beam.Tests.Mapping;
 
 namespace ExEsdbGater.Beam.Tests.Peer;
@@ -22,7 +23,6 @@ internal sealed class ElixirPeer : IAsyncDisposable
     /// <summary>The secret of the vectors, so the peer's signatures equal spec/beam-vectors.json's.</summary>
     public static string DefaultSecret => BeamVectors.Secret;
 
-    private static readonly Lazy<bool> EpmdStarted = new(StartEpmd);
 
     private readonly string _dir;
     private readonly SemaphoreSlim _commandLock = new(1, 1);
@@ -223,7 +223,8 @@ internal sealed class ElixirPeer : IAsyncDisposable
 
     private async Task LaunchAsync()
     {
-        _ = EpmdStarted.Value;
+        // erl starts epmd itself; starting it first keeps two nodes starting at once from racing to do so
+        await Epmd.EnsureRunningAsync();
         var info = new ProcessStartInfo("elixir")
         {
             RedirectStandardInput = true,
@@ -344,13 +345,5 @@ internal sealed class ElixirPeer : IAsyncDisposable
             }
         }
         throw new FileNotFoundException("tests/ExEsdbGater.Beam.Tests/Peer/gater_peer.exs not found above " + AppContext.BaseDirectory);
-    }
-
-    // erl starts epmd itself; starting it first keeps two nodes starting at once from racing to do so.
-    private static bool StartEpmd()
-    {
-        using var epmd = Process.Start(new ProcessStartInfo("epmd", "-daemon") { UseShellExecute = false });
-        epmd?.WaitForExit();
-        return true;
     }
 }
