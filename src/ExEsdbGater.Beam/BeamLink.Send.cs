@@ -30,7 +30,7 @@ public sealed partial class BeamLink
             return;
         }
         var signed = _signer.Wrap(BeamMapping.ToTerm(message));
-        var forward = new Tuple(Atom.Intern("forward_to_local"), Binary.Utf8(envelope.Topic), signed, PhoenixPubSub);
+        var forward = new Tuple(ForwardToLocal, Binary.Utf8(envelope.Topic), signed, PhoenixPubSub);
         foreach (var pid in members)
         {
             try

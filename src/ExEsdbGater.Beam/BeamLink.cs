@@ -25,6 +25,7 @@ namespace ExEsdbGater.Beam;
 public sealed partial class BeamLink : IGaterLink
 {
     private static readonly Atom PhoenixPubSub = Atom.Intern("Elixir.Phoenix.PubSub");
+    private static readonly Atom ForwardToLocal = Atom.Intern("forward_to_local");
 
     private readonly ErlangNode _node;
     private readonly PgScope _scope;
@@ -171,7 +172,10 @@ public sealed partial class BeamLink : IGaterLink
     public IReadOnlyList<string> GroupMembers(GaterInstance instance) => _scope.RemoteMembers(GroupOf(instance)).Select(p => p.ToString()).ToArray();
 
     /// <summary>Phoenix.PubSub's adapter name of a PubSub named <c>N</c>: <c>Module.concat(N, "Adapter")</c>, the PG2 group and worker name.</summary>
-    internal static Atom GroupOf(GaterInstance instance) => Atom.Intern("Elixir." + instance.WireName() + ".Adapter");
+    internal static Atom GroupOf(GaterInstance instance) => Groups[(int)instance];
+
+    // made once: the send path looks its group up per broadcast
+    private static readonly Atom[] Groups = GaterInstances.All.OrderBy(i => (int)i).Select(i => Atom.Intern("Elixir." + i.WireName() + ".Adapter")).ToArray();
 
     private static void Check(BeamLinkOptions o)
     {
