@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
@@ -18,8 +21,6 @@ compgen -G "/usr/lib/erlang/lib/crypto-*" >/dev/null || missing+=(erlang-crypto)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} (Debian packages)"
-  SUDO=""
-  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
@@ -29,8 +30,6 @@ fi
 short_host=$(hostname -s 2>/dev/null || hostname)
 if ! getent hosts "$short_host" >/dev/null 2>&1; then
   echo "test.sh: $short_host does not resolve; adding it to /etc/hosts as 127.0.0.1 (Erlang short names need it)"
-  SUDO=""
-  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   echo "127.0.0.1 $short_host" | $SUDO tee -a /etc/hosts >/dev/null
 fi
 
