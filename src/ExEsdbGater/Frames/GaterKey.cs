@@ -22,6 +22,14 @@ public sealed class GaterKey
         _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
     }
 
+    /// <summary>HMAC-SHA256 of <paramref name="data"/>.</summary>
+    internal void Mac(ReadOnlySpan<byte> data, Span<byte> mac)
+    {
+        var h = _hmac.Value!;
+        h.AppendData(data);
+        h.GetHashAndReset(mac);
+    }
+
     /// <summary>HMAC-SHA256 of <paramref name="first"/> followed by <paramref name="second"/>.</summary>
     internal void Mac(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> mac)
     {
