@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 
 namespace ExEsdbGater.Frames;
 
@@ -65,12 +64,10 @@ internal struct NameStack : IDisposable
         _currentObj = _depth > 0 ? _objIds![_depth - 1] : 0;
     }
 
-    public bool Add(ref Utf8JsonReader reader, ReadOnlySpan<byte> body)
+    /// <summary>Adds the name whose raw (still escaped) text is body[start..start+len]; false if the object has it.</summary>
+    public bool Add(ReadOnlySpan<byte> body, int start, int len, bool escaped)
     {
-        var start = (int)reader.TokenStartIndex + 1;
-        var len = reader.ValueSpan.Length;
-        var escaped = reader.ValueIsEscaped;
-        var hash = escaped ? HashUnescaped(body.Slice(start, len)) : Hash(reader.ValueSpan);
+        var hash = escaped ? HashUnescaped(body.Slice(start, len)) : Hash(body.Slice(start, len));
         var first = _frames![_depth - 1];
         var members = _count - first;
         if (members < LinearLimit)
