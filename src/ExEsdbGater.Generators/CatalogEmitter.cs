@@ -168,7 +168,8 @@ internal static class CatalogEmitter
             var f = t.Fields[i];
             var fail = $"return PayloadRead.Fail({Literal(f.Name)}, badNode, out message, out fault);";
             sb.Append($"                    case {i}: // {f.Name}: {f.Kind}{(f.Kind == "enum" ? " " + f.Enum : f.Kind == "list" ? " of " + f.Items : "")}, {(f.Required ? "required" : "optional")}{(nodes.Contains(f) ? ", a node name" : "")}\n                    {{\n");
-            var call = ReadCall(f);
+            // node names repeat: read through the table of recent ones instead of allocating each time
+            var call = nodes.Contains(f) && f.Kind == "string" ? "PayloadRead.NodeString(ref r, out VALUE)" : ReadCall(f);
             var ind = "                        ";
             if (f.Required)
             {

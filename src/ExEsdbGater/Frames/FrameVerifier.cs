@@ -184,7 +184,7 @@ public sealed partial class FrameVerifier
         }
         var typeInfo = instance == GaterInstance.Events ? null : FindType(instance, f.Type, body);
         var type = typeInfo?.Tag ?? StringOf(f.Type.In(body), f.Type.Escaped);
-        var envelope = new Envelope(f.Instance, topic, type, StringOf(f.Id.In(body), f.Id.Escaped), StringOf(f.Node.In(body), f.Node.Escaped), f.Epoch, f.Seq, f.Ts);
+        var envelope = new Envelope(f.Instance, topic, type, StringOf(f.Id.In(body), f.Id.Escaped), f.Node.Escaped ? BodyReader.Unescape(f.Node.In(body)) : NodeNameCache.Get(f.Node.In(body)), f.Epoch, f.Seq, f.Ts);
         // 10, 11
         var now = referenceTime ?? _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var maxAge = (long)_options.MaxAge.TotalMilliseconds;

@@ -49,6 +49,13 @@ internal static partial class PayloadRead
         return value is not null;
     }
 
+    /// <summary>A string that should be a node name: an unescaped one comes from <see cref="Frames.NodeNameCache"/>.</summary>
+    public static bool NodeString(ref Utf8JsonReader r, [NotNullWhen(true)] out string? value)
+    {
+        value = r.TokenType != JsonTokenType.String ? null : r.ValueIsEscaped ? r.GetString() : Frames.NodeNameCache.Get(r.ValueSpan);
+        return value is not null;
+    }
+
     /// <summary>A JSON integer (no fraction, no exponent) within the range of a long.</summary>
     public static bool Integer(ref Utf8JsonReader r, out long value)
     {
