@@ -62,6 +62,7 @@ internal static class CatalogEmitter
         NodeBinding(sb, t);
         Validate(sb, t);
         Reader(sb, t);
+        Writer(sb, t);
         return sb.Append("}\n").ToString();
     }
 
@@ -223,6 +224,41 @@ internal static class CatalogEmitter
             sb.Append($"        {g.Key} => {string.Concat(g.Select(x => $"name.SequenceEqual({Literal(x.f.Name)}u8) ? {x.i} : "))}-1,\n");
         }
         sb.Append("        _ => -1,\n    };\n");
+    }
+
+    // The signer's payload writer: the members in catalog order, straight to the writer, as System.Text.Json wrote
+    // them with the payload options (nulls written, snake_case names); maps, lists, instants, enums and any values
+    // through the same converters. PayloadWriterDifferentialTests holds it to byte equality with the serializer.
+    private static void Writer(StringBuilder sb, CatalogType t)
+    {
+        sb.Append($"\n    internal static void Write(Utf8JsonWriter w, {t.Name} m)\n    {{\n        w.WriteStartObject();\n");
+        foreach (var f in t.Fields)
+        {
+            var name = Literal(f.Name) + "u8";
+            var v = Local(f);
+            var write = f.Kind switch
+            {
+                "string" => $"w.WriteString({name}, {v});",
+                "integer" or "number" => $"w.WriteNumber({name}, {v});",
+                "boolean" => $"w.WriteBoolean({name}, {v});",
+                "map" => $"w.WritePropertyName({name}); PayloadWrite.Map(w, {v});",
+                "list" => $"w.WritePropertyName({name}); PayloadWrite.List(w, {v});",
+                "instant" => $"w.WritePropertyName({name}); PayloadWrite.Instant(w, {v});",
+                "enum" => $"w.WritePropertyName({name}); PayloadWrite.Enum(w, {v});",
+                _ => $"w.WritePropertyName({name}); PayloadWrite.Any(w, {v});",
+            };
+            if (f.Required && !f.IsReference)
+            {
+                sb.Append($"        {write.Replace(v, "m." + f.Pascal)}\n");
+            }
+            else
+            {
+                // a required reference left null fails as the serializer failed it (nullable annotations respected)
+                var none = f.Required ? $"throw PayloadWrite.NullField(typeof({t.Name}), {Literal(f.Name)});" : $"w.WriteNull({name});";
+                sb.Append($"        if (m.{f.Pascal} is {{ }} {v}) {{ {write} }} else {{ {none} }}\n");
+            }
+        }
+        sb.Append("        w.WriteEndObject();\n    }\n");
     }
 
     private static string Bit(int i) => i == 0 ? "1UL" : $"(1UL << {i})";
@@ -447,6 +483,7 @@ internal static class CatalogEmitter
                 sb.Append($"                new MessageTypeInfo\n                {{\n                    ClrType = typeof(global::ExEsdbGater.Messages.{t.Name}),\n                    Tag = {Literal(t.Tag)},\n");
                 sb.Append($"                    Instance = GaterInstance.{m.InstanceMember},\n                    Module = \"{m.Name}\",\n                    Factory = {Literal(t.Factory)},\n");
                 sb.Append($"                    Creator = {m.Name}.Create{t.Name},\n");
+                sb.Append($"                    Writer = static (Utf8JsonWriter w, GaterMessage m) => global::ExEsdbGater.Messages.{t.Name}.Write(w, (global::ExEsdbGater.Messages.{t.Name})m),\n");
                 sb.Append($"                    Reader = static (System.ReadOnlySpan<byte> p, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GaterMessage? m, out PayloadFault f) => {{ var ok = global::ExEsdbGater.Messages.{t.Name}.TryRead(p, out var t, out f); m = t; return ok; }},\n");
                 sb.Append($"                    Arguments = [{string.Join(", ", t.Arguments.Select(Literal))}],\n                    Fields =\n                    [\n");
                 foreach (var f in t.Fields)

@@ -91,8 +91,8 @@ public static class FrameEncoder
         }
         else
         {
-            var info = MessageCatalog.Find(payload.GetType())!;
-            JsonSerializer.Serialize(w, payload, info.JsonTypeInfo);
+            // the type's generated writer: the serializer's bytes without its per-member machinery
+            MessageCatalog.Find(payload.GetType())!.Writer(w, payload);
         }
         w.WriteEndObject();
     }

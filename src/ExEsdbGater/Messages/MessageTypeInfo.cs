@@ -71,6 +71,9 @@ public sealed class MessageTypeInfo
     /// <summary>The generated creator: reads the fields it needs from the arguments and calls the factory.</summary>
     internal Func<FactoryArguments, MessageContext?, GaterMessage> Creator { get; init; } = static (_, _) => throw new InvalidOperationException("no factory");
 
+    /// <summary>The generated payload writer of the record (its <c>Write</c>): the signer's path.</summary>
+    internal Action<System.Text.Json.Utf8JsonWriter, GaterMessage> Writer { get; init; } = static (_, _) => throw new InvalidOperationException("no writer");
+
     /// <summary>The generated payload reader of the record (its <c>TryRead</c>): the verifier's step 14.</summary>
     internal PayloadReader Reader { get; init; } = static (ReadOnlySpan<byte> _, [NotNullWhen(true)] out GaterMessage? m, out PayloadFault f) => throw new InvalidOperationException("no reader");
 

@@ -72,6 +72,8 @@ public sealed class PayloadReaderDifferentialTests
             {
                 Assert.True(result.IsOk, $"{result.Reason}: {result.Detail} for {payload}");
                 Assert.Equal(expected.Message, result.Message);
+                // and what was read is written back as the serializer writes it
+                PayloadWriterDifferentialTests.AssertSameBytes(result.Message!);
                 accepted++;
             }
             else

@@ -1,0 +1,66 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using ExEsdbGater.Tests.Catalog;
+
+namespace ExEsdbGater.Tests.Frames;
+
+/// <summary>
+/// The generated payload writers (the signer's path) against System.Text.Json with the payload options, the path
+/// they replaced: byte-equal output for every type, with and without its options, with strings that need escaping,
+/// and for every message the verifier accepts in PayloadReaderDifferentialTests' mutations (see <see cref="AssertSameBytes"/>).
+/// </summary>
+public sealed class PayloadWriterDifferentialTests
+{
+    public static TheoryData<string> TypeNames() => Samples.TypeNames();
+
+    [Theory]
+    [MemberData(nameof(TypeNames))]
+    public void The_generated_writer_writes_the_serializers_bytes(string typeName)
+    {
+        var t = Samples.Type(typeName);
+        AssertSameBytes(Samples.Build(t));
+        var options = Samples.FactoryOf(t).GetParameters().Where(p => p.HasDefaultValue && p.ParameterType != typeof(MessageContext))
+            .ToDictionary(p => p.Name!, p => Samples.ArgumentFor(p, alternative: true));
+        AssertSameBytes(Samples.Build(t, options));
+    }
+
+    [Theory]
+    [MemberData(nameof(TypeNames))]
+    public void Strings_that_need_escaping_come_out_as_the_serializer_escapes_them(string typeName)
+    {
+        const string Awkward = "quote \" backslash \\ <tag> & 'apos' \u2028 line\nbreak \u0001 é 😀 +";
+        var t = Samples.Type(typeName);
+        var json = JsonSerializer.SerializeToNode(Samples.Build(t), t.JsonTypeInfo)!.AsObject();
+        foreach (var f in t.Fields.Where(f => f.Kind == FieldKind.String))
+        {
+            json[f.Name] = Awkward;
+        }
+        foreach (var f in t.Fields.Where(f => f.Kind == FieldKind.Map))
+        {
+            json[f.Name] = new System.Text.Json.Nodes.JsonObject { [Awkward] = Awkward };
+        }
+        var m = (GaterMessage)json.Deserialize(t.JsonTypeInfo)!;
+        AssertSameBytes(m);
+    }
+
+    /// <summary>Writes a message both ways and asserts the bytes are equal.</summary>
+    internal static void AssertSameBytes(GaterMessage m)
+    {
+        var info = MessageCatalog.Find(m.GetType())!;
+        var expected = Write(w => JsonSerializer.Serialize(w, m, info.JsonTypeInfo));
+        var actual = Write(w => info.Writer(w, m));
+        Assert.True(expected.AsSpan().SequenceEqual(actual), $"{info.Name}:\n serializer {Encoding.UTF8.GetString(expected)}\n generated  {Encoding.UTF8.GetString(actual)}");
+    }
+
+    // as FrameEncoder configures its writer
+    private static byte[] Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        {
+            write(w);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}
