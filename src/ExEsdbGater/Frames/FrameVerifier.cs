@@ -197,7 +197,9 @@ public sealed partial class FrameVerifier
             return new(RejectReason.FromFuture, $"ts {f.Ts} ahead of now {now}", envelope);
         }
         // 12
-        if (entryId is not null ? _entryReplay.SeenInAnotherEntry(envelope.Node, envelope.Id, entryId, now) : _replay.Contains(envelope.Node, envelope.Id, now))
+        // the pair's key, hashed once for the look-up here and the entry at step 15
+        var replayKey = entryId is null ? ReplayCache.KeyOf(envelope.Node, envelope.Id) : 0;
+        if (entryId is not null ? _entryReplay.SeenInAnotherEntry(envelope.Node, envelope.Id, entryId, now) : _replay.Contains(replayKey, now))
         {
             return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
         }
@@ -235,7 +237,7 @@ public sealed partial class FrameVerifier
         {
             return fromStore;
         }
-        if (!_replay.TryAdd(envelope.Node, envelope.Id, f.Ts + maxAge, now, out var evicted))
+        if (!_replay.TryAdd(replayKey, f.Ts + maxAge, now, out var evicted))
         {
             return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
         }

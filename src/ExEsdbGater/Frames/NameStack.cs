@@ -1,4 +1,3 @@
-using System.Buffers;
 
 namespace ExEsdbGater.Frames;
 
@@ -27,9 +26,41 @@ internal struct NameStack : IDisposable
         public int Obj;
     }
 
+    // One set of arrays per thread, reused by every body that thread reads: renting three arrays from the shared
+    // pool and returning them cost more than the duplicate check of a typical body.
+    [ThreadStatic]
+    private static Entry[]? t_entries;
+
+    [ThreadStatic]
+    private static int[]? t_frames;
+
+    [ThreadStatic]
+    private static int[]? t_objIds;
+
+    private const int KeptLength = 4096;
+
+    private static T[] Take<T>(ref T[]? cache, int min)
+    {
+        var a = cache;
+        if (a is not null && a.Length >= min)
+        {
+            cache = null;
+            return a;
+        }
+        return new T[Math.Max(min, 80)];
+    }
+
+    private static void Keep<T>(ref T[]? cache, T[]? a)
+    {
+        if (a is not null && a.Length <= KeptLength)
+        {
+            cache = a;
+        }
+    }
+
     public void Push()
     {
-        _frames ??= ArrayPool<int>.Shared.Rent(80);
+        _frames ??= Take(ref t_frames, 80);
         if (_depth == _frames.Length)
         {
             Grow(ref _frames);
@@ -40,12 +71,8 @@ internal struct NameStack : IDisposable
         _currentObj = _nextObjectId;
         if (_objIds is null || _objIds.Length <= _depth)
         {
-            var n = ArrayPool<int>.Shared.Rent(Math.Max(80, _depth * 2));
+            var n = _objIds is null ? Take(ref t_objIds, 80) : new int[_depth * 2];
             _objIds?.AsSpan().CopyTo(n);
-            if (_objIds is not null)
-            {
-                ArrayPool<int>.Shared.Return(_objIds);
-            }
             _objIds = n;
         }
         _objIds[_depth - 1] = _currentObj;
@@ -111,7 +138,7 @@ internal struct NameStack : IDisposable
                 _big[(_currentObj, hash)] = _count;
             }
         }
-        _entries ??= ArrayPool<Entry>.Shared.Rent(64);
+        _entries ??= Take(ref t_entries, 64);
         if (_count == _entries.Length)
         {
             Grow(ref _entries);
@@ -122,18 +149,9 @@ internal struct NameStack : IDisposable
 
     public void Dispose()
     {
-        if (_entries is not null)
-        {
-            ArrayPool<Entry>.Shared.Return(_entries);
-        }
-        if (_frames is not null)
-        {
-            ArrayPool<int>.Shared.Return(_frames);
-        }
-        if (_objIds is not null)
-        {
-            ArrayPool<int>.Shared.Return(_objIds);
-        }
+        Keep(ref t_entries, _entries);
+        Keep(ref t_frames, _frames);
+        Keep(ref t_objIds, _objIds);
         this = default;
     }
 
@@ -161,9 +179,8 @@ internal struct NameStack : IDisposable
 
     private static void Grow<T>(ref T[] array)
     {
-        var n = ArrayPool<T>.Shared.Rent(array.Length * 2);
+        var n = new T[array.Length * 2];
         array.AsSpan().CopyTo(n);
-        ArrayPool<T>.Shared.Return(array);
         array = n;
     }
 }

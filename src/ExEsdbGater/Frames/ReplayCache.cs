@@ -44,7 +44,7 @@ internal sealed class ReplayCache
 
     // 64-bit FNV-1a over both strings from a per-process random start, finished with a 64-bit avalanche mix.
     // (Mixing two precomputed 32-bit string hashes would leave only 32 bits of the id: collisions at scale.)
-    private static ulong KeyOf(string node, string id)
+    public static ulong KeyOf(string node, string id)
     {
         var h = 14695981039346656037UL ^ Seed;
         foreach (var c in node)
@@ -63,9 +63,9 @@ internal sealed class ReplayCache
         return h ^ (h >> 33);
     }
 
-    public bool Contains(string node, string id, long nowMs)
+    /// <summary>True when the pair of <paramref name="key"/> (<see cref="KeyOf"/>) is present and unexpired.</summary>
+    public bool Contains(ulong key, long nowMs)
     {
-        var key = KeyOf(node, id);
         lock (_lock)
         {
             return _seen.TryGetValue(key, out var exp) && exp >= nowMs;
@@ -73,10 +73,9 @@ internal sealed class ReplayCache
     }
 
     /// <summary>Adds the pair; returns false when it is already present and unexpired. Reports a forced eviction through <paramref name="evicted"/>.</summary>
-    public bool TryAdd(string node, string id, long expiresAt, long nowMs, out bool evicted)
+    public bool TryAdd(ulong key, long expiresAt, long nowMs, out bool evicted)
     {
         evicted = false;
-        var key = KeyOf(node, id);
         lock (_lock)
         {
             while (_order.TryPeek(out var head) && head.ExpiresAt < nowMs)

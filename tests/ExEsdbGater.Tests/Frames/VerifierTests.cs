@@ -201,12 +201,12 @@ public sealed class ReplayCacheTests
         var cache = new ReplayCache(2_000_000);
         for (var i = 0; i < 1_000_000; i++)
         {
-            Assert.True(cache.TryAdd("gater1@host-a", "msg_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), 10, 0, out _), $"pair {i} taken for a repeat");
+            Assert.True(cache.TryAdd(ReplayCache.KeyOf("gater1@host-a", "msg_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)), 10, 0, out _), $"pair {i} taken for a repeat");
         }
         Assert.Equal(1_000_000, cache.Count);
-        Assert.True(cache.Contains("gater1@host-a", "msg_123456", 0));
-        Assert.False(cache.Contains("gater1@host-b", "msg_123456", 0));
-        Assert.False(cache.TryAdd("gater1@host-a", "msg_999999", 10, 0, out _));
+        Assert.True(cache.Contains(ReplayCache.KeyOf("gater1@host-a", "msg_123456"), 0));
+        Assert.False(cache.Contains(ReplayCache.KeyOf("gater1@host-b", "msg_123456"), 0));
+        Assert.False(cache.TryAdd(ReplayCache.KeyOf("gater1@host-a", "msg_999999"), 10, 0, out _));
         Assert.Equal(0, cache.ForcedEvictions);
     }
 }
