@@ -61,7 +61,8 @@ internal static class CatalogEmitter
         sb.Append($"    /// <inheritdoc />\n    [JsonIgnore]\n    public override GaterInstance Instance => GaterInstance.{m.InstanceMember};\n\n");
         NodeBinding(sb, t);
         Validate(sb, t);
-        Reader(sb, t);
+        Reader(sb, t, members: false);
+        Reader(sb, t, members: true);
         Writer(sb, t);
         return sb.Append("}\n").ToString();
     }
@@ -140,15 +141,23 @@ internal static class CatalogEmitter
     // enforces what the verifier always has (kinds, required members present and not null, exact enum values,
     // instants, plain integers, node names) and names the field at fault the same way: the first bad field in
     // document order, else the first missing one, else the first node field that holds no node name.
-    private static void Reader(StringBuilder sb, CatalogType t)
+    private static void Reader(StringBuilder sb, CatalogType t, bool members)
     {
         if (t.Fields.Count > 64)
         {
             throw new CatalogException($"{t.Name}: more than 64 fields", 0);
         }
         var nodes = t.Fields.Where(f => f.IsNodeField && f.Kind == "string").ToList();
-        sb.Append("\n    /// <summary>Reads a payload object already checked by the body reader (UTF-8, no duplicates, depth, finite numbers); unknown members are ignored.</summary>\n");
-        sb.Append($"    internal static bool TryRead(System.ReadOnlySpan<byte> payloadJson, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out {t.Name}? message, out PayloadFault fault)\n    {{\n");
+        if (members)
+        {
+            sb.Append("\n    /// <summary>As <see cref=\"TryRead\"/>, from the payload members the body scanner recorded: the payload is not read again.</summary>\n");
+            sb.Append($"    internal static bool TryReadMembers(System.ReadOnlySpan<byte> body, System.ReadOnlySpan<global::ExEsdbGater.Frames.PayloadMember> members, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out {t.Name}? message, out PayloadFault fault)\n    {{\n");
+        }
+        else
+        {
+            sb.Append("\n    /// <summary>Reads a payload object already checked by the body reader (UTF-8, no duplicates, depth, finite numbers); unknown members are ignored.</summary>\n");
+            sb.Append($"    internal static bool TryRead(System.ReadOnlySpan<byte> payloadJson, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out {t.Name}? message, out PayloadFault fault)\n    {{\n");
+        }
         foreach (var f in t.Fields)
         {
             sb.Append($"        {ReaderType(f)} {Local(f)} = {(f.IsReference || !f.Required ? "null" : "default")};\n");
@@ -159,11 +168,22 @@ internal static class CatalogEmitter
             sb.Append("        ulong badNodes = 0;\n");
         }
         sb.Append("        string? badNode = null;\n");
-        sb.Append("        var r = new Utf8JsonReader(payloadJson, PayloadRead.Options);\n");
-        sb.Append("        try\n        {\n");
-        sb.Append("            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return PayloadRead.Fail(\"payload\", null, out message, out fault);\n");
-        sb.Append("            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)\n            {\n");
-        sb.Append("                var field = FieldOf(ref r);\n                r.Read();\n                switch (field)\n                {\n");
+        if (members)
+        {
+            sb.Append("        {\n");
+            sb.Append("            foreach (ref readonly var m in members)\n            {\n");
+            sb.Append("                var field = m.NameEscaped ? FieldOfEscaped(body, in m) : FieldOf(m.Name(body));\n                switch (field)\n                {\n");
+        }
+        else
+        {
+            sb.Append("        var r = new Utf8JsonReader(payloadJson, PayloadRead.Options);\n");
+            sb.Append("        try\n        {\n");
+            sb.Append("            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return PayloadRead.Fail(\"payload\", null, out message, out fault);\n");
+            sb.Append("            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)\n            {\n");
+            sb.Append("                var field = FieldOf(ref r);\n                r.Read();\n                switch (field)\n                {\n");
+        }
+        var isNull = members ? "m.Kind == global::ExEsdbGater.Frames.PayloadToken.Null" : "r.TokenType == JsonTokenType.Null";
+        var notNull = members ? "m.Kind != global::ExEsdbGater.Frames.PayloadToken.Null" : "r.TokenType != JsonTokenType.Null";
         for (var i = 0; i < t.Fields.Count; i++)
         {
             var f = t.Fields[i];
@@ -171,19 +191,24 @@ internal static class CatalogEmitter
             sb.Append($"                    case {i}: // {f.Name}: {f.Kind}{(f.Kind == "enum" ? " " + f.Enum : f.Kind == "list" ? " of " + f.Items : "")}, {(f.Required ? "required" : "optional")}{(nodes.Contains(f) ? ", a node name" : "")}\n                    {{\n");
             // node names repeat: read through the table of recent ones instead of allocating each time
             var call = nodes.Contains(f) && f.Kind == "string" ? "PayloadRead.NodeString(ref r, out VALUE)" : ReadCall(f);
+            if (members)
+            {
+                // the same readers over the recorded member
+                call = call.Replace("(ref r, payloadJson, ", "(body, in m, ").Replace("(ref r, ", "(body, in m, ");
+            }
             var ind = "                        ";
             if (f.Required)
             {
-                sb.Append($"{ind}if (r.TokenType == JsonTokenType.Null || !{call.Replace("VALUE", Local(f))}) {fail}\n");
+                sb.Append($"{ind}if ({isNull} || !{call.Replace("VALUE", Local(f))}) {fail}\n");
                 sb.Append($"{ind}seen |= {Bit(i)};\n");
             }
             else if (f.IsReference)
             {
-                sb.Append($"{ind}if (r.TokenType != JsonTokenType.Null && !{call.Replace("VALUE", Local(f))}) {fail}\n");
+                sb.Append($"{ind}if ({notNull} && !{call.Replace("VALUE", Local(f))}) {fail}\n");
             }
             else
             {
-                sb.Append($"{ind}if (r.TokenType != JsonTokenType.Null)\n{ind}{{\n");
+                sb.Append($"{ind}if ({notNull})\n{ind}{{\n");
                 sb.Append($"{ind}    if (!{call.Replace("VALUE", BaseType(f) + " value")}) {fail}\n");
                 sb.Append($"{ind}    {Local(f)} = value;\n{ind}}}\n");
             }
@@ -194,9 +219,16 @@ internal static class CatalogEmitter
             }
             sb.Append($"{ind}break;\n                    }}\n");
         }
-        sb.Append("                    default:\n                        r.Skip();\n                        break;\n                }\n            }\n        }\n");
-        sb.Append("        catch (JsonException)\n        {\n            // not reached behind the body reader, which has read these bytes already\n");
-        sb.Append("            return PayloadRead.Fail(\"payload\", null, out message, out fault);\n        }\n");
+        if (members)
+        {
+            sb.Append("                    default:\n                        break;\n                }\n            }\n        }\n");
+        }
+        else
+        {
+            sb.Append("                    default:\n                        r.Skip();\n                        break;\n                }\n            }\n        }\n");
+            sb.Append("        catch (JsonException)\n        {\n            // not reached behind the body reader, which has read these bytes already\n");
+            sb.Append("            return PayloadRead.Fail(\"payload\", null, out message, out fault);\n        }\n");
+        }
         var required = t.Fields.Select((f, i) => (f, i)).Where(x => x.f.Required).ToList();
         foreach (var (f, i) in required)
         {
@@ -209,6 +241,13 @@ internal static class CatalogEmitter
         sb.Append($"        message = new {t.Name}({string.Join(", ", t.Fields.Select(f => Local(f) + (f.Required && f.IsReference ? "!" : "")))});\n");
         sb.Append("        fault = default;\n        return true;\n    }\n");
 
+        if (members)
+        {
+            sb.Append("\n    private static int FieldOfEscaped(System.ReadOnlySpan<byte> body, in global::ExEsdbGater.Frames.PayloadMember m)\n    {\n");
+            sb.Append("        System.Span<byte> name = stackalloc byte[PayloadRead.MaxNameBytes];\n");
+            sb.Append("        return PayloadRead.TryUnescapeName(body, in m, name, out var length) ? FieldOf(name[..length]) : -1;\n    }\n");
+            return;
+        }
         // member names by length, then bytes
         sb.Append("\n    private static int FieldOf(ref Utf8JsonReader r)\n    {\n");
         sb.Append("        if (!r.ValueIsEscaped) return FieldOf(r.ValueSpan);\n");
@@ -290,6 +329,14 @@ internal static class CatalogEmitter
             foreach (var v in e.Values)
             {
                 sb.Append($"            if (r.ValueTextEquals({Literal(v)}u8)) {{ value = {e.Name}.{Names.Pascal(v)}; return true; }}\n");
+            }
+            sb.Append("        }\n        value = default;\n        return false;\n    }\n\n");
+            sb.Append($"    public static bool Enum(System.ReadOnlySpan<byte> body, in global::ExEsdbGater.Frames.PayloadMember m, out {e.Name} value)\n    {{\n");
+            sb.Append("        if (m.Kind == global::ExEsdbGater.Frames.PayloadToken.String)\n        {\n");
+            sb.Append("            var text = m.ValueEscaped ? Unescaped(body, in m) : m.Text(body);\n");
+            foreach (var v in e.Values)
+            {
+                sb.Append($"            if (text.SequenceEqual({Literal(v)}u8)) {{ value = {e.Name}.{Names.Pascal(v)}; return true; }}\n");
             }
             sb.Append("        }\n        value = default;\n        return false;\n    }\n\n");
         }
@@ -484,6 +531,7 @@ internal static class CatalogEmitter
                 sb.Append($"                    Instance = GaterInstance.{m.InstanceMember},\n                    Module = \"{m.Name}\",\n                    Factory = {Literal(t.Factory)},\n");
                 sb.Append($"                    Creator = {m.Name}.Create{t.Name},\n");
                 sb.Append($"                    Writer = static (Utf8JsonWriter w, GaterMessage m) => global::ExEsdbGater.Messages.{t.Name}.Write(w, (global::ExEsdbGater.Messages.{t.Name})m),\n");
+                sb.Append($"                    MemberReader = static (System.ReadOnlySpan<byte> b, System.ReadOnlySpan<global::ExEsdbGater.Frames.PayloadMember> ms, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GaterMessage? m, out PayloadFault f) => {{ var ok = global::ExEsdbGater.Messages.{t.Name}.TryReadMembers(b, ms, out var t, out f); m = t; return ok; }},\n");
                 sb.Append($"                    Reader = static (System.ReadOnlySpan<byte> p, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GaterMessage? m, out PayloadFault f) => {{ var ok = global::ExEsdbGater.Messages.{t.Name}.TryRead(p, out var t, out f); m = t; return ok; }},\n");
                 sb.Append($"                    Arguments = [{string.Join(", ", t.Arguments.Select(Literal))}],\n                    Fields =\n                    [\n");
                 foreach (var f in t.Fields)

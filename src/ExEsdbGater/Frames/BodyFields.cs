@@ -15,4 +15,9 @@ internal struct BodyFields
     public int PayloadEnd;
     /// <summary>A payload number, at any depth, does not fit a finite double (e.g. <c>1e400</c>).</summary>
     public bool NonFiniteNumber;
+    /// <summary>
+    /// How many members the payload object has; the first <see cref="PayloadMember.MaxRecorded"/> are in this
+    /// thread's <see cref="PayloadMember.ThreadBuffer"/>.
+    /// </summary>
+    public int PayloadMembers;
 }

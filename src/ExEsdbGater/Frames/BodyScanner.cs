@@ -216,7 +216,7 @@ internal ref struct BodyScanner
                     return "payload is not an object";
                 }
                 f.PayloadStart = valueStart;
-                var err = Container(token, ref names, ref f, inPayload: true);
+                var err = ObjectRest(ref names, ref f, inPayload: true, record: PayloadMember.ThreadBuffer);
                 f.PayloadEnd = _i;
                 return err;
             default:
@@ -229,15 +229,17 @@ internal ref struct BodyScanner
     private string? Container(Token token, ref NameStack names, ref BodyFields f, bool inPayload)
         => token switch
         {
-            Token.Object => ObjectRest(ref names, ref f, inPayload),
+            Token.Object => ObjectRest(ref names, ref f, inPayload, record: null),
             Token.Array => ArrayRest(ref names, ref f, inPayload),
             _ => null,
         };
 
-    private string? Value(ref NameStack names, ref BodyFields f, bool inPayload)
+    private string? Value(ref NameStack names, ref BodyFields f, bool inPayload) => Value(ref names, ref f, inPayload, out _, out _);
+
+    private string? Value(ref NameStack names, ref BodyFields f, bool inPayload, out Token token, out bool escaped)
     {
         var numberStart = _i;
-        if (Next(out var token, out var start, out var escaped) is { } bad)
+        if (Next(out token, out var start, out escaped) is { } bad)
         {
             return bad;
         }
@@ -257,8 +259,14 @@ internal ref struct BodyScanner
         }
     }
 
-    private string? ObjectRest(ref NameStack names, ref BodyFields f, bool inPayload)
+    // record: the payload object's buffer, which gets each of its members (up to PayloadMember.MaxRecorded)
+    private string? ObjectRest(ref NameStack names, ref BodyFields f, bool inPayload, PayloadMember[]? record)
     {
+        var recorded = 0;
+        if (record is not null)
+        {
+            f.PayloadMembers = 0;
+        }
         names.Push();
         SkipWs();
         if (At('}'))
@@ -278,10 +286,19 @@ internal ref struct BodyScanner
                 return err;
             }
             SkipWs();
-            err = Value(ref names, ref f, inPayload);
+            var valueStart = _i;
+            err = Value(ref names, ref f, inPayload, out var token, out var escaped);
             if (err is not null)
             {
                 return err;
+            }
+            if (record is not null)
+            {
+                if (recorded < record.Length)
+                {
+                    record[recorded] = new PayloadMember(nameStart, nameLength, nameEscaped, KindOf(token, _b[valueStart]), valueStart, _i, escaped);
+                }
+                f.PayloadMembers = ++recorded;
             }
             SkipWs();
             if (At(','))
@@ -298,6 +315,15 @@ internal ref struct BodyScanner
             return NotJson;
         }
     }
+
+    private static PayloadToken KindOf(Token token, byte first) => token switch
+    {
+        Token.String => PayloadToken.String,
+        Token.Number => PayloadToken.Number,
+        Token.Object => PayloadToken.Object,
+        Token.Array => PayloadToken.Array,
+        _ => first == 't' ? PayloadToken.True : first == 'f' ? PayloadToken.False : PayloadToken.Null,
+    };
 
     private string? Close(ref NameStack names)
     {

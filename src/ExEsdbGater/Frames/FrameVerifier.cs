@@ -222,7 +222,11 @@ public sealed partial class FrameVerifier
                 return new(RejectReason.UnknownType, $"type {type} is not in {instance.WireName()}", envelope);
             }
             // One pass of the type's generated reader: kinds, required members, exact enums, instants, node names.
-            if (!typeInfo.Reader(payload, out message, out var fault))
+            // from the members the scanner recorded at step 8 (this thread's buffer): the payload is not read again
+            var read = f.PayloadMembers <= PayloadMember.MaxRecorded
+                ? typeInfo.MemberReader(body, PayloadMember.ThreadBuffer.AsSpan(0, f.PayloadMembers), out message, out var fault)
+                : typeInfo.Reader(payload, out message, out fault);
+            if (!read || message is null)
             {
                 return new(RejectReason.InvalidPayload, fault.Detail, envelope);
             }

@@ -74,6 +74,9 @@ public sealed class MessageTypeInfo
     /// <summary>The generated payload writer of the record (its <c>Write</c>): the signer's path.</summary>
     internal Action<System.Text.Json.Utf8JsonWriter, GaterMessage> Writer { get; init; } = static (_, _) => throw new InvalidOperationException("no writer");
 
+    /// <summary>The generated member reader of the record (its <c>TryReadMembers</c>): step 14 after the body scanner.</summary>
+    internal PayloadMemberReader MemberReader { get; init; } = static (ReadOnlySpan<byte> _, ReadOnlySpan<Frames.PayloadMember> _, [NotNullWhen(true)] out GaterMessage? m, out PayloadFault f) => throw new InvalidOperationException("no reader");
+
     /// <summary>The generated payload reader of the record (its <c>TryRead</c>): the verifier's step 14.</summary>
     internal PayloadReader Reader { get; init; } = static (ReadOnlySpan<byte> _, [NotNullWhen(true)] out GaterMessage? m, out PayloadFault f) => throw new InvalidOperationException("no reader");
 

@@ -116,11 +116,28 @@ public sealed class GeneratorTests
         Assert.Contains("7 => name.SequenceEqual(\"ping_id\"u8) ? 0 : -1", names, StringComparison.Ordinal);
         Assert.Contains("4 => name.SequenceEqual(\"mood\"u8) ? 1 : name.SequenceEqual(\"node\"u8) ? 4 : -1", names, StringComparison.Ordinal);
 
-        var mood = Single<MethodDeclarationSyntax>(result, "Messages/PayloadRead.g.cs", m => m.Identifier.Text == "Enum").ToString();
+        var mood = Single<MethodDeclarationSyntax>(result, "Messages/PayloadRead.g.cs", m => m.Identifier.Text == "Enum" && m.ParameterList.Parameters[0].Type!.ToString() == "Utf8JsonReader").ToString();
         Assert.Contains("out Mood value", mood, StringComparison.Ordinal);
         Assert.Contains("r.ValueTextEquals(\"rate_limit\"u8)) { value = Mood.RateLimit; return true; }", mood, StringComparison.Ordinal);
+        var moodOfMember = Single<MethodDeclarationSyntax>(result, "Messages/PayloadRead.g.cs", m => m.Identifier.Text == "Enum" && m.ParameterList.Parameters.Count == 3).ToString();
+        Assert.Contains("if (text.SequenceEqual(\"rate_limit\"u8)) { value = Mood.RateLimit; return true; }", moodOfMember, StringComparison.Ordinal);
+
+        // the verifier's twin over the scanner's recorded members: the same cases and failures, no second pass
+        var members = Single<MethodDeclarationSyntax>(result, "Messages/Ping.g.cs", m => m.Identifier.Text == "TryReadMembers").Body!.ToString();
+        Assert.Contains("foreach (ref readonly var m in members)", members, StringComparison.Ordinal);
+        Assert.Contains("PayloadRead.Enum(body, in m, out vMood)", members, StringComparison.Ordinal);
+        Assert.Contains("if ((seen & (1UL << 1)) == 0) return PayloadRead.Fail(\"mood\", badNode, out message, out fault);", members, StringComparison.Ordinal);
+        Assert.DoesNotContain("Utf8JsonReader", members, StringComparison.Ordinal);
+
+        // the signer's writer: members in catalog order, nulls written
+        var write = Single<MethodDeclarationSyntax>(result, "Messages/Ping.g.cs", m => m.Identifier.Text == "Write").Body!.ToString();
+        Assert.True(write.IndexOf("\"ping_id\"u8", StringComparison.Ordinal) < write.IndexOf("\"mood\"u8", StringComparison.Ordinal));
+        Assert.Contains("PayloadWrite.Enum(w, m.Mood)", write, StringComparison.Ordinal);
+
         var descriptor = result.GeneratedSources.Single(s => s.HintName == "Messages/MessageCatalog.g.cs").SourceText.ToString();
         Assert.Contains("global::ExEsdbGater.Messages.Ping.TryRead(p, out var t, out f)", descriptor, StringComparison.Ordinal);
+        Assert.Contains("global::ExEsdbGater.Messages.Ping.TryReadMembers(b, ms, out var t, out f)", descriptor, StringComparison.Ordinal);
+        Assert.Contains("global::ExEsdbGater.Messages.Ping.Write(w, (global::ExEsdbGater.Messages.Ping)m)", descriptor, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -32,7 +32,9 @@ public sealed class PayloadReaderDifferentialTests
                 var body = frame.AsSpan(dot + 1);
                 if (MessageCatalog.Find(instance, Unquote(body, bf.Type)) is { } type)
                 {
-                    Compare(type, body.Slice(bf.PayloadStart, bf.PayloadEnd - bf.PayloadStart));
+                    var members = PayloadMember.ThreadBuffer.AsSpan(0, bf.PayloadMembers).ToArray();
+                    var expected = Compare(type, body.Slice(bf.PayloadStart, bf.PayloadEnd - bf.PayloadStart));
+                    CompareMembers(type, body, members, expected);
                     compared++;
                 }
             }
@@ -66,7 +68,9 @@ public sealed class PayloadReaderDifferentialTests
                 malformed++;
                 continue;
             }
+            var members = PayloadMember.ThreadBuffer.AsSpan(0, bf.PayloadMembers).ToArray();
             var expected = Compare(type, body.AsSpan(bf.PayloadStart, bf.PayloadEnd - bf.PayloadStart));
+            CompareMembers(type, body, members, expected);
             var result = verifier.Verify(FrameTestKit.SignRaw(key, body), type.Instance, "orders:x");
             if (expected.Message is not null)
             {
@@ -87,6 +91,25 @@ public sealed class PayloadReaderDifferentialTests
         Assert.True(accepted > CasesPerSeed / 20 && rejected > CasesPerSeed / 5, $"accepted {accepted}, rejected {rejected}, malformed {malformed}");
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(PayloadMember.MaxRecorded)]
+    [InlineData(PayloadMember.MaxRecorded + 10)]
+    public void A_payload_with_more_members_than_the_scanner_records_is_read_the_general_way_with_the_same_verdicts(int extra)
+    {
+        var key = GaterKey.FromSecret(FrameTestKit.Secret);
+        var verifier = FrameTestKit.Verifier(KeyRing.Of(key));
+        var padding = string.Concat(Enumerable.Range(0, extra).Select(i => $"\"x{i}\":{i},"));
+        var good = "{" + padding + FrameTestKit.HealthPayload[1..];
+        var bad = "{" + padding + FrameTestKit.HealthPayload[1..].Replace("\"healthy\"", "\"HEALTHY\"", StringComparison.Ordinal);
+        var ok = verifier.Verify(FrameTestKit.SignRaw(key, FrameTestKit.Body(good, id: "pad-ok")), GaterInstance.Health, "cluster:health");
+        var refused = verifier.Verify(FrameTestKit.SignRaw(key, FrameTestKit.Body(bad, id: "pad-bad")), GaterInstance.Health, "cluster:health");
+        Assert.True(ok.IsOk, ok.Detail);
+        Assert.Equal(NodeHealthStatus.Healthy, Assert.IsType<NodeHealth>(ok.Message).Status);
+        Assert.Equal(RejectReason.InvalidPayload, refused.Reason);
+        Assert.Equal("field status", refused.Detail);
+    }
+
     [Fact]
     public void A_received_map_keeps_its_bytes_and_behaves_like_a_parsed_one()
     {
@@ -104,6 +127,22 @@ public sealed class PayloadReaderDifferentialTests
         Assert.Equal(payload, map.ToString());
         Assert.Equal(JsonValueKind.Object, map.Element.ValueKind);
         Assert.Equal(map.Element.GetRawText(), JsonMap.FromElement(map.Element).ToString());
+    }
+
+    // The member reader (the verifier's path, over what the body scanner recorded) against the reference's reading.
+    private static void CompareMembers(MessageTypeInfo type, ReadOnlySpan<byte> body, PayloadMember[] members, (GaterMessage? Message, PayloadFault? Fault) expected)
+    {
+        var ok = type.MemberReader(body, members, out var message, out var fault);
+        if (expected.Message is not null)
+        {
+            Assert.True(ok, $"{type.Name}: member reader rejected ({fault.Detail}) {Encoding.UTF8.GetString(body)}");
+            Assert.Equal(expected.Message, message);
+        }
+        else
+        {
+            Assert.False(ok, $"{type.Name}: member reader accepted, reference says {expected.Fault!.Value.Detail}: {Encoding.UTF8.GetString(body)}");
+            Assert.Equal(expected.Fault, fault);
+        }
     }
 
     // Both readings of one payload; asserts they agree and returns the reference's.
