@@ -170,36 +170,16 @@ internal ref struct BodyScanner
                 return token == Token.String && !escaped && GaterInstances.TryParse(raw, out f.Instance) ? null : "instance is not one of the ten instances";
             case 2:
                 seen |= Has_topic;
-                if (token != Token.String)
-                {
-                    return "topic is not a string";
-                }
-                f.Topic = new RawString(start, raw.Length, escaped);
-                return (escaped ? FrameRules.IsValidTopic(BodyReader.Unescape(raw).AsSpan()) : FrameRules.IsValidTopic(raw)) ? null : "topic breaks its rule";
+                return EnvelopeString(token, raw, start, escaped, out f.Topic, "topic", static t => FrameRules.IsValidTopic(t), static t => FrameRules.IsValidTopic(t), "breaks its rule");
             case 3:
                 seen |= Has_type;
-                if (token != Token.String)
-                {
-                    return "type is not a string";
-                }
-                f.Type = new RawString(start, raw.Length, escaped);
-                return (escaped ? FrameRules.IsValidType(BodyReader.Unescape(raw).AsSpan()) : FrameRules.IsValidType(raw)) ? null : "type breaks its rule";
+                return EnvelopeString(token, raw, start, escaped, out f.Type, "type", static t => FrameRules.IsValidType(t), static t => FrameRules.IsValidType(t), "breaks its rule");
             case 4:
                 seen |= Has_id;
-                if (token != Token.String)
-                {
-                    return "id is not a string";
-                }
-                f.Id = new RawString(start, raw.Length, escaped);
-                return (escaped ? FrameRules.IsValidId(BodyReader.Unescape(raw).AsSpan()) : FrameRules.IsValidId(raw)) ? null : "id breaks its rule";
+                return EnvelopeString(token, raw, start, escaped, out f.Id, "id", static t => FrameRules.IsValidId(t), static t => FrameRules.IsValidId(t), "breaks its rule");
             case 5:
                 seen |= Has_node;
-                if (token != Token.String)
-                {
-                    return "node is not a string";
-                }
-                f.Node = new RawString(start, raw.Length, escaped);
-                return (escaped ? NodeName.IsValid(BodyReader.Unescape(raw)) : FrameRules.IsValidNode(raw)) ? null : "node is not a node name";
+                return EnvelopeString(token, raw, start, escaped, out f.Node, "node", static t => FrameRules.IsValidNode(t), NodeName.IsValid, "is not a node name");
             case 6:
                 seen |= Has_epoch;
                 return EnvelopeInteger(token, raw, 0, out f.Epoch) ? null : "epoch breaks its rule";
@@ -578,6 +558,19 @@ internal ref struct BodyScanner
         {
             _i++;
         }
+    }
+
+    private delegate bool Utf8Rule(ReadOnlySpan<byte> text);
+
+    // A string envelope member: where it lies, and its rule (on an escaped spelling: on its unescaped text).
+    private static string? EnvelopeString(Token token, ReadOnlySpan<byte> raw, int start, bool escaped, out RawString where, string member, Utf8Rule rule, Func<string, bool> textRule, string broken)
+    {
+        where = new RawString(start, raw.Length, escaped);
+        if (token != Token.String)
+        {
+            return member + " is not a string";
+        }
+        return (escaped ? textRule(BodyReader.Unescape(raw)) : rule(raw)) ? null : $"{member} {broken}";
     }
 
     private static bool EnvelopeInteger(Token token, ReadOnlySpan<byte> raw, long min, out long value)

@@ -22,7 +22,7 @@ public sealed class BodyReaderDifferentialTests
             foreach (var f in v.GetProperty("frames").EnumerateArray())
             {
                 var frame = Vectors.FrameBytes(f);
-                var dot = IndexOfNth(frame, (byte)'.', 3);
+                var dot = FrameTestKit.IndexOfNth(frame, (byte)'.', 3);
                 if (dot >= 0)
                 {
                     Compare(frame.AsSpan(dot + 1).ToArray());
@@ -80,7 +80,7 @@ public sealed class BodyReaderDifferentialTests
         var ring = FrameTestKit.Ring(FrameTestKit.Secret);
         var bodies = Samples.OnePerType()
             .Select((m, i) => FrameEncoder.Encode(ring, FrameTestKit.EnvelopeFor(m, "orders:x", id: "f" + i), m))
-            .Select(f => f.AsSpan(IndexOfNth(f, (byte)'.', 3) + 1).ToArray())
+            .Select(f => f.AsSpan(FrameTestKit.IndexOfNth(f, (byte)'.', 3) + 1).ToArray())
             .ToArray();
         var rng = new Random(seed);
         int ok = 0, faults = 0;
@@ -165,19 +165,5 @@ public sealed class BodyReaderDifferentialTests
             }
         }
         return f.ToArray();
-    }
-
-    private static int IndexOfNth(byte[] bytes, byte b, int n)
-    {
-        var at = -1;
-        for (var i = 0; i < n; i++)
-        {
-            at = Array.IndexOf(bytes, b, at + 1);
-            if (at < 0)
-            {
-                return -1;
-            }
-        }
-        return at;
     }
 }

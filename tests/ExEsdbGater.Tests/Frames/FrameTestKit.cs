@@ -33,5 +33,20 @@ internal static class FrameTestKit
     public static string Body(string payload, string type = "node_health_updated", string instance = "ex_esdb_health", string topic = "cluster:health", string id = "m1", string extra = "")
         => $"{{\"v\":1,\"instance\":\"{instance}\",\"topic\":\"{topic}\",\"type\":\"{type}\",\"id\":\"{id}\",\"node\":\"gater1@host-a\",\"epoch\":1,\"seq\":1,\"ts\":{Now.ToUnixTimeMilliseconds() - 1000}{extra},\"payload\":{payload}}}";
 
+    /// <summary>Where the n-th <paramref name="b"/> is (the third '.' of a frame ends its header), or -1.</summary>
+    public static int IndexOfNth(byte[] bytes, byte b, int n)
+    {
+        var at = -1;
+        for (var i = 0; i < n; i++)
+        {
+            at = Array.IndexOf(bytes, b, at + 1);
+            if (at < 0)
+            {
+                return -1;
+            }
+        }
+        return at;
+    }
+
     public const string HealthPayload = "{\"node\":\"gater1@host-a\",\"status\":\"healthy\",\"checks\":{},\"load_avg\":0.5,\"memory_usage\":null,\"disk_usage\":null,\"timestamp\":\"2026-11-27T04:00:00.123Z\"}";
 }

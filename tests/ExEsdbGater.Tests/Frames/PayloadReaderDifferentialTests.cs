@@ -24,7 +24,7 @@ public sealed class PayloadReaderDifferentialTests
             foreach (var f in v.GetProperty("frames").EnumerateArray())
             {
                 var frame = Vectors.FrameBytes(f);
-                var dot = IndexOfNth(frame, (byte)'.', 3);
+                var dot = FrameTestKit.IndexOfNth(frame, (byte)'.', 3);
                 if (dot < 0 || instance == GaterInstance.Events || BodyReader.Read(frame.AsSpan(dot + 1), out var bf) is not null)
                 {
                     continue;
@@ -171,23 +171,9 @@ public sealed class PayloadReaderDifferentialTests
     private static string PayloadOf(GaterMessage m)
     {
         var frame = FrameEncoder.Encode(FrameTestKit.Ring(FrameTestKit.Secret), FrameTestKit.EnvelopeFor(m, "orders:x"), m);
-        var body = frame.AsSpan(IndexOfNth(frame, (byte)'.', 3) + 1);
+        var body = frame.AsSpan(FrameTestKit.IndexOfNth(frame, (byte)'.', 3) + 1);
         Assert.Null(BodyReader.Read(body, out var bf));
         return Encoding.UTF8.GetString(body.Slice(bf.PayloadStart, bf.PayloadEnd - bf.PayloadStart));
-    }
-
-    private static int IndexOfNth(byte[] bytes, byte b, int n)
-    {
-        var at = -1;
-        for (var i = 0; i < n; i++)
-        {
-            at = Array.IndexOf(bytes, b, at + 1);
-            if (at < 0)
-            {
-                return -1;
-            }
-        }
-        return at;
     }
 
     private static string Unquote(ReadOnlySpan<byte> body, RawString s) => BodyReader.Unescape(s.In(body));
