@@ -94,19 +94,15 @@ internal ref struct BodyScanner
             {
                 return err;
             }
-            SkipWs();
-            if (At(','))
+            var next = AfterItem('}');
+            if (next < 0)
             {
-                _i++;
-                SkipWs();
-                continue;
+                return NotJson;
             }
-            if (At('}'))
+            if (next == 0)
             {
-                _i++;
                 break;
             }
-            return NotJson;
         }
         names.Pop();
         _depth = 0;
@@ -280,19 +276,11 @@ internal ref struct BodyScanner
                 }
                 f.PayloadMembers = ++recorded;
             }
-            SkipWs();
-            if (At(','))
+            var next = AfterItem('}');
+            if (next <= 0)
             {
-                _i++;
-                SkipWs();
-                continue;
+                return next < 0 ? NotJson : Close(ref names);
             }
-            if (At('}'))
-            {
-                _i++;
-                return Close(ref names);
-            }
-            return NotJson;
         }
     }
 
@@ -328,20 +316,12 @@ internal ref struct BodyScanner
             {
                 return err;
             }
-            SkipWs();
-            if (At(','))
+            var next = AfterItem(']');
+            if (next <= 0)
             {
-                _i++;
-                SkipWs();
-                continue;
-            }
-            if (At(']'))
-            {
-                _i++;
                 _depth--;
-                return null;
+                return next < 0 ? NotJson : null;
             }
-            return NotJson;
         }
     }
 
@@ -548,6 +528,24 @@ internal ref struct BodyScanner
             }
         }
         return true;
+    }
+
+    // After a member or an item: 1 at a comma (another follows), 0 at the container's closing bracket, -1 otherwise.
+    private int AfterItem(char close)
+    {
+        SkipWs();
+        if (At(','))
+        {
+            _i++;
+            SkipWs();
+            return 1;
+        }
+        if (At(close))
+        {
+            _i++;
+            return 0;
+        }
+        return -1;
     }
 
     private readonly bool At(char c) => _i < _b.Length && _b[_i] == c;
