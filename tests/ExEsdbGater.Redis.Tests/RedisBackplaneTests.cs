@@ -95,6 +95,41 @@ public sealed class RedisBackplaneSpecificTests : IClassFixture<RedisServer>
     }
 
     [Fact]
+    public async Task Publishes_the_server_answers_leave_nothing_in_flight_and_count_no_failure()
+    {
+        await using var plane = await ConnectAsync("inflight:");
+        var c = (RedisBackplaneConnection)plane;
+        for (var i = 0; i < 1000; i++)
+        {
+            await plane.PublishAsync(GaterInstance.Health, "t" + (i % 3).ToString(System.Globalization.CultureInfo.InvariantCulture), "x"u8.ToArray());
+        }
+        await Until(() => c.PublishesInFlight == 0, "every publish answered");
+        Assert.Equal(0, c.PublishFailures);
+    }
+
+    [Fact]
+    public async Task Every_publish_while_the_server_is_down_is_counted_as_a_failure()
+    {
+        await using var plane = await ConnectAsync("down:");
+        var c = (RedisBackplaneConnection)plane;
+        _redis.Stop();
+        try
+        {
+            // sent before the client noticed or refused at once: each one fails, and is counted once
+            for (var i = 0; i < 20; i++)
+            {
+                await plane.PublishAsync(GaterInstance.Health, "t", "x"u8.ToArray());
+            }
+            await Until(() => c.PublishFailures == 20, "twenty failures");
+            Assert.Equal(0, c.PublishesInFlight);
+        }
+        finally
+        {
+            await _redis.StartAsync();
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_server_is_one_clear_error()
     {
         var ex = await Assert.ThrowsAsync<GaterBackplaneException>(() => RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = "127.0.0.1:1", ConnectTimeout = TimeSpan.FromSeconds(1) }));
