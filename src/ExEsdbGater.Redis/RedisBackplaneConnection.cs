@@ -23,6 +23,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     // channel names by instance and topic, encoded once: a publish otherwise built and encoded its name each time
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(GaterInstance, string), RedisChannel> _channels = new();
     private const int MaxCachedChannels = 4096;
+    private int _cachedChannels;
 
     public RedisBackplaneConnection(IConnectionMultiplexer mux, string prefix, ILoggerFactory? loggerFactory, bool ownsMux)
     {
@@ -71,12 +72,13 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
             return channel;
         }
         channel = RedisChannel.Literal(RedisBackplane.ChannelName(_prefix, instance, topic));
-        if (_channels.Count >= MaxCachedChannels)
+        if (Interlocked.Increment(ref _cachedChannels) > MaxCachedChannels)
         {
             // many distinct topics: start over rather than grow without bound
+            Volatile.Write(ref _cachedChannels, 0);
             _channels.Clear();
         }
-        _channels[(instance, topic)] = channel;
+        _channels.TryAdd((instance, topic), channel);
         return channel;
     }
 

@@ -108,6 +108,29 @@ public sealed class RedisBackplaneSpecificTests : IClassFixture<RedisServer>
     }
 
     [Fact]
+    public async Task Frames_on_more_topics_than_the_channel_cache_holds_arrive_under_their_own_topics()
+    {
+        await using var plane = await ConnectAsync("many:");
+        var topics = new ConcurrentQueue<string>();
+        var bodies = new ConcurrentQueue<string>();
+        await using var sub = await plane.SubscribeAsync(GaterInstance.Health, "*", (_, t, f) =>
+        {
+            topics.Enqueue(t);
+            bodies.Enqueue(System.Text.Encoding.UTF8.GetString(f.Span));
+        });
+        const int n = 5000;
+        for (var i = 0; i < n; i++)
+        {
+            var topic = "t" + (i % 4500).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await plane.PublishAsync(GaterInstance.Health, topic, System.Text.Encoding.UTF8.GetBytes(topic));
+        }
+        await Until(() => topics.Count == n, "every frame");
+        // one subscription's frames arrive in order, each under the topic it was published on
+        Assert.Equal(Enumerable.Range(0, n).Select(i => "t" + (i % 4500).ToString(System.Globalization.CultureInfo.InvariantCulture)), topics);
+        Assert.Equal(topics, bodies);
+    }
+
+    [Fact]
     public async Task Every_publish_while_the_server_is_down_is_counted_as_a_failure()
     {
         await using var plane = await ConnectAsync("down:");
