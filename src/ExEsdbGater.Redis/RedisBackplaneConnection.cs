@@ -20,6 +20,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     private volatile bool _disposed;
     private long _publishFailures;
     private readonly PublishTracker _tracker;
+    private readonly PublishBatcher _batcher;
     // channel names by instance and topic, encoded once: a publish otherwise built and encoded its name each time
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(GaterInstance, string), RedisChannel> _channels = new();
     private const int MaxCachedChannels = 4096;
@@ -35,6 +36,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Redis");
         _mux.ConnectionFailed += OnFailed;
         _tracker = new PublishTracker(OnPublishFailed);
+        _batcher = new PublishBatcher(mux.GetDatabase(), ex => LogFlushFailed(_logger, ex.Message));
     }
 
     public string Name => "redis";
@@ -47,11 +49,12 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var channel = ChannelOf(instance, topic);
-        // Pipelined: commands from one multiplexer go out in order; failures are counted and logged, not lost silently.
+        // Pipelined and sent in batches: commands from one multiplexer go out in order; failures are counted and
+        // logged, not lost silently.
         Task task;
         try
         {
-            task = _cluster ? PublishOnOneNode(channel, frame) : _sub.PublishAsync(channel, frame);
+            task = _cluster ? PublishOnOneNode(channel, frame) : _batcher.PublishAsync(channel, frame);
         }
         catch (RedisException ex)
         {
@@ -176,6 +179,8 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         }
         _disposed = true;
         _mux.ConnectionFailed -= OnFailed;
+        // what was published before DisposeAsync goes out before the connection closes
+        _batcher.Flush();
         if (_ownsMux)
         {
             await _mux.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
@@ -199,6 +204,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unsubscribe at dispose failed: {Error}")]
     private static partial void LogUnsubscribeFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis: sending a batch of publishes failed: {Error}")]
+    private static partial void LogFlushFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis publish failed: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, string error);

@@ -131,6 +131,25 @@ public sealed class RedisBackplaneSpecificTests : IClassFixture<RedisServer>
     }
 
     [Fact]
+    public async Task Frames_published_just_before_dispose_still_go_out_in_order()
+    {
+        await using var receiver = await ConnectAsync("lastwords:");
+        var got = new ConcurrentQueue<int>();
+        await using var sub = await receiver.SubscribeAsync(GaterInstance.Health, "t", (_, _, f) => got.Enqueue(BitConverter.ToInt32(f.Span)));
+        var sender = await ConnectAsync("lastwords:");
+        const int n = 2000;
+        for (var i = 0; i < n; i++)
+        {
+            await sender.PublishAsync(GaterInstance.Health, "t", BitConverter.GetBytes(i));
+        }
+        var failures = ((RedisBackplaneConnection)sender).PublishFailures;
+        await sender.DisposeAsync();
+        await Until(() => got.Count == n, "every frame");
+        Assert.Equal(Enumerable.Range(0, n), got);
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
     public async Task Every_publish_while_the_server_is_down_is_counted_as_a_failure()
     {
         await using var plane = await ConnectAsync("down:");
