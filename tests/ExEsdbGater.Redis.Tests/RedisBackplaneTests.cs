@@ -49,12 +49,14 @@ public sealed class RedisBackplaneSpecificTests : IClassFixture<RedisServer>
     private Task<IGaterBackplane> ConnectAsync(string prefix)
         => RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = _redis.ConnectionString, Prefix = prefix });
 
-    private static async Task Until(Func<bool> condition, string what)
+    private static Task Until(Func<bool> condition, string what) => Until(condition, () => what, TimeSpan.FromSeconds(10));
+
+    private static async Task Until(Func<bool> condition, Func<string> what, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what());
             await Task.Delay(5);
         }
     }
@@ -162,7 +164,8 @@ public sealed class RedisBackplaneSpecificTests : IClassFixture<RedisServer>
             {
                 await plane.PublishAsync(GaterInstance.Health, "t", "x"u8.ToArray());
             }
-            await Until(() => c.PublishFailures == 20, "twenty failures");
+            // a frame written before the client noticed fails when its reply times out (seconds)
+            await Until(() => c.PublishFailures == 20, () => $"twenty failures (so far {c.PublishFailures}, {c.PublishesInFlight} in flight)", TimeSpan.FromSeconds(60));
             Assert.Equal(0, c.PublishesInFlight);
         }
         finally
