@@ -112,7 +112,8 @@ internal sealed partial class BenchCommand
         }
         Stdout.WriteLine($"  ours − raw                {r.Ours.Publisher - r.Raw.Publisher,9:+0.00;-0.00} {r.Ours.RedisServer - r.Raw.RedisServer,13:+0.00;-0.00} {r.Ours.Subscriber - r.Raw.Subscriber,11:+0.00;-0.00}   (one sign {signUs:0.00}, one verify {verifyUs:0.00} on one thread)");
         Stdout.WriteLine("  (CPU of this process and of redis-server (INFO cpu) around each round; publisher = publish-only rounds of the");
-        Stdout.WriteLine("   same bytes that nobody subscribes to, run between the others; subscriber = the full rounds' process CPU minus that)");
+        Stdout.WriteLine("   same bytes that nobody subscribes to, run between the others; subscriber = the full rounds' process CPU minus that;");
+        Stdout.WriteLine("   thread-pool spinning on idle cores inflates publisher: DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 for a clean split)");
     }
 
     private static void WriteRedisCpu(System.Text.Json.Utf8JsonWriter w, RedisCpu raw, RedisCpu ours)
