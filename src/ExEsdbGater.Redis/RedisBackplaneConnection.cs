@@ -19,6 +19,12 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     private int _watching;
     private volatile bool _disposed;
     private long _publishFailures;
+    private readonly PublishTracker _tracker;
+    private readonly PublishBatcher _batcher;
+    // channel names by instance and topic, encoded once: a publish otherwise built and encoded its name each time
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(GaterInstance, string), RedisChannel> _channels = new();
+    private const int MaxCachedChannels = 4096;
+    private int _cachedChannels;
 
     public RedisBackplaneConnection(IConnectionMultiplexer mux, string prefix, ILoggerFactory? loggerFactory, bool ownsMux)
     {
@@ -29,6 +35,8 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         _prefix = prefix;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Redis");
         _mux.ConnectionFailed += OnFailed;
+        _tracker = new PublishTracker(OnPublishFailed);
+        _batcher = new PublishBatcher(mux.GetDatabase(), ex => LogFlushFailed(_logger, ex.Message));
     }
 
     public string Name => "redis";
@@ -40,25 +48,41 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     public ValueTask PublishAsync(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var channel = RedisBackplane.ChannelName(_prefix, instance, topic);
-        // Pipelined: commands from one multiplexer go out in order; failures are counted and logged, not lost silently.
+        var channel = ChannelOf(instance, topic);
+        // Pipelined and sent in batches: commands from one multiplexer go out in order; failures are counted and
+        // logged, not lost silently.
         Task task;
         try
         {
-            task = _cluster ? PublishOnOneNode(channel, frame) : _sub.PublishAsync(RedisChannel.Literal(channel), frame);
+            task = _cluster ? PublishOnOneNode(channel, frame) : _batcher.PublishAsync(channel, frame);
         }
         catch (RedisException ex)
         {
-            OnPublishFailed(new AggregateException(ex));
+            OnPublishFailed(ex);
             return ValueTask.CompletedTask;
         }
-        if (!task.IsCompletedSuccessfully)
-        {
-            _ = task.ContinueWith(
-                static (t, state) => ((RedisBackplaneConnection)state!).OnPublishFailed(t.Exception!),
-                this, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
+        _tracker.Track(task);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Publishes sent and not yet answered.</summary>
+    internal int PublishesInFlight => _tracker.InFlight;
+
+    private RedisChannel ChannelOf(GaterInstance instance, string topic)
+    {
+        if (_channels.TryGetValue((instance, topic), out var channel))
+        {
+            return channel;
+        }
+        channel = RedisChannel.Literal(RedisBackplane.ChannelName(_prefix, instance, topic));
+        if (Interlocked.Increment(ref _cachedChannels) > MaxCachedChannels)
+        {
+            // many distinct topics: start over rather than grow without bound
+            Volatile.Write(ref _cachedChannels, 0);
+            _channels.Clear();
+        }
+        _channels.TryAdd((instance, topic), channel);
+        return channel;
     }
 
     // In a cluster, StackExchange.Redis sends each PUBLISH of an unrouted channel to any node, round-robin; every
@@ -66,7 +90,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     // 30, 33, 34, 31, …). One node for all of a connection's frames keeps them in order, and costs nothing: classic
     // pub/sub reaches every node of the cluster whichever node takes the PUBLISH. Another node is taken only when
     // this one is gone.
-    private Task PublishOnOneNode(string channel, ReadOnlyMemory<byte> frame)
+    private Task PublishOnOneNode(RedisChannel channel, ReadOnlyMemory<byte> frame)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var server = Volatile.Read(ref _publishServer);
@@ -76,7 +100,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
                 ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no cluster node is connected");
             Volatile.Write(ref _publishServer, server);
         }
-        return server.ExecuteAsync("PUBLISH", [channel, (RedisValue)frame]);
+        return server.ExecuteAsync("PUBLISH", [(RedisValue)(byte[]?)channel, (RedisValue)frame]);
     }
 
     public async ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)
@@ -87,29 +111,29 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         {
             throw new ArgumentException($"'{topicPattern}' is not a valid topic pattern.", nameof(topicPattern));
         }
+        var literal = RedisBackplane.ChannelName(_prefix, instance, topicPattern);
         var channel = topicPattern.Contains('*', StringComparison.Ordinal)
             ? RedisChannel.Pattern(RedisBackplane.ChannelPattern(_prefix, instance, topicPattern))
-            : RedisChannel.Literal(RedisBackplane.ChannelName(_prefix, instance, topicPattern));
-        var head = RedisBackplane.ChannelName(_prefix, instance, string.Empty);
+            : RedisChannel.Literal(literal);
+        var topics = new TopicNames(RedisBackplane.ChannelName(_prefix, instance, string.Empty), literal, topicPattern);
         var queue = await _sub.SubscribeAsync(channel).ConfigureAwait(false);
         _queues[queue] = channel;
         // the queue hands messages over one at a time, in the order Redis sent them
         queue.OnMessage(m =>
         {
-            var name = m.Channel.ToString();
-            // an empty frame arrives as a value without content (HasValue false): still a frame
-            if (name.StartsWith(head, StringComparison.Ordinal))
+            // an empty frame arrives as a value without content: still a frame, of no bytes
+            if (topics.TopicOf(m.Channel) is { } topic)
             {
-                handler(instance, name[head.Length..], (byte[]?)m.Message ?? []);
+                handler(instance, topic, (ReadOnlyMemory<byte>)m.Message);
             }
         });
         return new Unsubscribe(this, queue);
     }
 
-    private void OnPublishFailed(AggregateException ex)
+    private void OnPublishFailed(Exception ex)
     {
         Interlocked.Increment(ref _publishFailures);
-        LogPublishFailed(_logger, ex.InnerException?.Message ?? ex.Message);
+        LogPublishFailed(_logger, ex.Message);
     }
 
     // A lost connection is often never "restored": after a cluster or Sentinel failover the dead node stays dead and
@@ -155,6 +179,8 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         }
         _disposed = true;
         _mux.ConnectionFailed -= OnFailed;
+        // what was published before DisposeAsync goes out before the connection closes
+        _batcher.Flush();
         if (_ownsMux)
         {
             await _mux.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
@@ -178,6 +204,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unsubscribe at dispose failed: {Error}")]
     private static partial void LogUnsubscribeFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis: sending a batch of publishes failed: {Error}")]
+    private static partial void LogFlushFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis publish failed: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, string error);

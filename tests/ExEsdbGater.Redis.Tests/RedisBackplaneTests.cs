@@ -49,12 +49,14 @@ public sealed class RedisBackplaneSpecificTests : IClassFixture<RedisServer>
     private Task<IGaterBackplane> ConnectAsync(string prefix)
         => RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = _redis.ConnectionString, Prefix = prefix });
 
-    private static async Task Until(Func<bool> condition, string what)
+    private static Task Until(Func<bool> condition, string what) => Until(condition, () => what, TimeSpan.FromSeconds(10));
+
+    private static async Task Until(Func<bool> condition, Func<string> what, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what());
             await Task.Delay(5);
         }
     }
@@ -92,6 +94,84 @@ public sealed class RedisBackplaneSpecificTests : IClassFixture<RedisServer>
         await twoMarker.PublishAsync(GaterInstance.Health, "marker", "m"u8.ToArray());
         await Until(() => onTwo.Contains("marker"), "the marker under prefix two");
         Assert.Equal(["marker"], onTwo);
+    }
+
+    [Fact]
+    public async Task Publishes_the_server_answers_leave_nothing_in_flight_and_count_no_failure()
+    {
+        await using var plane = await ConnectAsync("inflight:");
+        var c = (RedisBackplaneConnection)plane;
+        for (var i = 0; i < 1000; i++)
+        {
+            await plane.PublishAsync(GaterInstance.Health, "t" + (i % 3).ToString(System.Globalization.CultureInfo.InvariantCulture), "x"u8.ToArray());
+        }
+        await Until(() => c.PublishesInFlight == 0, "every publish answered");
+        Assert.Equal(0, c.PublishFailures);
+    }
+
+    [Fact]
+    public async Task Frames_on_more_topics_than_the_channel_cache_holds_arrive_under_their_own_topics()
+    {
+        await using var plane = await ConnectAsync("many:");
+        var topics = new ConcurrentQueue<string>();
+        var bodies = new ConcurrentQueue<string>();
+        await using var sub = await plane.SubscribeAsync(GaterInstance.Health, "*", (_, t, f) =>
+        {
+            topics.Enqueue(t);
+            bodies.Enqueue(System.Text.Encoding.UTF8.GetString(f.Span));
+        });
+        const int n = 5000;
+        for (var i = 0; i < n; i++)
+        {
+            var topic = "t" + (i % 4500).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await plane.PublishAsync(GaterInstance.Health, topic, System.Text.Encoding.UTF8.GetBytes(topic));
+        }
+        await Until(() => topics.Count == n, "every frame");
+        // one subscription's frames arrive in order, each under the topic it was published on
+        Assert.Equal(Enumerable.Range(0, n).Select(i => "t" + (i % 4500).ToString(System.Globalization.CultureInfo.InvariantCulture)), topics);
+        Assert.Equal(topics, bodies);
+    }
+
+    [Fact]
+    public async Task Frames_published_just_before_dispose_still_go_out_in_order()
+    {
+        await using var receiver = await ConnectAsync("lastwords:");
+        var got = new ConcurrentQueue<int>();
+        await using var sub = await receiver.SubscribeAsync(GaterInstance.Health, "t", (_, _, f) => got.Enqueue(BitConverter.ToInt32(f.Span)));
+        var sender = await ConnectAsync("lastwords:");
+        const int n = 2000;
+        for (var i = 0; i < n; i++)
+        {
+            await sender.PublishAsync(GaterInstance.Health, "t", BitConverter.GetBytes(i));
+        }
+        var failures = ((RedisBackplaneConnection)sender).PublishFailures;
+        await sender.DisposeAsync();
+        await Until(() => got.Count == n, "every frame");
+        Assert.Equal(Enumerable.Range(0, n), got);
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
+    public async Task Every_publish_while_the_server_is_down_is_counted_as_a_failure()
+    {
+        await using var plane = await ConnectAsync("down:");
+        var c = (RedisBackplaneConnection)plane;
+        _redis.Stop();
+        try
+        {
+            // sent before the client noticed or refused at once: each one fails, and is counted once
+            for (var i = 0; i < 20; i++)
+            {
+                await plane.PublishAsync(GaterInstance.Health, "t", "x"u8.ToArray());
+            }
+            // a frame written before the client noticed fails when its reply times out (seconds)
+            await Until(() => c.PublishFailures == 20, () => $"twenty failures (so far {c.PublishFailures}, {c.PublishesInFlight} in flight)", TimeSpan.FromSeconds(60));
+            Assert.Equal(0, c.PublishesInFlight);
+        }
+        finally
+        {
+            await _redis.StartAsync();
+        }
     }
 
     [Fact]

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+
+namespace ExEsdbGater.Redis.Tests;
+
+/// <summary>Publish failures are found without a continuation per publish: every one is reported, once.</summary>
+public sealed class PublishTrackerTests
+{
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
+    public async Task Every_failed_publish_is_reported_once_and_nothing_stays_in_flight()
+    {
+        var failures = new ConcurrentQueue<string>();
+        var tracker = new PublishTracker(ex => failures.Enqueue(ex.Message));
+        var replies = Enumerable.Range(0, 100).Select(_ => new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        foreach (var r in replies)
+        {
+            tracker.Track(r.Task);
+        }
+        Assert.Equal(100, tracker.InFlight);
+        for (var i = 0; i < replies.Length; i++)
+        {
+            if (i % 10 == 3)
+            {
+                replies[i].SetException(new InvalidOperationException("lost " + i));
+            }
+            else
+            {
+                replies[i].SetResult(1);
+            }
+        }
+        await Until(() => tracker.InFlight == 0, "every publish seen to complete");
+        await Until(() => failures.Count == 10, "ten failures");
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => "lost " + (i * 10 + 3)), failures);
+    }
+
+    [Fact]
+    public async Task Publishes_answered_out_of_order_are_all_seen()
+    {
+        var failures = new ConcurrentQueue<string>();
+        var tracker = new PublishTracker(ex => failures.Enqueue(ex.Message));
+        var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        tracker.Track(first.Task);
+        tracker.Track(second.Task);
+        second.SetResult(1);
+        await Task.Delay(50);
+        Assert.Equal(2, tracker.InFlight);
+        first.SetException(new InvalidOperationException("first"));
+        await Until(() => tracker.InFlight == 0, "both seen");
+        Assert.Equal(["first"], failures);
+    }
+
+    [Fact]
+    public void A_publish_that_failed_at_once_is_reported_at_once()
+    {
+        var failures = new List<string>();
+        var tracker = new PublishTracker(ex => failures.Add(ex.Message));
+        tracker.Track(Task.FromException(new InvalidOperationException("refused")));
+        tracker.Track(Task.CompletedTask);
+        Assert.Equal(["refused"], failures);
+        Assert.Equal(0, tracker.InFlight);
+    }
+
+    [Fact]
+    public async Task Publishes_after_a_quiet_spell_are_watched_again()
+    {
+        var failures = new ConcurrentQueue<string>();
+        var tracker = new PublishTracker(ex => failures.Enqueue(ex.Message));
+        var one = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        tracker.Track(one.Task);
+        one.SetResult(1);
+        await Until(() => tracker.InFlight == 0, "the first publish");
+        var two = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        tracker.Track(two.Task);
+        two.SetException(new InvalidOperationException("two"));
+        await Until(() => tracker.InFlight == 0 && failures.Count == 1, "the second publish's failure");
+        Assert.Equal(["two"], failures);
+    }
+}
