@@ -8,9 +8,10 @@ internal sealed class Subscription : IGaterStream
     private readonly GaterBusCore _bus;
     private readonly Channel<Delivery> _channel;
     private readonly Func<Delivery, CancellationToken, ValueTask>? _handler;
-    // The subscription whose handler is running on this logical flow, and which call of it: lets a publish made
-    // from inside a handler see that waiting for room in that same queue would wait forever.
-    private static readonly AsyncLocal<(Subscription Sub, long Call)> s_running = new();
+    // The handler loop's scope on this logical flow: lets a publish made from inside a handler see that waiting for
+    // room in that same queue would wait forever. Set once per loop, not per call: changing an AsyncLocal builds a
+    // new ExecutionContext (~100 bytes) per delivery.
+    private static readonly AsyncLocal<HandlerScope?> s_running = new();
     private readonly CancellationTokenSource _cts = new();
     private readonly QueueFullMode _fullMode;
     private readonly int _capacity;
@@ -72,8 +73,8 @@ internal sealed class Subscription : IGaterStream
     {
         get
         {
-            var (sub, call) = s_running.Value;
-            return sub is not null && Interlocked.Read(ref sub._call) == call ? sub : null;
+            var scope = s_running.Value;
+            return scope is not null && Volatile.Read(ref scope.Sub._call) == Volatile.Read(ref scope.Call) ? scope.Sub : null;
         }
     }
 
@@ -208,6 +209,13 @@ internal sealed class Subscription : IGaterStream
     {
         var reader = _channel.Reader;
         var ct = _cts.Token;
+        // Calls are numbered odd while running (_call == call), even between them; a scope is inside the running
+        // call when its Call is that number. Flows a call leaves behind carry its scope: after an asynchronous call
+        // (its continuations, and anything it started, hold the scope) the loop takes a fresh one, so they read as
+        // outside once it returned. A synchronous call shares the scope with the next: work it started and left
+        // running reads as inside while a later call runs (it may then be refused instead of waiting for room).
+        var scope = new HandlerScope(this);
+        s_running.Value = scope;
         try
         {
             // An uncancellable wait reuses one waiter instead of allocating per wait; disposal completes the channel.
@@ -216,11 +224,16 @@ internal sealed class Subscription : IGaterStream
                 // once closed, stop after the current item: what is left is counted by whoever closed it
                 while (!ct.IsCancellationRequested && reader.TryRead(out var d))
                 {
-                    var call = Interlocked.Increment(ref _call);
-                    s_running.Value = (this, call);
+                    // only this loop writes _call and _handled
+                    var call = _call + 1;
+                    Volatile.Write(ref scope.Call, call);
+                    Volatile.Write(ref _call, call);
+                    var wentAsync = false;
                     try
                     {
-                        await _handler!(d, ct).ConfigureAwait(false);
+                        var pending = _handler!(d, ct);
+                        wentAsync = !pending.IsCompleted;
+                        await pending.ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (ct.IsCancellationRequested)
                     {
@@ -235,9 +248,13 @@ internal sealed class Subscription : IGaterStream
                     finally
                     {
                         // the call is over: work it started and left running is no longer "inside" it
-                        Interlocked.Increment(ref _call);
-                        Interlocked.Increment(ref _handled);
-                        s_running.Value = default;
+                        Volatile.Write(ref _call, call + 1);
+                        Volatile.Write(ref _handled, _handled + 1);
+                        if (wentAsync)
+                        {
+                            scope = new HandlerScope(this);
+                            s_running.Value = scope;
+                        }
                     }
                 }
             }
@@ -245,6 +262,14 @@ internal sealed class Subscription : IGaterStream
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>A handler loop's mark on its flow and the flows it starts: inside the call numbered <see cref="Call"/>.</summary>
+    private sealed class HandlerScope(Subscription sub)
+    {
+        public readonly Subscription Sub = sub;
+        // -1 until its first call: never a call's number
+        public long Call = -1;
     }
 
     public void Dispose()
