@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 
 namespace ExEsdbGater.Bus;
@@ -15,13 +16,12 @@ internal sealed class Subscription : IGaterStream
     private readonly CancellationTokenSource _cts = new();
     private readonly QueueFullMode _fullMode;
     private readonly int _capacity;
-    private long _call;
     private readonly bool _exact;
     private Task? _loop;
-    private long _enqueued;
+    // written on every delivery, by publishers and by the handler loop: apart from the fields publishers read
+    private Counters _counters;
     private long _dropped;
     private long _queueDropped;
-    private long _handled;
     private int _disposed;
 
     public Subscription(GaterBusCore bus, GaterInstance instance, string pattern, SubscriptionOptions options, Func<Delivery, CancellationToken, ValueTask>? handler)
@@ -60,7 +60,7 @@ internal sealed class Subscription : IGaterStream
 
     public bool IncludeRejections { get; }
 
-    public long Enqueued => Interlocked.Read(ref _enqueued);
+    public long Enqueued => Interlocked.Read(ref _counters.Enqueued);
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
@@ -74,7 +74,7 @@ internal sealed class Subscription : IGaterStream
         get
         {
             var scope = s_running.Value;
-            return scope is not null && Volatile.Read(ref scope.Sub._call) == Volatile.Read(ref scope.Call) ? scope.Sub : null;
+            return scope is not null && Volatile.Read(ref scope.Sub._counters.Call) == Volatile.Read(ref scope.Call) ? scope.Sub : null;
         }
     }
 
@@ -138,7 +138,7 @@ internal sealed class Subscription : IGaterStream
     /// True when a handler subscription has handled everything queued (a stream is always idle: its reader is not ours).
     /// Counts, not the queue's depth: an item already taken from the queue but not yet handled keeps it busy.
     /// </summary>
-    public bool IsIdle => _handler is null || Interlocked.Read(ref _enqueued) == Interlocked.Read(ref _handled) + Interlocked.Read(ref _queueDropped);
+    public bool IsIdle => _handler is null || Interlocked.Read(ref _counters.Enqueued) == Interlocked.Read(ref _counters.Handled) + Interlocked.Read(ref _queueDropped);
 
     /// <summary>Unsubscribes, waits for the handler to return, and counts what is left in the queue as dropped.</summary>
     public async ValueTask<int> CloseAndCountRemainingAsync()
@@ -164,7 +164,7 @@ internal sealed class Subscription : IGaterStream
         {
             return false;
         }
-        Interlocked.Increment(ref _enqueued);
+        Interlocked.Increment(ref _counters.Enqueued);
         return true;
     }
 
@@ -174,7 +174,7 @@ internal sealed class Subscription : IGaterStream
         try
         {
             await _channel.Writer.WriteAsync(d, ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _enqueued);
+            Interlocked.Increment(ref _counters.Enqueued);
             return true;
         }
         catch (ChannelClosedException)
@@ -209,7 +209,7 @@ internal sealed class Subscription : IGaterStream
     {
         var reader = _channel.Reader;
         var ct = _cts.Token;
-        // Calls are numbered odd while running (_call == call), even between them; a scope is inside the running
+        // Calls are numbered odd while running (Counters.Call == call), even between them; a scope is inside the running
         // call when its Call is that number. Flows a call leaves behind carry its scope: after an asynchronous call
         // (its continuations, and anything it started, hold the scope) the loop takes a fresh one, so they read as
         // outside once it returned. A synchronous call shares the scope with the next: work it started and left
@@ -224,10 +224,10 @@ internal sealed class Subscription : IGaterStream
                 // once closed, stop after the current item: what is left is counted by whoever closed it
                 while (!ct.IsCancellationRequested && reader.TryRead(out var d))
                 {
-                    // only this loop writes _call and _handled
-                    var call = _call + 1;
+                    // only this loop writes Call and Handled
+                    var call = _counters.Call + 1;
                     Volatile.Write(ref scope.Call, call);
-                    Volatile.Write(ref _call, call);
+                    Volatile.Write(ref _counters.Call, call);
                     var wentAsync = false;
                     try
                     {
@@ -248,8 +248,8 @@ internal sealed class Subscription : IGaterStream
                     finally
                     {
                         // the call is over: work it started and left running is no longer "inside" it
-                        Volatile.Write(ref _call, call + 1);
-                        Volatile.Write(ref _handled, _handled + 1);
+                        Volatile.Write(ref _counters.Call, call + 1);
+                        Volatile.Write(ref _counters.Handled, _counters.Handled + 1);
                         if (wentAsync)
                         {
                             scope = new HandlerScope(this);
@@ -262,6 +262,18 @@ internal sealed class Subscription : IGaterStream
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// A cache line for publishers' count and one for the loop's: sharing a line with each other, or with the fields
+    /// every publisher reads (the queue, the pattern), would move it between cores on every delivery.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 208)]
+    private struct Counters
+    {
+        [FieldOffset(64)] public long Enqueued;
+        [FieldOffset(128)] public long Call;
+        [FieldOffset(136)] public long Handled;
     }
 
     /// <summary>A handler loop's mark on its flow and the flows it starts: inside the call numbered <see cref="Call"/>.</summary>
