@@ -106,7 +106,8 @@ public sealed class InProcessHub
         // looking for items: one of the two sees the other
         private void Wake()
         {
-            if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _sleeping) == 1 && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
             {
                 _ready.Set();
             }

@@ -61,8 +61,10 @@ internal sealed partial class GaterBusCore
             return;
         }
         // a full fence between the write and reading Sleeping, paired with the worker's between setting it and
-        // looking for frames: one of the two sees the other
-        if (Interlocked.CompareExchange(ref lane.Sleeping, 0, 1) == 1)
+        // looking for frames: one of the two sees the other. A fence and a read, not a CompareExchange per frame:
+        // that would take the line from the worker's core every time.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref lane.Sleeping) == 1 && Interlocked.CompareExchange(ref lane.Sleeping, 0, 1) == 1)
         {
             lane.Ready.Set();
         }
