@@ -51,18 +51,24 @@ public sealed class InProcessHub
 
     private readonly record struct Dispatch(Sub Sub, GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame);
 
+    // Each connection dispatches on a thread of its own, as a socket's receive loop would: a loop on the thread pool
+    // that is never idle under load holds a pool thread, and the subscribers' handler loops it feeds then wait in
+    // the pool's queue for a thread (on two cores they ran in bursts, taking turns with it instead of alongside).
     private sealed class Connection : IGaterBackplane
     {
         private readonly InProcessHub _hub;
         private readonly System.Threading.Channels.Channel<Dispatch> _inbox =
             System.Threading.Channels.Channel.CreateBounded<Dispatch>(new System.Threading.Channels.BoundedChannelOptions(65_536) { SingleReader = true });
-        private readonly Task _loop;
+        // set by a writer when the loop sleeps (or is about to): the loop's only wake-up
+        private readonly ManualResetEventSlim _ready = new(false);
+        private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _sleeping;
         private bool _disposed;
 
         public Connection(InProcessHub hub)
         {
             _hub = hub;
-            _loop = Task.Run(DispatchAsync);
+            new Thread(DispatchLoop) { IsBackground = true, Name = "in-process hub connection" }.Start();
         }
 
         public string Name => "in-process";
@@ -74,13 +80,21 @@ public sealed class InProcessHub
         }
 
         public ValueTask EnqueueAsync(Dispatch d, CancellationToken ct)
-            => _inbox.Writer.TryWrite(d) ? ValueTask.CompletedTask : WriteSlowAsync(d, ct);
+        {
+            if (!_inbox.Writer.TryWrite(d))
+            {
+                return WriteSlowAsync(d, ct);
+            }
+            Wake();
+            return ValueTask.CompletedTask;
+        }
 
         private async ValueTask WriteSlowAsync(Dispatch d, CancellationToken ct)
         {
             try
             {
                 await _inbox.Writer.WriteAsync(d, ct).ConfigureAwait(false);
+                Wake();
             }
             catch (System.Threading.Channels.ChannelClosedException)
             {
@@ -88,23 +102,52 @@ public sealed class InProcessHub
             }
         }
 
-        private async Task DispatchAsync()
+        // a full fence between the write and reading _sleeping, paired with the loop's between setting it and
+        // looking for items: one of the two sees the other
+        private void Wake()
+        {
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _sleeping) == 1 && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
+            {
+                _ready.Set();
+            }
+        }
+
+        private void DispatchLoop()
         {
             var reader = _inbox.Reader;
-            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            try
             {
-                while (reader.TryRead(out var d))
+                while (true)
                 {
-                    try
+                    while (reader.TryRead(out var d))
                     {
-                        d.Sub.Handler(d.Instance, d.Topic, d.Frame);
-                    }
+                        try
+                        {
+                            d.Sub.Handler(d.Instance, d.Topic, d.Frame);
+                        }
 #pragma warning disable CA1031 // one receiver's failure must not stop this connection's dispatch
-                    catch (Exception)
+                        catch (Exception)
 #pragma warning restore CA1031
-                    {
+                        {
+                        }
                     }
+                    if (reader.Completion.IsCompleted)
+                    {
+                        return;
+                    }
+                    _ready.Reset();
+                    Interlocked.Exchange(ref _sleeping, 1);
+                    if (!reader.TryPeek(out _) && !reader.Completion.IsCompleted)
+                    {
+                        _ready.Wait();
+                    }
+                    Volatile.Write(ref _sleeping, 0);
                 }
+            }
+            finally
+            {
+                _stopped.TrySetResult();
             }
         }
 
@@ -132,7 +175,8 @@ public sealed class InProcessHub
             _disposed = true;
             _hub.RemoveAll(this);
             _inbox.Writer.TryComplete();
-            await _loop.ConfigureAwait(false);
+            _ready.Set();
+            await _stopped.Task.ConfigureAwait(false);
         }
     }
 

@@ -27,7 +27,10 @@ internal sealed partial class GaterBusCore
             lane.InboundLoop = Task.Run(() => InboundLoopAsync(lane));
             if (lane.Arrivals is not null)
             {
-                lane.Worker = Task.Run(() => LaneWorkerAsync(lane));
+                // a thread of its own: a worker is busy for as long as frames come, and on the thread pool it would
+                // hold a pool thread that handler loops and the other lanes then wait for
+                lane.Worker = lane.WorkerStopped.Task;
+                new Thread(() => LaneWorker(lane)) { IsBackground = true, Name = "gater receive lane" }.Start();
             }
             lanes[i] = lane;
         }
@@ -55,6 +58,15 @@ internal sealed partial class GaterBusCore
             Interlocked.Decrement(ref c.Routed);
             Interlocked.Add(ref c.RoutedBytes, -frame.Length);
             OnArrivalDropped(instance, topic);
+            return;
+        }
+        // a full fence between the write and reading Sleeping, paired with the worker's between setting it and
+        // looking for frames: one of the two sees the other. A fence and a read, not a CompareExchange per frame:
+        // that would take the line from the worker's core every time.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref lane.Sleeping) == 1 && Interlocked.CompareExchange(ref lane.Sleeping, 0, 1) == 1)
+        {
+            lane.Ready.Set();
         }
     }
 
@@ -124,38 +136,56 @@ internal sealed partial class GaterBusCore
         _events.Post(SlowConsumerDetected, new SlowConsumer(InboundQueueName, dropped));
     }
 
-    private async Task LaneWorkerAsync(ReceiveLane lane)
+    private void LaneWorker(ReceiveLane lane)
     {
         var reader = lane.Arrivals!.Reader;
         long processed = 0, processedBytes = 0;
-        // uncancellable wait: no allocation per wait; stopping completes the writer to end the loop
-        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !_stopping.IsCancellationRequested)
+        try
         {
-            while (!_stopping.IsCancellationRequested && reader.TryRead(out var a))
+            // stopping completes the writer and wakes the worker to end the loop
+            while (!_stopping.IsCancellationRequested)
             {
-                try
+                while (!_stopping.IsCancellationRequested && reader.TryRead(out var a))
                 {
-                    ReceiveOnLane(lane, a.Instance, a.Topic, a.Frame);
-                }
-#pragma warning disable CA1031 // as a backplane's handler: a failure loses that frame, never the lane
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    LogLaneFailed(_logger, ex, a.Instance.WireName(), a.Topic);
-                }
-                finally
-                {
-                    processedBytes += a.Frame.Length;
-                    if ((++processed & 31) == 0)
+                    try
                     {
-                        PublishProgress(lane, processed, processedBytes);
+                        ReceiveOnLane(lane, a.Instance, a.Topic, a.Frame);
+                    }
+#pragma warning disable CA1031 // as a backplane's handler: a failure loses that frame, never the lane
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        LogLaneFailed(_logger, ex, a.Instance.WireName(), a.Topic);
+                    }
+                    finally
+                    {
+                        processedBytes += a.Frame.Length;
+                        if ((++processed & 31) == 0)
+                        {
+                            PublishProgress(lane, processed, processedBytes);
+                        }
                     }
                 }
+                // before waiting (or stopping): an idle lane reads as idle
+                PublishProgress(lane, processed, processedBytes);
+                if (reader.Completion.IsCompleted)
+                {
+                    break;
+                }
+                lane.Ready.Reset();
+                Interlocked.Exchange(ref lane.Sleeping, 1);
+                if (!reader.TryPeek(out _) && !reader.Completion.IsCompleted && !_stopping.IsCancellationRequested)
+                {
+                    lane.Ready.Wait();
+                }
+                Volatile.Write(ref lane.Sleeping, 0);
             }
-            // before waiting (or stopping): an idle lane reads as idle
             PublishProgress(lane, processed, processedBytes);
         }
-        PublishProgress(lane, processed, processedBytes);
+        finally
+        {
+            lane.WorkerStopped.TrySetResult();
+        }
     }
 
     /// <summary>Frames routed to the lanes and not yet verified and fanned out.</summary>
@@ -191,6 +221,7 @@ internal sealed partial class GaterBusCore
         foreach (var lane in _lanes)
         {
             lane.Arrivals?.Writer.TryComplete();
+            lane.Ready.Set();
             lane.Inbound.Writer.TryComplete();
         }
         foreach (var lane in _lanes)
@@ -230,6 +261,10 @@ internal sealed partial class GaterBusCore
         public readonly Channel<Arrival>? Arrivals = worker ? Channel.CreateUnbounded<Arrival>(new UnboundedChannelOptions { SingleReader = true }) : null;
         public Task InboundLoop = Task.CompletedTask;
         public Task Worker = Task.CompletedTask;
+        // the worker's thread: ended, and its wake-up (set by the router when the worker sleeps, or by stopping)
+        public readonly TaskCompletionSource WorkerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly ManualResetEventSlim Ready = new(false);
+        public int Sleeping;
         public LaneCounters Counters;
         // where the backplane's thread waits while the lane is full (Monitor.Wait needs an object, not a Lock)
         public readonly object Room = new();

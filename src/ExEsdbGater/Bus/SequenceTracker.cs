@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace ExEsdbGater.Bus;
 
 /// <summary>
@@ -15,31 +17,33 @@ internal sealed class SequenceTracker(int capacity)
         var key = (env.Node, env.Instance, env.Topic);
         lock (_lock)
         {
-            SequenceGap? gap = null;
-            if (_positions.TryGetValue(key, out var last) && last.Epoch == env.Epoch && env.Seq == 1 && last.Seq > 1)
+            // one lookup: the key hashes two strings, on every received frame
+            ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(_positions, key, out var known);
+            if (known && last.Epoch == env.Epoch)
             {
-                // the publisher forgot this idle topic and starts it again: a new stream, not a gap
-                _positions[key] = (env.Epoch, 1);
-                return null;
-            }
-            if (_positions.TryGetValue(key, out last) && last.Epoch == env.Epoch)
-            {
-                if (env.Seq > last.Seq + 1)
+                if (env.Seq == 1 && last.Seq > 1)
                 {
-                    gap = new SequenceGap(env.Node, env.Epoch, env.Instance, env.Topic, last.Seq + 1, env.Seq);
+                    // the publisher forgot this idle topic and starts it again: a new stream, not a gap
+                    last = (env.Epoch, 1);
+                    return null;
                 }
                 if (env.Seq <= last.Seq)
                 {
                     return null;
                 }
+                var gap = env.Seq > last.Seq + 1 ? new SequenceGap(env.Node, env.Epoch, env.Instance, env.Topic, last.Seq + 1, env.Seq) : null;
+                last = (env.Epoch, env.Seq);
+                return gap;
             }
-            else if (_positions.Count >= capacity)
+            if (_positions.Count - (known ? 0 : 1) >= capacity)
             {
                 // bounded memory: forget every publisher's position rather than grow without limit
                 _positions.Clear();
+                _positions[key] = (env.Epoch, env.Seq);
+                return null;
             }
-            _positions[key] = (env.Epoch, env.Seq);
-            return gap;
+            last = (env.Epoch, env.Seq);
+            return null;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 
 namespace ExEsdbGater.Bus;
@@ -8,19 +9,19 @@ internal sealed class Subscription : IGaterStream
     private readonly GaterBusCore _bus;
     private readonly Channel<Delivery> _channel;
     private readonly Func<Delivery, CancellationToken, ValueTask>? _handler;
-    // The subscription whose handler is running on this logical flow, and which call of it: lets a publish made
-    // from inside a handler see that waiting for room in that same queue would wait forever.
-    private static readonly AsyncLocal<(Subscription Sub, long Call)> s_running = new();
+    // The handler loop's scope on this logical flow: lets a publish made from inside a handler see that waiting for
+    // room in that same queue would wait forever. Set once per loop, not per call: changing an AsyncLocal builds a
+    // new ExecutionContext (~100 bytes) per delivery.
+    private static readonly AsyncLocal<HandlerScope?> s_running = new();
     private readonly CancellationTokenSource _cts = new();
     private readonly QueueFullMode _fullMode;
     private readonly int _capacity;
-    private long _call;
     private readonly bool _exact;
     private Task? _loop;
-    private long _enqueued;
+    // written on every delivery, by publishers and by the handler loop: apart from the fields publishers read
+    private Counters _counters;
     private long _dropped;
     private long _queueDropped;
-    private long _handled;
     private int _disposed;
 
     public Subscription(GaterBusCore bus, GaterInstance instance, string pattern, SubscriptionOptions options, Func<Delivery, CancellationToken, ValueTask>? handler)
@@ -59,7 +60,7 @@ internal sealed class Subscription : IGaterStream
 
     public bool IncludeRejections { get; }
 
-    public long Enqueued => Interlocked.Read(ref _enqueued);
+    public long Enqueued => _counters.EnqueuedTotal;
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
@@ -72,8 +73,8 @@ internal sealed class Subscription : IGaterStream
     {
         get
         {
-            var (sub, call) = s_running.Value;
-            return sub is not null && Interlocked.Read(ref sub._call) == call ? sub : null;
+            var scope = s_running.Value;
+            return scope is not null && Volatile.Read(ref scope.Sub._counters.Call) == Volatile.Read(ref scope.Call) ? scope.Sub : null;
         }
     }
 
@@ -137,7 +138,7 @@ internal sealed class Subscription : IGaterStream
     /// True when a handler subscription has handled everything queued (a stream is always idle: its reader is not ours).
     /// Counts, not the queue's depth: an item already taken from the queue but not yet handled keeps it busy.
     /// </summary>
-    public bool IsIdle => _handler is null || Interlocked.Read(ref _enqueued) == Interlocked.Read(ref _handled) + Interlocked.Read(ref _queueDropped);
+    public bool IsIdle => _handler is null || _counters.EnqueuedTotal == Interlocked.Read(ref _counters.Handled) + Interlocked.Read(ref _queueDropped);
 
     /// <summary>Unsubscribes, waits for the handler to return, and counts what is left in the queue as dropped.</summary>
     public async ValueTask<int> CloseAndCountRemainingAsync()
@@ -163,7 +164,7 @@ internal sealed class Subscription : IGaterStream
         {
             return false;
         }
-        Interlocked.Increment(ref _enqueued);
+        _counters.CountEnqueued();
         return true;
     }
 
@@ -173,7 +174,7 @@ internal sealed class Subscription : IGaterStream
         try
         {
             await _channel.Writer.WriteAsync(d, ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _enqueued);
+            _counters.CountEnqueued();
             return true;
         }
         catch (ChannelClosedException)
@@ -208,6 +209,13 @@ internal sealed class Subscription : IGaterStream
     {
         var reader = _channel.Reader;
         var ct = _cts.Token;
+        // Calls are numbered odd while running (Counters.Call == call), even between them; a scope is inside the running
+        // call when its Call is that number. Flows a call leaves behind carry its scope: after an asynchronous call
+        // (its continuations, and anything it started, hold the scope) the loop takes a fresh one, so they read as
+        // outside once it returned. A synchronous call shares the scope with the next: work it started and left
+        // running reads as inside while a later call runs (it may then be refused instead of waiting for room).
+        var scope = new HandlerScope(this);
+        s_running.Value = scope;
         try
         {
             // An uncancellable wait reuses one waiter instead of allocating per wait; disposal completes the channel.
@@ -216,11 +224,16 @@ internal sealed class Subscription : IGaterStream
                 // once closed, stop after the current item: what is left is counted by whoever closed it
                 while (!ct.IsCancellationRequested && reader.TryRead(out var d))
                 {
-                    var call = Interlocked.Increment(ref _call);
-                    s_running.Value = (this, call);
+                    // only this loop writes Call and Handled
+                    var call = _counters.Call + 1;
+                    Volatile.Write(ref scope.Call, call);
+                    Volatile.Write(ref _counters.Call, call);
+                    var wentAsync = false;
                     try
                     {
-                        await _handler!(d, ct).ConfigureAwait(false);
+                        var pending = _handler!(d, ct);
+                        wentAsync = !pending.IsCompleted;
+                        await pending.ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (ct.IsCancellationRequested)
                     {
@@ -235,9 +248,13 @@ internal sealed class Subscription : IGaterStream
                     finally
                     {
                         // the call is over: work it started and left running is no longer "inside" it
-                        Interlocked.Increment(ref _call);
-                        Interlocked.Increment(ref _handled);
-                        s_running.Value = default;
+                        Volatile.Write(ref _counters.Call, call + 1);
+                        Volatile.Write(ref _counters.Handled, _counters.Handled + 1);
+                        if (wentAsync)
+                        {
+                            scope = new HandlerScope(this);
+                            s_running.Value = scope;
+                        }
                     }
                 }
             }
@@ -245,6 +262,45 @@ internal sealed class Subscription : IGaterStream
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// Cache lines for publishers' counts and one for the loop's: sharing a line with each other, or with the fields
+    /// every publisher reads (the queue, the pattern), would move it between cores on every delivery.
+    /// </summary>
+    /// <remarks>
+    /// Publishers count in two lines, chosen by thread: two receive lanes (or a lane and a local publisher) then
+    /// rarely increment the same line from two cores.
+    /// </remarks>
+    [StructLayout(LayoutKind.Explicit, Size = 272)]
+    private struct Counters
+    {
+        [FieldOffset(64)] public long Enqueued0;
+        [FieldOffset(128)] public long Enqueued1;
+        [FieldOffset(192)] public long Call;
+        [FieldOffset(200)] public long Handled;
+
+        public void CountEnqueued()
+        {
+            if ((Environment.CurrentManagedThreadId & 1) == 0)
+            {
+                Interlocked.Increment(ref Enqueued0);
+            }
+            else
+            {
+                Interlocked.Increment(ref Enqueued1);
+            }
+        }
+
+        public readonly long EnqueuedTotal => Volatile.Read(in Enqueued0) + Volatile.Read(in Enqueued1);
+    }
+
+    /// <summary>A handler loop's mark on its flow and the flows it starts: inside the call numbered <see cref="Call"/>.</summary>
+    private sealed class HandlerScope(Subscription sub)
+    {
+        public readonly Subscription Sub = sub;
+        // -1 until its first call: never a call's number
+        public long Call = -1;
     }
 
     public void Dispose()
