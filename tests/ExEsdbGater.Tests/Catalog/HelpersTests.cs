@@ -40,6 +40,17 @@ public sealed class HelpersTests
         Assert.Throws<ArgumentException>(() => ElixirCompat.GenerateMessageId(""));
     }
 
+    [Fact]
+    public void Ids_made_at_one_instant_differ_across_refills_of_the_random_pool()
+    {
+        // 1,000 ids take 4,000 random bytes: the per-thread pool of 256 is refilled 15 times
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_795_752_000_123));
+        var ids = Enumerable.Range(0, 1000).Select(_ => ElixirCompat.GenerateMessageId(timeProvider: clock)).ToList();
+        Assert.All(ids, id => Assert.Matches("^msg_1795752000123000_[A-Za-z0-9_-]{6}$", id));
+        // 32 random bits each: two equal among 1,000 happens about once in 10,000 runs, three practically never
+        Assert.True(ids.Distinct().Count() >= 998, $"{1000 - ids.Distinct().Count()} repeated ids");
+    }
+
     [Theory]
     [InlineData("gater1@h", NodeType.GaterNode)]
     [InlineData("store2@h", NodeType.StoreNode)]
