@@ -196,40 +196,21 @@ public sealed partial class FrameVerifier
         {
             return new(RejectReason.FromFuture, $"ts {f.Ts} ahead of now {now}", envelope);
         }
-        // 12
-        // the pair's key, hashed once for the look-up here and the entry at step 15
+        // 12, judged after 13 and 14 have been worked out (and reported in step order): the look-up in a large
+        // replay memory misses the caches, so its slot is fetched now and read once the payload is done
         var replayKey = entryId is null ? ReplayCache.KeyOf(envelope.Node, envelope.Id) : 0;
+        if (entryId is null)
+        {
+            _replay.Prefetch(replayKey);
+        }
+        var payloadFault = ReadPayload(body, in f, instance, typeInfo, type, envelope, out var message);
         if (entryId is not null ? _entryReplay.SeenInAnotherEntry(envelope.Node, envelope.Id, entryId, now) : _replay.Contains(replayKey, now))
         {
             return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
         }
-        // 13, 14
-        var payload = body.Slice(f.PayloadStart, f.PayloadEnd - f.PayloadStart);
-        GaterMessage? message;
-        if (f.NonFiniteNumber && (instance == GaterInstance.Events || typeInfo is not null))
+        if (payloadFault is { } fault)
         {
-            return new(RejectReason.InvalidPayload, "a number does not fit a finite double", envelope);
-        }
-        if (instance == GaterInstance.Events)
-        {
-            // any object: BodyReader has checked its bytes, which the map keeps and parses only if asked
-            message = new ApplicationEvent(type, JsonMap.OverUtf8(payload));
-        }
-        else
-        {
-            if (typeInfo is null)
-            {
-                return new(RejectReason.UnknownType, $"type {type} is not in {instance.WireName()}", envelope);
-            }
-            // One pass of the type's generated reader: kinds, required members, exact enums, instants, node names.
-            // from the members the scanner recorded at step 8 (this thread's buffer): the payload is not read again
-            var read = f.PayloadMembers <= PayloadMember.MaxRecorded
-                ? typeInfo.MemberReader(body, PayloadMember.ThreadBuffer.AsSpan(0, f.PayloadMembers), out message, out var fault)
-                : typeInfo.Reader(payload, out message, out fault);
-            if (!read || message is null)
-            {
-                return new(RejectReason.InvalidPayload, fault.Detail, envelope);
-            }
+            return fault;
         }
         if (entryId is not null)
         {
@@ -250,6 +231,38 @@ public sealed partial class FrameVerifier
             ReplayEvicted?.Invoke(_replay.ForcedEvictions);
         }
         return new(envelope, message);
+    }
+
+    // Steps 13 and 14: the typed message, or the rejection.
+    private static VerifyResult? ReadPayload(ReadOnlySpan<byte> body, in BodyFields f, GaterInstance instance, MessageTypeInfo? typeInfo, string type, Envelope envelope, out GaterMessage message)
+    {
+        message = null!;
+        var payload = body.Slice(f.PayloadStart, f.PayloadEnd - f.PayloadStart);
+        if (f.NonFiniteNumber && (instance == GaterInstance.Events || typeInfo is not null))
+        {
+            return new(RejectReason.InvalidPayload, "a number does not fit a finite double", envelope);
+        }
+        if (instance == GaterInstance.Events)
+        {
+            // any object: BodyReader has checked its bytes, which the map keeps and parses only if asked
+            message = new ApplicationEvent(type, JsonMap.OverUtf8(payload));
+            return null;
+        }
+        if (typeInfo is null)
+        {
+            return new(RejectReason.UnknownType, $"type {type} is not in {instance.WireName()}", envelope);
+        }
+        // One pass of the type's generated reader: kinds, required members, exact enums, instants, node names;
+        // from the members the scanner recorded at step 8 (this thread's buffer): the payload is not read again
+        var read = f.PayloadMembers <= PayloadMember.MaxRecorded
+            ? typeInfo.MemberReader(body, PayloadMember.ThreadBuffer.AsSpan(0, f.PayloadMembers), out var m, out var fault)
+            : typeInfo.Reader(payload, out m, out fault);
+        if (!read || m is null)
+        {
+            return new(RejectReason.InvalidPayload, fault.Detail, envelope);
+        }
+        message = m;
+        return null;
     }
 
     // Small frames are hashed from one contiguous copy: each call into OpenSSL costs ~125 ns beyond the hashing,

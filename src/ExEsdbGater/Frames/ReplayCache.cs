@@ -6,23 +6,39 @@ namespace ExEsdbGater.Frames;
 /// </summary>
 /// <remarks>
 /// Pairs are kept as 64-bit hashes (seeded per process), not strings: entries hold no references, so a large
-/// replay memory costs the garbage collector nothing, and each entry takes about 40 bytes. An attacker cannot aim
+/// replay memory costs the garbage collector nothing, and each entry takes about 48 bytes. An attacker cannot aim
 /// for a collision without the process's seed; an accidental one (about 1 in 2^64 per pair) would only reject a
 /// frame as <c>replayed</c>.
+/// The pairs live in an open-addressing table (linear probing, at most half full, deletion by backward shift) of
+/// 16-byte slots: a look-up in a full million-pair memory touches one cache line where a dictionary touched two
+/// (bucket, then entry), and a receiver pays it twice a frame (the look-up, and the eviction of the oldest pair).
 /// </remarks>
 internal sealed class ReplayCache
 {
-    private readonly Dictionary<ulong, long> _seen;
+    private const int InitialSlots = 8192;
+
     private readonly Queue<(ulong Key, long ExpiresAt)> _order;
     private readonly int _capacity;
+    private readonly int _maxSlots;
     private readonly Lock _lock = new();
+    private Slot[] _slots;
+    private int _count;
     private long _forcedEvictions;
+
+    private struct Slot
+    {
+        // 0: empty (a pair whose key is 0 is kept as 1)
+        public ulong Key;
+        public long ExpiresAt;
+    }
 
     public ReplayCache(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
-        _seen = new Dictionary<ulong, long>(Math.Min(capacity, 4096));
+        // at most half full at capacity; grown by doubling from a small start, so an idle verifier stays small
+        _maxSlots = (int)Math.Min(1L << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity) * 2u));
+        _slots = new Slot[Math.Min(InitialSlots, _maxSlots)];
         _order = new Queue<(ulong, long)>(Math.Min(capacity, 4096));
     }
 
@@ -34,7 +50,7 @@ internal sealed class ReplayCache
         {
             lock (_lock)
             {
-                return _seen.Count;
+                return _count;
             }
         }
     }
@@ -66,9 +82,11 @@ internal sealed class ReplayCache
     /// <summary>True when the pair of <paramref name="key"/> (<see cref="KeyOf"/>) is present and unexpired.</summary>
     public bool Contains(ulong key, long nowMs)
     {
+        key = Stored(key);
         lock (_lock)
         {
-            return _seen.TryGetValue(key, out var exp) && exp >= nowMs;
+            var i = Find(key);
+            return i >= 0 && _slots[i].ExpiresAt >= nowMs;
         }
     }
 
@@ -76,32 +94,138 @@ internal sealed class ReplayCache
     public bool TryAdd(ulong key, long expiresAt, long nowMs, out bool evicted)
     {
         evicted = false;
+        key = Stored(key);
         lock (_lock)
         {
             while (_order.TryPeek(out var head) && head.ExpiresAt < nowMs)
             {
                 _order.Dequeue();
-                if (_seen.TryGetValue(head.Key, out var exp) && exp == head.ExpiresAt)
-                {
-                    _seen.Remove(head.Key);
-                }
+                RemoveIfSame(head.Key, head.ExpiresAt);
             }
-            if (_seen.TryGetValue(key, out var existing) && existing >= nowMs)
+            var at = Find(key);
+            if (at >= 0 && _slots[at].ExpiresAt >= nowMs)
             {
                 return false;
             }
-            while (_seen.Count >= _capacity && _order.TryDequeue(out var old))
+            while (_count >= _capacity && _order.TryDequeue(out var old))
             {
-                if (_seen.TryGetValue(old.Key, out var exp) && exp == old.ExpiresAt)
+                if (RemoveIfSame(old.Key, old.ExpiresAt))
                 {
-                    _seen.Remove(old.Key);
                     evicted = true;
                     _forcedEvictions++;
                 }
             }
-            _seen[key] = expiresAt;
+            // removals shift slots: find the pair (or its empty slot) again
+            at = Find(key);
+            if (at >= 0)
+            {
+                _slots[at].ExpiresAt = expiresAt;
+            }
+            else
+            {
+                if ((_count + 1) * 2 > _slots.Length && _slots.Length < _maxSlots)
+                {
+                    Grow();
+                }
+                var i = (int)key & (_slots.Length - 1);
+                while (_slots[i].Key != 0)
+                {
+                    i = (i + 1) & (_slots.Length - 1);
+                }
+                _slots[i] = new Slot { Key = key, ExpiresAt = expiresAt };
+                _count++;
+            }
             _order.Enqueue((key, expiresAt));
+            // once full, the next pair in will push this one out: fetch its slot for that frame
+            if (_count >= _capacity && _order.TryPeek(out var next))
+            {
+                PrefetchSlot(ref _slots[(int)next.Key & (_slots.Length - 1)]);
+            }
             return true;
+        }
+    }
+
+    private static ulong Stored(ulong key) => key == 0 ? 1 : key;
+
+    /// <summary>
+    /// Starts fetching the slot of a pair into the cache, without the lock (a hint: a table replaced meanwhile is
+    /// harmless), so that <see cref="Contains"/> a little later does not wait on memory.
+    /// </summary>
+    public void Prefetch(ulong key)
+    {
+        var slots = _slots;
+        PrefetchSlot(ref slots[(int)Stored(key) & (slots.Length - 1)]);
+    }
+
+    private static unsafe void PrefetchSlot(ref Slot slot)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref slot));
+        }
+    }
+
+    private int Find(ulong key)
+    {
+        var mask = _slots.Length - 1;
+        for (var i = (int)key & mask; ; i = (i + 1) & mask)
+        {
+            var k = _slots[i].Key;
+            if (k == key)
+            {
+                return i;
+            }
+            if (k == 0)
+            {
+                return -1;
+            }
+        }
+    }
+
+    // The pair leaves only if it still has this expiry (a later TryAdd of the same pair renewed it otherwise).
+    private bool RemoveIfSame(ulong key, long expiresAt)
+    {
+        var i = Find(key);
+        if (i < 0 || _slots[i].ExpiresAt != expiresAt)
+        {
+            return false;
+        }
+        // backward shift: pull later slots of the probe run into the hole unless they already sit at or after
+        // their home slot within the run, so every key stays reachable without tombstones
+        var mask = _slots.Length - 1;
+        var hole = i;
+        for (var j = (hole + 1) & mask; _slots[j].Key != 0; j = (j + 1) & mask)
+        {
+            var home = (int)_slots[j].Key & mask;
+            var stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+            if (!stays)
+            {
+                _slots[hole] = _slots[j];
+                hole = j;
+            }
+        }
+        _slots[hole] = default;
+        _count--;
+        return true;
+    }
+
+    private void Grow()
+    {
+        var old = _slots;
+        _slots = new Slot[old.Length * 2];
+        var mask = _slots.Length - 1;
+        foreach (var slot in old)
+        {
+            if (slot.Key == 0)
+            {
+                continue;
+            }
+            var i = (int)slot.Key & mask;
+            while (_slots[i].Key != 0)
+            {
+                i = (i + 1) & mask;
+            }
+            _slots[i] = slot;
         }
     }
 }

@@ -209,4 +209,71 @@ public sealed class ReplayCacheTests
         Assert.False(cache.TryAdd(ReplayCache.KeyOf("gater1@host-a", "msg_999999"), 10, 0, out _));
         Assert.Equal(0, cache.ForcedEvictions);
     }
+
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(2, 50)]
+    [InlineData(3, 1000)]
+    [InlineData(4, 9000)]
+    public void The_table_answers_as_a_dictionary_and_a_queue_would_under_random_use(int seed, int capacity)
+    {
+        // keys sharing their low bits make long probe runs that wrap around the table; expiries and the capacity
+        // make pairs leave from the middle of runs, which the backward shift must survive; the table grows
+        var rng = new Random(seed);
+        var cache = new ReplayCache(capacity);
+        var model = new Dictionary<ulong, long>();
+        var order = new Queue<(ulong Key, long ExpiresAt)>();
+        long modelEvictions = 0;
+        var keys = Enumerable.Range(0, (capacity * 3) + 10).Select(_ => ((ulong)rng.NextInt64() << 16) | (uint)rng.Next(0, 64)).Append(0UL).ToArray();
+        long now = 0;
+        for (var step = 0; step < 40_000; step++)
+        {
+            now += rng.Next(0, 3);
+            var key = keys[rng.Next(keys.Length)];
+            cache.Prefetch(key);
+            if (rng.Next(3) == 0)
+            {
+                Assert.Equal(model.TryGetValue(key == 0 ? 1 : key, out var e) && e >= now, cache.Contains(key, now));
+                continue;
+            }
+            // lifetimes long enough that the capacity, not only expiry, makes pairs leave
+            var expires = now + rng.Next(0, (4 * capacity) + 200);
+            var added = cache.TryAdd(key, expires, now, out var evicted);
+            Assert.Equal(ModelAdd(key == 0 ? 1 : key, expires, out var modelEvicted), added);
+            Assert.Equal(modelEvicted, evicted);
+            Assert.Equal(model.Count, cache.Count);
+        }
+        Assert.Equal(modelEvictions, cache.ForcedEvictions);
+        Assert.True(modelEvictions > 0, "the capacity was reached");
+
+        // the dictionary-and-queue memory the table replaced, as it was
+        bool ModelAdd(ulong k, long exp, out bool ev)
+        {
+            ev = false;
+            while (order.TryPeek(out var head) && head.ExpiresAt < now)
+            {
+                order.Dequeue();
+                if (model.TryGetValue(head.Key, out var e) && e == head.ExpiresAt)
+                {
+                    model.Remove(head.Key);
+                }
+            }
+            if (model.TryGetValue(k, out var existing) && existing >= now)
+            {
+                return false;
+            }
+            while (model.Count >= capacity && order.TryDequeue(out var old))
+            {
+                if (model.TryGetValue(old.Key, out var e) && e == old.ExpiresAt)
+                {
+                    model.Remove(old.Key);
+                    ev = true;
+                    modelEvictions++;
+                }
+            }
+            model[k] = exp;
+            order.Enqueue((k, exp));
+            return true;
+        }
+    }
 }
