@@ -155,7 +155,7 @@ internal sealed partial class GaterBusCore
                     catch (Exception ex)
 #pragma warning restore CA1031
                     {
-                        LogLaneFailed(_logger, ex, a.Instance.WireName(), a.Topic);
+                        LaneFailed(ex, a.Instance, a.Topic);
                     }
                     finally
                     {
@@ -185,6 +185,21 @@ internal sealed partial class GaterBusCore
         finally
         {
             lane.WorkerStopped.TrySetResult();
+        }
+    }
+
+    // On the lane's own thread nothing may escape: a logging provider that throws (Logger rethrows it) would end the
+    // process, not only the lane.
+    private void LaneFailed(Exception ex, GaterInstance instance, string topic)
+    {
+        try
+        {
+            LogLaneFailed(_logger, ex, instance.WireName(), topic);
+        }
+#pragma warning disable CA1031 // the frame's failure is already lost with it; the lane goes on
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 

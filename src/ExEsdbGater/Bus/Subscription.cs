@@ -210,10 +210,10 @@ internal sealed class Subscription : IGaterStream
         var reader = _channel.Reader;
         var ct = _cts.Token;
         // Calls are numbered odd while running (Counters.Call == call), even between them; a scope is inside the running
-        // call when its Call is that number. Flows a call leaves behind carry its scope: after an asynchronous call
-        // (its continuations, and anything it started, hold the scope) the loop takes a fresh one, so they read as
-        // outside once it returned. A synchronous call shares the scope with the next: work it started and left
-        // running reads as inside while a later call runs (it may then be refused instead of waiting for room).
+        // call when its Call is that number. Flows a call leaves behind (continuations, work it started) carry its
+        // scope, so each call gets a scope of its own: handed-off work reads as outside once its call returned, and
+        // may wait for room like any publisher (the documented way out of GaterReentrancyException). A scope per
+        // loop saved this allocation but refused such work while a later call ran (found in review).
         var scope = new HandlerScope(this);
         s_running.Value = scope;
         try
@@ -228,12 +228,9 @@ internal sealed class Subscription : IGaterStream
                     var call = _counters.Call + 1;
                     Volatile.Write(ref scope.Call, call);
                     Volatile.Write(ref _counters.Call, call);
-                    var wentAsync = false;
                     try
                     {
-                        var pending = _handler!(d, ct);
-                        wentAsync = !pending.IsCompleted;
-                        await pending.ConfigureAwait(false);
+                        await _handler!(d, ct).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (ct.IsCancellationRequested)
                     {
@@ -250,11 +247,8 @@ internal sealed class Subscription : IGaterStream
                         // the call is over: work it started and left running is no longer "inside" it
                         Volatile.Write(ref _counters.Call, call + 1);
                         Volatile.Write(ref _counters.Handled, _counters.Handled + 1);
-                        if (wentAsync)
-                        {
-                            scope = new HandlerScope(this);
-                            s_running.Value = scope;
-                        }
+                        scope = new HandlerScope(this);
+                        s_running.Value = scope;
                     }
                 }
             }

@@ -166,10 +166,14 @@ internal struct NameStack : IDisposable
 
     private static ulong HashUnescaped(ReadOnlySpan<byte> raw) => Hash(System.Text.Encoding.UTF8.GetBytes(BodyReader.Unescape(raw)));
 
-    // FNV-1a; collisions only cost an exact comparison.
+    // a per-process start: names that collide cannot be prepared to force the exact comparisons of the big path
+    private static readonly ulong Seed = (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) << 32
+        | (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
+
+    // FNV-1a from a random start; collisions only cost an exact comparison.
     private static ulong Hash(ReadOnlySpan<byte> s)
     {
-        var h = 14695981039346656037UL;
+        var h = 14695981039346656037UL ^ Seed;
         foreach (var b in s)
         {
             h = (h ^ b) * 1099511628211UL;

@@ -131,6 +131,58 @@ public sealed class HardeningTests
         Assert.True(refused > 0, "the queue was never full when the handler published: the test proved nothing");
     }
 
+    // with one mark per handler loop (as before the review) this hung: a time limit turns that into a failure
+    [Fact(Timeout = 60_000)]
+    public async Task Work_a_handler_hands_off_publishes_like_any_publisher_while_a_later_call_runs()
+    {
+        // GaterReentrancyException's advice is to hand the work to another task. That task must not read as inside
+        // the handler once the call that started it has returned: here it publishes into the handler's own full
+        // queue while a later call of the handler runs, and must wait for room, not be refused.
+        await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = "n@test", Keys = KeyRing.Of(GaterKey.FromSecret(Secret)) });
+        IGaterBus b = bus;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondCallRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handOffPublishing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handOffGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task? handOff = null;
+        var seen = new ConcurrentQueue<double>();
+        await bus.SubscribeAsync<NodeHealth>("cluster:health", async (m, _, ct) =>
+        {
+            seen.Enqueue(m.LoadAvg!.Value);
+            if (m.LoadAvg == 1)
+            {
+                // the first call hands off and returns at once (synchronously)
+                handOff = Task.Run(async () =>
+                {
+                    await handOffGo.Task;
+                    handOffPublishing.TrySetResult();
+                    await b.BroadcastAsync("cluster:health", Health(load: 9), CancellationToken.None);
+                });
+                return;
+            }
+            if (m.LoadAvg == 2)
+            {
+                secondCallRunning.TrySetResult();
+                await release.Task;
+            }
+        }, new SubscriptionOptions { Capacity = 1 });
+
+        await bus.BroadcastAsync("cluster:health", Health(load: 1));
+        await bus.BroadcastAsync("cluster:health", Health(load: 2));
+        await secondCallRunning.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await bus.BroadcastAsync("cluster:health", Health(load: 3)); // the queue (capacity 1) is now full
+        handOffGo.SetResult();
+        await handOffPublishing.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        // give the handed-off publish time to reach the full queue while the second call still runs; refused, it
+        // would fault now, before the release
+        await Task.Delay(200);
+        Assert.False(handOff!.IsFaulted, handOff.Exception?.InnerException?.Message);
+        release.SetResult();
+        await handOff.WaitAsync(TimeSpan.FromSeconds(20));
+        await Until(() => seen.Count == 4, "all four delivered");
+        Assert.Equal([1, 2, 3, 9], seen.ToArray());
+    }
+
     [Fact]
     public async Task Two_handlers_feeding_each_other_through_full_queues_do_not_deadlock()
     {

@@ -5,7 +5,10 @@ namespace ExEsdbGater.Tests.Frames;
 
 /// <summary>
 /// The body reader as it was before <see cref="BodyScanner"/>: a walk of <see cref="Utf8JsonReader"/>'s tokens. Kept
-/// here only as the reference the scanner is compared with (BodyReaderDifferentialTests).
+/// here only as the reference the scanner is compared with (BodyReaderDifferentialTests). One deliberate difference
+/// from the old code: it named every reader error that mentions "depth" as too deep, including the reader's "expected
+/// depth to be zero" for a truncated body (<c>{"v":1,</c>), which is not JSON rather than too deep; the scanner and
+/// this reference say so.
 /// </summary>
 internal static class ReferenceBodyReader
 {
