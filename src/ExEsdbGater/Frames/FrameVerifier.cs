@@ -204,6 +204,11 @@ public sealed partial class FrameVerifier
             _replay.Prefetch(replayKey);
         }
         var payloadFault = ReadPayload(body, in f, instance, typeInfo, type, envelope, out var message);
+        if (entryId is null && payloadFault is null && _options.ReplayStore is null)
+        {
+            // the usual case, all else accepted and no shared store: the look-up and the entry are one step
+            return Remember(envelope, replayKey, f.Ts + maxAge, now, message);
+        }
         if (entryId is not null ? _entryReplay.SeenInAnotherEntry(envelope.Node, envelope.Id, entryId, now) : _replay.Contains(replayKey, now))
         {
             return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
@@ -222,7 +227,13 @@ public sealed partial class FrameVerifier
         {
             return fromStore;
         }
-        if (!_replay.TryAdd(replayKey, f.Ts + maxAge, now, out var evicted))
+        return Remember(envelope, replayKey, f.Ts + maxAge, now, message);
+    }
+
+    // Step 12's look-up and the entry of an accepted pair, under one lock: of two copies verified at once, one wins.
+    private VerifyResult Remember(Envelope envelope, ulong replayKey, long expiresAt, long now, GaterMessage message)
+    {
+        if (!_replay.TryAdd(replayKey, expiresAt, now, out var evicted))
         {
             return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
         }
