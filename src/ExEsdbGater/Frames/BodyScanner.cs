@@ -80,11 +80,7 @@ internal ref struct BodyScanner
         }
         while (true)
         {
-            if (!Name(out var nameStart, out var nameLength, out var nameEscaped))
-            {
-                return NotJson;
-            }
-            var err = Admit(ref names, nameStart, nameLength, nameEscaped, "escaped lone surrogate in a member name");
+            var err = MemberName(ref names, out var nameStart, out var nameLength, out var nameEscaped);
             if (err is not null)
             {
                 return err;
@@ -252,11 +248,7 @@ internal ref struct BodyScanner
         }
         while (true)
         {
-            if (!Name(out var nameStart, out var nameLength, out var nameEscaped))
-            {
-                return NotJson;
-            }
-            var err = Admit(ref names, nameStart, nameLength, nameEscaped, "escaped lone surrogate in a member name");
+            var err = MemberName(ref names, out var nameStart, out var nameLength, out var nameEscaped);
             if (err is not null)
             {
                 return err;
@@ -345,12 +337,16 @@ internal ref struct BodyScanner
         return true;
     }
 
-    private readonly string? Admit(ref NameStack names, int start, int length, bool escaped, string surrogate)
+    // A member name, its colon, and its admission: no escaped lone surrogate, not a duplicate in its object.
+    private string? MemberName(ref NameStack names, out int start, out int length, out bool escaped)
     {
-        var name = _b.Slice(start, length);
-        if (escaped && BodyReader.HasLoneSurrogate(name))
+        if (!Name(out start, out length, out escaped))
         {
-            return surrogate;
+            return NotJson;
+        }
+        if (escaped && BodyReader.HasLoneSurrogate(_b.Slice(start, length)))
+        {
+            return "escaped lone surrogate in a member name";
         }
         return names.Add(_b, start, length, escaped) ? null : "duplicate member name";
     }
