@@ -19,6 +19,7 @@ internal sealed class PublishBatcher
     private readonly Lock _sending = new();
     private IBatch? _gathering;
     private bool _flushQueued;
+    private bool _closed;
 
     public PublishBatcher(IDatabase db, Action<Exception> onFlushFailed)
     {
@@ -31,6 +32,11 @@ internal sealed class PublishBatcher
     {
         lock (_lock)
         {
+            if (_closed)
+            {
+                // raced with dispose: after the last flush nothing would send it, so it fails now, counted
+                return Task.FromException(new ObjectDisposedException(nameof(PublishBatcher), "The Redis backplane was disposed before this frame could be sent."));
+            }
             _gathering ??= _db.CreateBatch();
             var task = _gathering.PublishAsync(channel, frame);
             if (!_flushQueued)
@@ -40,6 +46,16 @@ internal sealed class PublishBatcher
             }
             return task;
         }
+    }
+
+    /// <summary>Refuses later publishes (their tasks fail), then sends what has gathered: the last flush.</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+        }
+        Flush();
     }
 
     /// <summary>Sends what has gathered, until nothing is left.</summary>

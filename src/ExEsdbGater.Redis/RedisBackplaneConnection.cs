@@ -179,8 +179,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         }
         _disposed = true;
         _mux.ConnectionFailed -= OnFailed;
-        // what was published before DisposeAsync goes out before the connection closes
-        _batcher.Flush();
+        // what was published before DisposeAsync goes out before the connection closes; a publish racing this
+        // fails and is counted instead of waiting in a batch nobody sends
+        _batcher.Close();
         if (_ownsMux)
         {
             await _mux.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);

@@ -85,4 +85,40 @@ public sealed class PublishTrackerTests
         await Until(() => tracker.InFlight == 0 && failures.Count == 1, "the second publish's failure");
         Assert.Equal(["two"], failures);
     }
+
+    [Fact]
+    public async Task A_publish_after_the_batcher_closed_fails_and_is_counted_and_one_before_is_sent()
+    {
+        var server = new RedisServer();
+        await server.InitializeAsync();
+        try
+        {
+            await Closing(server);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    private static async Task Closing(RedisServer server)
+    {
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+        var flushFailures = new ConcurrentQueue<string>();
+        var batcher = new PublishBatcher(mux.GetDatabase(), ex => flushFailures.Enqueue(ex.Message));
+        var failures = new ConcurrentQueue<string>();
+        var tracker = new PublishTracker(ex => failures.Enqueue(ex.Message));
+        var channel = StackExchange.Redis.RedisChannel.Literal("exg-close-test");
+        var before = batcher.PublishAsync(channel, new byte[] { 1 });
+        tracker.Track(before);
+        batcher.Close();
+        var after = batcher.PublishAsync(channel, new byte[] { 2 });
+        tracker.Track(after);
+        await before.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(before.IsCompletedSuccessfully);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => after);
+        await Until(() => failures.Count == 1 && tracker.InFlight == 0, "the refused publish counted");
+        Assert.Contains("disposed", failures.Single(), StringComparison.Ordinal);
+        Assert.Empty(flushFailures);
+    }
 }
