@@ -130,18 +130,12 @@ internal sealed partial class BenchCommand
         w.WriteEndObject();
     }
 
-    // Rounds until the rate stops improving: at least 1.5 s, then until three rounds in a row beat the best by less
-    // than 2 %; at most 5 s (the same rule as Rate).
+    // Rounds until the rate stops improving (WarmUp), with a little longer at most: each round is 10,000 messages.
     private static async Task WarmUpAsync(Func<Task<TimeSpan>> round)
     {
-        var warm = Stopwatch.StartNew();
-        var best = TimeSpan.MaxValue;
-        var flat = 0;
-        while (warm.Elapsed < TimeSpan.FromSeconds(5) && (warm.Elapsed < TimeSpan.FromSeconds(1.5) || flat < 3))
+        for (var warm = new WarmUp(TimeSpan.FromSeconds(5)); warm.Going;)
         {
-            var took = await round();
-            flat = took.TotalSeconds < best.TotalSeconds / 1.02 ? 0 : flat + 1;
-            best = took < best ? took : best;
+            warm.Add(1 / (await round()).TotalSeconds);
         }
     }
 

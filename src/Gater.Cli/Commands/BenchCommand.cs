@@ -302,13 +302,7 @@ internal sealed partial class BenchCommand : GaterCommand
     /// <summary>Runs the body in growing batches for the budget; returns operations per second.</summary>
     private static double Rate(TimeSpan budget, Action<int> body, int maxBatch = int.MaxValue)
     {
-        // Warm up until the rate stops improving: tiered JIT promotes a deep call tree over 1-1.5 s here (100 ms
-        // rounds of verify: ~7,500 ns for a second, then 2,350 ns), so a short warm-up measured half-compiled code.
-        // At least 1.5 s, then until three rounds in a row beat the best by less than 2 %; at most 4 s.
-        var warm = Stopwatch.StartNew();
-        var best = 0.0;
-        var flat = 0;
-        while (warm.Elapsed < TimeSpan.FromSeconds(4) && (warm.Elapsed < TimeSpan.FromSeconds(1.5) || flat < 3))
+        for (var warm = new WarmUp(TimeSpan.FromSeconds(4)); warm.Going;)
         {
             long n = 0;
             var round = Stopwatch.StartNew();
@@ -318,9 +312,7 @@ internal sealed partial class BenchCommand : GaterCommand
                 body(k);
                 n += k;
             }
-            var rate = n / round.Elapsed.TotalSeconds;
-            flat = rate > best * 1.02 ? 0 : flat + 1;
-            best = Math.Max(best, rate);
+            warm.Add(n / round.Elapsed.TotalSeconds);
         }
         var batch = 100;
         long ops = 0;
