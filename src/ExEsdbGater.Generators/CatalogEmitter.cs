@@ -182,8 +182,8 @@ internal static class CatalogEmitter
             sb.Append("            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)\n            {\n");
             sb.Append("                var field = FieldOf(ref r);\n                r.Read();\n                switch (field)\n                {\n");
         }
-        var isNull = members ? "m.Kind == global::ExEsdbGater.Frames.PayloadToken.Null" : "r.TokenType == JsonTokenType.Null";
-        var notNull = members ? "m.Kind != global::ExEsdbGater.Frames.PayloadToken.Null" : "r.TokenType != JsonTokenType.Null";
+        var isNull = members ? "m.Kind == global::ExEsdbGater.Frames.TokenKind.Null" : "r.TokenType == JsonTokenType.Null";
+        var notNull = members ? "m.Kind != global::ExEsdbGater.Frames.TokenKind.Null" : "r.TokenType != JsonTokenType.Null";
         for (var i = 0; i < t.Fields.Count; i++)
         {
             var f = t.Fields[i];
@@ -332,7 +332,7 @@ internal static class CatalogEmitter
             }
             sb.Append("        }\n        value = default;\n        return false;\n    }\n\n");
             sb.Append($"    public static bool Enum(System.ReadOnlySpan<byte> body, in global::ExEsdbGater.Frames.PayloadMember m, out {e.Name} value)\n    {{\n");
-            sb.Append("        if (m.Kind == global::ExEsdbGater.Frames.PayloadToken.String)\n        {\n");
+            sb.Append("        if (m.Kind == global::ExEsdbGater.Frames.TokenKind.String)\n        {\n");
             sb.Append("            var text = m.ValueEscaped ? Unescaped(body, in m) : m.Text(body);\n");
             foreach (var v in e.Values)
             {

@@ -89,7 +89,7 @@ internal static class BodyReader
         return false;
     }
 
-    private static bool TryHex4(ReadOnlySpan<byte> s, out int value)
+    internal static bool TryHex4(ReadOnlySpan<byte> s, out int value)
     {
         value = 0;
         foreach (var c in s)

@@ -31,15 +31,6 @@ internal ref struct BodyScanner
         _b = body;
     }
 
-    private enum Token : byte
-    {
-        String,
-        Number,
-        Literal,
-        Object,
-        Array,
-    }
-
     public static string? Scan(ReadOnlySpan<byte> body, ref BodyFields f, ref NameStack names)
     {
         var s = new BodyScanner(body);
@@ -144,7 +135,7 @@ internal ref struct BodyScanner
             return bad;
         }
         var raw = _b[start.._i];
-        if (token == Token.String)
+        if (token == TokenKind.String)
         {
             raw = _b.Slice(start, _i - start - 1);
             if (escaped && BodyReader.HasLoneSurrogate(raw))
@@ -156,10 +147,10 @@ internal ref struct BodyScanner
         {
             case 0:
                 seen |= Has_v;
-                return token == Token.Number && IsPlainInteger(raw, out var v) && v == 1 ? null : "v must be 1";
+                return token == TokenKind.Number && IsPlainInteger(raw, out var v) && v == 1 ? null : "v must be 1";
             case 1:
                 seen |= Has_instance;
-                return token == Token.String && !escaped && GaterInstances.TryParse(raw, out f.Instance) ? null : "instance is not one of the ten instances";
+                return token == TokenKind.String && !escaped && GaterInstances.TryParse(raw, out f.Instance) ? null : "instance is not one of the ten instances";
             case 2:
                 seen |= Has_topic;
                 return EnvelopeString(token, raw, start, escaped, out f.Topic, "topic", static t => FrameRules.IsValidTopic(t), static t => FrameRules.IsValidTopic(t), "breaks its rule");
@@ -183,7 +174,7 @@ internal ref struct BodyScanner
                 return EnvelopeInteger(token, raw, 0, out f.Ts) ? null : "ts breaks its rule";
             case 9:
                 seen |= Has_payload;
-                if (token != Token.Object)
+                if (token != TokenKind.Object)
                 {
                     return "payload is not an object";
                 }
@@ -198,17 +189,17 @@ internal ref struct BodyScanner
 
     // Walks the rest of a value whose first token was just read: containers to their end, numbers in the payload
     // checked for a finite double. Scalars are complete already.
-    private string? Container(Token token, ref NameStack names, ref BodyFields f, bool inPayload)
+    private string? Container(TokenKind token, ref NameStack names, ref BodyFields f, bool inPayload)
         => token switch
         {
-            Token.Object => ObjectRest(ref names, ref f, inPayload, record: null),
-            Token.Array => ArrayRest(ref names, ref f, inPayload),
+            TokenKind.Object => ObjectRest(ref names, ref f, inPayload, record: null),
+            TokenKind.Array => ArrayRest(ref names, ref f, inPayload),
             _ => null,
         };
 
     private string? Value(ref NameStack names, ref BodyFields f, bool inPayload) => Value(ref names, ref f, inPayload, out _, out _);
 
-    private string? Value(ref NameStack names, ref BodyFields f, bool inPayload, out Token token, out bool escaped)
+    private string? Value(ref NameStack names, ref BodyFields f, bool inPayload, out TokenKind token, out bool escaped)
     {
         var numberStart = _i;
         if (Next(out token, out var start, out escaped) is { } bad)
@@ -217,9 +208,9 @@ internal ref struct BodyScanner
         }
         switch (token)
         {
-            case Token.String:
+            case TokenKind.String:
                 return escaped && BodyReader.HasLoneSurrogate(_b.Slice(start, _i - start - 1)) ? "escaped lone surrogate in a string" : null;
-            case Token.Number:
+            case TokenKind.Number:
                 if (inPayload && !f.NonFiniteNumber && !BodyReader.IsFiniteDouble(_b[numberStart.._i]))
                 {
                     // judged later, in order, as invalid_payload (wire format section 4)
@@ -264,7 +255,7 @@ internal ref struct BodyScanner
             {
                 if (recorded < record.Length)
                 {
-                    record[recorded] = new PayloadMember(nameStart, nameLength, nameEscaped, KindOf(token, _b[valueStart]), valueStart, _i, escaped);
+                    record[recorded] = new PayloadMember(nameStart, nameLength, nameEscaped, token, valueStart, _i, escaped);
                 }
                 f.PayloadMembers = ++recorded;
             }
@@ -275,15 +266,6 @@ internal ref struct BodyScanner
             }
         }
     }
-
-    private static PayloadToken KindOf(Token token, byte first) => token switch
-    {
-        Token.String => PayloadToken.String,
-        Token.Number => PayloadToken.Number,
-        Token.Object => PayloadToken.Object,
-        Token.Array => PayloadToken.Array,
-        _ => first == 't' ? PayloadToken.True : first == 'f' ? PayloadToken.False : PayloadToken.Null,
-    };
 
     private string? Close(ref NameStack names)
     {
@@ -353,7 +335,7 @@ internal ref struct BodyScanner
 
     // Reads one token at _i (no leading whitespace): a whole scalar, or the opening bracket of a container (its
     // depth checked here, as the general reader does). start is where a string's text begins. Null, or the fault.
-    private string? Next(out Token token, out int start, out bool escaped)
+    private string? Next(out TokenKind token, out int start, out bool escaped)
     {
         token = default;
         start = _i;
@@ -367,28 +349,28 @@ internal ref struct BodyScanner
         {
             case (byte)'{':
             case (byte)'[':
-                token = _b[_i] == '{' ? Token.Object : Token.Array;
+                token = _b[_i] == '{' ? TokenKind.Object : TokenKind.Array;
                 _i++;
                 return ++_depth > FrameRules.MaxDepth ? TooDeep : null;
             case (byte)'"':
-                token = Token.String;
+                token = TokenKind.String;
                 start = _i + 1;
                 ok = String(out escaped);
                 break;
             case (byte)'t':
-                token = Token.Literal;
+                token = TokenKind.True;
                 ok = Literal("true"u8);
                 break;
             case (byte)'f':
-                token = Token.Literal;
+                token = TokenKind.False;
                 ok = Literal("false"u8);
                 break;
             case (byte)'n':
-                token = Token.Literal;
+                token = TokenKind.Null;
                 ok = Literal("null"u8);
                 break;
             default:
-                token = Token.Number;
+                token = TokenKind.Number;
                 ok = Number();
                 break;
         }
@@ -502,7 +484,7 @@ internal ref struct BodyScanner
                     p += 2;
                     break;
                 case (byte)'u':
-                    if (p + 6 > _b.Length || !IsHex4(_b.Slice(p + 2, 4)))
+                    if (p + 6 > _b.Length || !BodyReader.TryHex4(_b.Slice(p + 2, 4), out _))
                     {
                         return false;
                     }
@@ -512,18 +494,6 @@ internal ref struct BodyScanner
                     return false;
             }
         }
-    }
-
-    private static bool IsHex4(ReadOnlySpan<byte> s)
-    {
-        foreach (var c in s)
-        {
-            if (!char.IsAsciiHexDigit((char)c))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     // After a member or an item: 1 at a comma (another follows), 0 at the container's closing bracket, -1 otherwise.
@@ -557,20 +527,20 @@ internal ref struct BodyScanner
     private delegate bool Utf8Rule(ReadOnlySpan<byte> text);
 
     // A string envelope member: where it lies, and its rule (on an escaped spelling: on its unescaped text).
-    private static string? EnvelopeString(Token token, ReadOnlySpan<byte> raw, int start, bool escaped, out RawString where, string member, Utf8Rule rule, Func<string, bool> textRule, string broken)
+    private static string? EnvelopeString(TokenKind token, ReadOnlySpan<byte> raw, int start, bool escaped, out RawString where, string member, Utf8Rule rule, Func<string, bool> textRule, string broken)
     {
         where = new RawString(start, raw.Length, escaped);
-        if (token != Token.String)
+        if (token != TokenKind.String)
         {
             return member + " is not a string";
         }
         return (escaped ? textRule(BodyReader.Unescape(raw)) : rule(raw)) ? null : $"{member} {broken}";
     }
 
-    private static bool EnvelopeInteger(Token token, ReadOnlySpan<byte> raw, long min, out long value)
+    private static bool EnvelopeInteger(TokenKind token, ReadOnlySpan<byte> raw, long min, out long value)
     {
         value = 0;
-        return token == Token.Number && IsPlainInteger(raw, out value) && value >= min && value < FrameRules.MaxInteger;
+        return token == TokenKind.Number && IsPlainInteger(raw, out value) && value >= min && value < FrameRules.MaxInteger;
     }
 
     // no fraction or exponent, and within a long

@@ -166,14 +166,10 @@ internal struct NameStack : IDisposable
 
     private static ulong HashUnescaped(ReadOnlySpan<byte> raw) => Hash(System.Text.Encoding.UTF8.GetBytes(BodyReader.Unescape(raw)));
 
-    // a per-process start: names that collide cannot be prepared to force the exact comparisons of the big path
-    private static readonly ulong Seed = (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) << 32
-        | (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
-
     // FNV-1a from a random start; collisions only cost an exact comparison.
     private static ulong Hash(ReadOnlySpan<byte> s)
     {
-        var h = 14695981039346656037UL ^ Seed;
+        var h = 14695981039346656037UL ^ HashSeed.Value;
         foreach (var b in s)
         {
             h = (h ^ b) * 1099511628211UL;

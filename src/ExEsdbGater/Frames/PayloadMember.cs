@@ -1,22 +1,10 @@
 namespace ExEsdbGater.Frames;
 
-/// <summary>The kind of a payload member's value, from its first token.</summary>
-internal enum PayloadToken : byte
-{
-    String,
-    Number,
-    True,
-    False,
-    Null,
-    Object,
-    Array,
-}
-
 /// <summary>
 /// One member of a payload object as the body scanner found it: where its name and its whole value lie in the body.
 /// The generated member readers build the typed record from these without reading the payload a second time.
 /// </summary>
-internal readonly record struct PayloadMember(int NameStart, int NameLength, bool NameEscaped, PayloadToken Kind, int ValueStart, int ValueEnd, bool ValueEscaped)
+internal readonly record struct PayloadMember(int NameStart, int NameLength, bool NameEscaped, TokenKind Kind, int ValueStart, int ValueEnd, bool ValueEscaped)
 {
     /// <summary>The payload members the scanner records per body; a payload with more is read the general way.</summary>
     public const int MaxRecorded = 64;

@@ -55,14 +55,11 @@ internal sealed class ReplayCache
         }
     }
 
-    private static readonly ulong Seed = (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) << 32
-        | (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
-
     // 64-bit FNV-1a over both strings from a per-process random start, finished with a 64-bit avalanche mix.
     // (Mixing two precomputed 32-bit string hashes would leave only 32 bits of the id: collisions at scale.)
     public static ulong KeyOf(string node, string id)
     {
-        var h = 14695981039346656037UL ^ Seed;
+        var h = 14695981039346656037UL ^ HashSeed.Value;
         foreach (var c in node)
         {
             h = (h ^ c) * 1099511628211UL;
@@ -127,12 +124,7 @@ internal sealed class ReplayCache
                 {
                     Grow();
                 }
-                var i = (int)key & (_slots.Length - 1);
-                while (_slots[i].Key != 0)
-                {
-                    i = (i + 1) & (_slots.Length - 1);
-                }
-                _slots[i] = new Slot { Key = key, ExpiresAt = expiresAt };
+                _slots[EmptySlotFor(_slots, key)] = new Slot { Key = key, ExpiresAt = expiresAt };
                 _count++;
             }
             _order.Enqueue((key, expiresAt));
@@ -149,7 +141,8 @@ internal sealed class ReplayCache
 
     /// <summary>
     /// Starts fetching the slot of a pair into the cache, without the lock (a hint: a table replaced meanwhile is
-    /// harmless), so that <see cref="Contains"/> a little later does not wait on memory.
+    /// harmless), so that the look-up a little later (<see cref="Contains"/> or <see cref="TryAdd"/>) does not wait on
+    /// memory.
     /// </summary>
     public void Prefetch(ulong key)
     {
@@ -209,23 +202,29 @@ internal sealed class ReplayCache
         return true;
     }
 
+    // The first empty slot of the key's probe run (the table is never full).
+    private static int EmptySlotFor(Slot[] slots, ulong key)
+    {
+        var mask = slots.Length - 1;
+        var i = (int)key & mask;
+        while (slots[i].Key != 0)
+        {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
     private void Grow()
     {
         var old = _slots;
         _slots = new Slot[old.Length * 2];
-        var mask = _slots.Length - 1;
         foreach (var slot in old)
         {
             if (slot.Key == 0)
             {
                 continue;
             }
-            var i = (int)slot.Key & mask;
-            while (_slots[i].Key != 0)
-            {
-                i = (i + 1) & mask;
-            }
-            _slots[i] = slot;
+            _slots[EmptySlotFor(_slots, slot.Key)] = slot;
         }
     }
 }

@@ -20,13 +20,13 @@ internal static partial class PayloadRead
 
     public static bool String(ReadOnlySpan<byte> body, in PayloadMember m, [NotNullWhen(true)] out string? value)
     {
-        value = m.Kind != PayloadToken.String ? null : m.ValueEscaped ? BodyReader.Unescape(m.Text(body)) : Encoding.UTF8.GetString(m.Text(body));
+        value = m.Kind != TokenKind.String ? null : m.ValueEscaped ? BodyReader.Unescape(m.Text(body)) : Encoding.UTF8.GetString(m.Text(body));
         return value is not null;
     }
 
     public static bool NodeString(ReadOnlySpan<byte> body, in PayloadMember m, [NotNullWhen(true)] out string? value)
     {
-        value = m.Kind != PayloadToken.String ? null : m.ValueEscaped ? BodyReader.Unescape(m.Text(body)) : NodeNameCache.Get(m.Text(body));
+        value = m.Kind != TokenKind.String ? null : m.ValueEscaped ? BodyReader.Unescape(m.Text(body)) : NodeNameCache.Get(m.Text(body));
         return value is not null;
     }
 
@@ -34,7 +34,7 @@ internal static partial class PayloadRead
     {
         value = 0;
         var raw = m.Value(body);
-        return m.Kind == PayloadToken.Number && raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0
+        return m.Kind == TokenKind.Number && raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0
             && Utf8Parser.TryParse(raw, out value, out var used) && used == raw.Length;
     }
 
@@ -42,20 +42,20 @@ internal static partial class PayloadRead
     {
         value = 0;
         var raw = m.Value(body);
-        return m.Kind == PayloadToken.Number && Utf8Parser.TryParse(raw, out value, out var used) && used == raw.Length && double.IsFinite(value);
+        return m.Kind == TokenKind.Number && Utf8Parser.TryParse(raw, out value, out var used) && used == raw.Length && double.IsFinite(value);
     }
 
     public static bool Boolean(ReadOnlySpan<byte> body, in PayloadMember m, out bool value)
     {
         _ = body;
-        value = m.Kind == PayloadToken.True;
-        return m.Kind is PayloadToken.True or PayloadToken.False;
+        value = m.Kind == TokenKind.True;
+        return m.Kind is TokenKind.True or TokenKind.False;
     }
 
     public static bool Instant(ReadOnlySpan<byte> body, in PayloadMember m, out DateTimeOffset value)
     {
         value = default;
-        if (m.Kind != PayloadToken.String)
+        if (m.Kind != TokenKind.String)
         {
             return false;
         }
@@ -64,7 +64,7 @@ internal static partial class PayloadRead
 
     public static bool Map(ReadOnlySpan<byte> body, in PayloadMember m, [NotNullWhen(true)] out JsonMap? value)
     {
-        value = m.Kind == PayloadToken.Object ? JsonMap.OverUtf8(m.Value(body)) : null;
+        value = m.Kind == TokenKind.Object ? JsonMap.OverUtf8(m.Value(body)) : null;
         return value is not null;
     }
 
