@@ -133,16 +133,7 @@ public sealed class PayloadReaderDifferentialTests
     private static void CompareMembers(MessageTypeInfo type, ReadOnlySpan<byte> body, PayloadMember[] members, (GaterMessage? Message, PayloadFault? Fault) expected)
     {
         var ok = type.MemberReader(body, members, out var message, out var fault);
-        if (expected.Message is not null)
-        {
-            Assert.True(ok, $"{type.Name}: member reader rejected ({fault.Detail}) {Encoding.UTF8.GetString(body)}");
-            Assert.Equal(expected.Message, message);
-        }
-        else
-        {
-            Assert.False(ok, $"{type.Name}: member reader accepted, reference says {expected.Fault!.Value.Detail}: {Encoding.UTF8.GetString(body)}");
-            Assert.Equal(expected.Fault, fault);
-        }
+        AssertAgrees(type, "member reader", ok, message, fault, expected, Encoding.UTF8.GetString(body));
     }
 
     // Both readings of one payload; asserts they agree and returns the reference's.
@@ -150,18 +141,22 @@ public sealed class PayloadReaderDifferentialTests
     {
         var expected = ReferenceReader.Read(type, payload.ToArray());
         var ok = type.Reader(payload, out var message, out var fault);
-        var text = Encoding.UTF8.GetString(payload);
+        AssertAgrees(type, "fast reader", ok, message, fault, expected, Encoding.UTF8.GetString(payload));
+        return expected;
+    }
+
+    private static void AssertAgrees(MessageTypeInfo type, string reader, bool ok, GaterMessage? message, PayloadFault fault, (GaterMessage? Message, PayloadFault? Fault) expected, string text)
+    {
         if (expected.Message is not null)
         {
-            Assert.True(ok, $"{type.Name}: fast reader rejected ({fault.Detail}) {text}");
+            Assert.True(ok, $"{type.Name}: {reader} rejected ({fault.Detail}) {text}");
             Assert.Equal(expected.Message, message);
         }
         else
         {
-            Assert.False(ok, $"{type.Name}: fast reader accepted, reference says {expected.Fault!.Value.Detail}: {text}");
+            Assert.False(ok, $"{type.Name}: {reader} accepted, reference says {expected.Fault!.Value.Detail}: {text}");
             Assert.Equal(expected.Fault, fault);
         }
-        return expected;
     }
 
     private static Dictionary<string, object?> AllOptions(MessageTypeInfo t)
