@@ -49,6 +49,7 @@ public static class GaterBuilderExtensions
                 ConnectionString = o.ConnectionString!,
                 Prefix = o.Prefix,
                 ConnectTimeout = o.ConnectTimeout,
+                BatchFrames = o.BatchFrames,
                 LoggerFactory = sp.GetService<ILoggerFactory>(),
             }, ct).ConfigureAwait(false);
         });

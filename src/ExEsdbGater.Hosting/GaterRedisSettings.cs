@@ -21,4 +21,8 @@ public sealed class GaterRedisSettings
     /// <value>Default 5 seconds. Between 1 ms and 1 day.</value>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan ConnectTimeout { get; set; } = Core.ConnectTimeout;
+
+    /// <summary>Frames of one channel published in a burst go out as one Redis message (see <see cref="RedisBackplaneOptions.BatchFrames"/>).</summary>
+    /// <value>Default true.</value>
+    public bool BatchFrames { get; set; } = Core.BatchFrames;
 }

@@ -56,7 +56,7 @@ public static class RedisBackplane
             cancellationToken.ThrowIfCancellationRequested();
         }
         // after the first connection, keep retrying in the background
-        return new RedisBackplaneConnection(mux, options.Prefix, options.LoggerFactory, ownsMux: true);
+        return new RedisBackplaneConnection(mux, options.Prefix, options.LoggerFactory, ownsMux: true, options.BatchFrames);
     }
 
     /// <summary>
@@ -69,11 +69,13 @@ public static class RedisBackplane
     /// <param name="multiplexer">A connected multiplexer.</param>
     /// <param name="prefix">Channel prefix. Default <c>exg:</c>.</param>
     /// <param name="loggerFactory">Where the backplane logs. Default: nowhere.</param>
-    public static IGaterBackplane Create(IConnectionMultiplexer multiplexer, string prefix = RedisDefaults.Prefix, ILoggerFactory? loggerFactory = null)
+    /// <param name="batchFrames">Frames of one channel published in a burst go out as one Redis message; see
+    /// <see cref="RedisBackplaneOptions.BatchFrames"/>. Default true.</param>
+    public static IGaterBackplane Create(IConnectionMultiplexer multiplexer, string prefix = RedisDefaults.Prefix, ILoggerFactory? loggerFactory = null, bool batchFrames = RedisDefaults.BatchFrames)
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
         ArgumentNullException.ThrowIfNull(prefix);
-        return new RedisBackplaneConnection(multiplexer, prefix, loggerFactory, ownsMux: false);
+        return new RedisBackplaneConnection(multiplexer, prefix, loggerFactory, ownsMux: false, batchFrames);
     }
 
     // What a command on a connection that is still coming up fails with.

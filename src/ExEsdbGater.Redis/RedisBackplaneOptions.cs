@@ -26,6 +26,17 @@ public sealed record RedisBackplaneOptions
     /// <value>Default 5 seconds. Greater than zero.</value>
     public TimeSpan ConnectTimeout { get; init; } = RedisDefaults.ConnectTimeout;
 
+    /// <summary>
+    /// Whether frames of one channel published in a burst travel as one Redis message (a frame batch), which a
+    /// receiver splits before verifying each frame. A frame alone goes out as itself either way.
+    /// </summary>
+    /// <remarks>
+    /// Receivers of this version read batches whatever this says. Set it false while nodes of a version before
+    /// batching still listen: they would reject a batch as <c>invalid_format</c>.
+    /// </remarks>
+    /// <value>Default true.</value>
+    public bool BatchFrames { get; init; } = RedisDefaults.BatchFrames;
+
     /// <summary>Where the backplane logs.</summary>
     /// <value>Default null: nowhere.</value>
     public ILoggerFactory? LoggerFactory { get; init; }

@@ -6,6 +6,9 @@ internal static class RedisDefaults
     /// <summary>Channel prefix.</summary>
     public const string Prefix = "exg:";
 
+    /// <summary>Frames of one channel published in a burst go out as one Redis message.</summary>
+    public const bool BatchFrames = true;
+
     /// <summary>How long the first connection may take.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 

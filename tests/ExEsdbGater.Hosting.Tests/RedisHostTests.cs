@@ -34,6 +34,52 @@ public sealed class RedisHostTests : IAsyncLifetime
         await b.StopAsync();
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("false")]
+    public async Task BatchFrames_from_configuration_decides_whether_a_burst_shares_redis_messages(string? batchFrames)
+    {
+        var settings = TestHosts.Settings("batch@hosts", _redis.ConnectionString);
+        if (batchFrames is not null)
+        {
+            settings["ExEsdbGater:Redis:BatchFrames"] = batchFrames;
+        }
+        using var host = TestHosts.Build(settings, b => b.Services.AddExEsdbGater().AddRedisBackplane());
+        await host.StartAsync();
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        var messages = 0;
+        var frames = 0;
+        var channel = Redis.RedisBackplane.ChannelName(settings["ExEsdbGater:Redis:Prefix"]!, GaterInstance.Health, "cluster:health");
+        var queue = await mux.GetSubscriber().SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(channel));
+        queue.OnMessage(m =>
+        {
+            Interlocked.Increment(ref messages);
+            // each frame starts "exg1." and nothing in these frames' bodies spells it
+            var bytes = ((byte[])m.Message!).AsSpan();
+            for (var at = bytes.IndexOf("exg1."u8); at >= 0; at = bytes.IndexOf("exg1."u8))
+            {
+                Interlocked.Increment(ref frames);
+                bytes = bytes[(at + 5)..];
+            }
+        });
+        var bus = host.Services.GetRequiredService<IGaterBus>();
+        const int n = 2000;
+        for (var i = 0; i < n; i++)
+        {
+            await bus.BroadcastAsync("cluster:health", HealthMessages.NodeHealth("batch@hosts", NodeHealthStatus.Healthy));
+        }
+        await TestHosts.Until(() => Volatile.Read(ref frames) == n, $"{n} frames on the channel");
+        if (batchFrames is null)
+        {
+            Assert.True(Volatile.Read(ref messages) < n / 2, $"{messages} Redis messages for {n} frames");
+        }
+        else
+        {
+            Assert.Equal(n, Volatile.Read(ref messages));
+        }
+        await host.StopAsync();
+    }
+
     [Fact]
     public async Task Readiness_turns_unhealthy_when_redis_goes_and_healthy_when_it_is_back()
     {

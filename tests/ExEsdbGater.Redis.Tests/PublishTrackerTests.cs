@@ -19,7 +19,7 @@ public sealed class PublishTrackerTests
     public async Task Every_failed_publish_is_reported_once_and_nothing_stays_in_flight()
     {
         var failures = new ConcurrentQueue<string>();
-        var tracker = new PublishTracker(ex => failures.Enqueue(ex.Message));
+        var tracker = new PublishTracker((ex, _) => failures.Enqueue(ex.Message));
         var replies = Enumerable.Range(0, 100).Select(_ => new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         foreach (var r in replies)
         {
@@ -46,7 +46,7 @@ public sealed class PublishTrackerTests
     public async Task Publishes_answered_out_of_order_are_all_seen()
     {
         var failures = new ConcurrentQueue<string>();
-        var tracker = new PublishTracker(ex => failures.Enqueue(ex.Message));
+        var tracker = new PublishTracker((ex, _) => failures.Enqueue(ex.Message));
         var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var second = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         tracker.Track(first.Task);
@@ -63,7 +63,7 @@ public sealed class PublishTrackerTests
     public void A_publish_that_failed_at_once_is_reported_at_once()
     {
         var failures = new List<string>();
-        var tracker = new PublishTracker(ex => failures.Add(ex.Message));
+        var tracker = new PublishTracker((ex, _) => failures.Add(ex.Message));
         tracker.Track(Task.FromException(new InvalidOperationException("refused")));
         tracker.Track(Task.CompletedTask);
         Assert.Equal(["refused"], failures);
@@ -74,7 +74,7 @@ public sealed class PublishTrackerTests
     public async Task Publishes_after_a_quiet_spell_are_watched_again()
     {
         var failures = new ConcurrentQueue<string>();
-        var tracker = new PublishTracker(ex => failures.Enqueue(ex.Message));
+        var tracker = new PublishTracker((ex, _) => failures.Enqueue(ex.Message));
         var one = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         tracker.Track(one.Task);
         one.SetResult(1);
@@ -104,21 +104,32 @@ public sealed class PublishTrackerTests
     private static async Task Closing(RedisServer server)
     {
         await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
-        var flushFailures = new ConcurrentQueue<string>();
-        var batcher = new PublishBatcher(mux.GetDatabase(), ex => flushFailures.Enqueue(ex.Message));
-        var failures = new ConcurrentQueue<string>();
-        var tracker = new PublishTracker(ex => failures.Enqueue(ex.Message));
+        var failures = new ConcurrentQueue<(string, int)>();
+        var tracker = new PublishTracker((ex, frames) => failures.Enqueue((ex.Message, frames)));
+        var batcher = new PublishBatcher(mux.GetDatabase(), tracker, batchFrames: true);
         var channel = StackExchange.Redis.RedisChannel.Literal("exg-close-test");
-        var before = batcher.PublishAsync(channel, new byte[] { 1 });
-        tracker.Track(before);
+        var received = new ConcurrentQueue<byte[]>();
+        var queue = await mux.GetSubscriber().SubscribeAsync(channel);
+        queue.OnMessage(m => received.Enqueue((byte[])m.Message!));
+        Assert.True(batcher.Publish(channel, "exg1.before"u8.ToArray()));
         batcher.Close();
-        var after = batcher.PublishAsync(channel, new byte[] { 2 });
-        tracker.Track(after);
-        await before.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(before.IsCompletedSuccessfully);
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => after);
-        await Until(() => failures.Count == 1 && tracker.InFlight == 0, "the refused publish counted");
-        Assert.Contains("disposed", failures.Single(), StringComparison.Ordinal);
-        Assert.Empty(flushFailures);
+        Assert.False(batcher.Publish(channel, "exg1.after"u8.ToArray()));
+        await Until(() => received.Count == 1 && tracker.InFlight == 0, "the publish before Close sent");
+        Assert.Equal("exg1.before"u8.ToArray(), received.Single());
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task A_failed_publish_reports_every_frame_it_carried()
+    {
+        var failures = new ConcurrentQueue<(string, int)>();
+        var tracker = new PublishTracker((ex, frames) => failures.Enqueue((ex.Message, frames)));
+        var batch = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        tracker.Track(batch.Task, 37);
+        tracker.Track(Task.FromException(new InvalidOperationException("at once")), 5);
+        tracker.Failed(new InvalidOperationException("send threw"), 12);
+        batch.SetException(new InvalidOperationException("lost"));
+        await Until(() => tracker.InFlight == 0 && failures.Count == 3, "three failures");
+        Assert.Equal([("at once", 5), ("send threw", 12), ("lost", 37)], failures);
     }
 }

@@ -11,6 +11,7 @@ public sealed class RedisOptionsTests
         var o = new RedisBackplaneOptions { ConnectionString = "x" };
         Assert.Equal("exg:", o.Prefix);
         Assert.Equal(TimeSpan.FromSeconds(5), o.ConnectTimeout);
+        Assert.True(o.BatchFrames);
         Assert.Null(o.LoggerFactory);
     }
 

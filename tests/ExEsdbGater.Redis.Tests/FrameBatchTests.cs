@@ -1,0 +1,269 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Globalization;
+using ExEsdbGater.Testing;
+using StackExchange.Redis;
+
+namespace ExEsdbGater.Redis.Tests;
+
+/// <summary>The frame batch: its codec against hostile bytes, and bursts over a real redis-server.</summary>
+public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    private const string Secret = "frame-batch-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+    private static readonly KeyRing Ring = KeyRing.Of(GaterKey.FromSecret(Secret));
+    private static readonly RedisChannel Channel = RedisChannel.Literal("c");
+
+    private static List<(RedisChannel, ReadOnlyMemory<byte>)> Pending(params byte[][] frames)
+        => frames.Select(f => (Channel, (ReadOnlyMemory<byte>)f)).ToList();
+
+    private static List<byte[]> Split(byte[] batch)
+    {
+        var count = FrameBatch.Count(batch);
+        var frames = new List<byte[]>();
+        for (int i = 0, offset = FrameBatch.Start; i < count; i++)
+        {
+            frames.Add(FrameBatch.Next(batch, ref offset).ToArray());
+        }
+        return frames;
+    }
+
+    private static byte[] Batch(params (uint Length, byte[] Bytes)[] entries)
+    {
+        var b = new List<byte>(FrameBatch.Magic.ToArray());
+        foreach (var (length, bytes) in entries)
+        {
+            var l = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(l, length);
+            b.AddRange(l);
+            b.AddRange(bytes);
+        }
+        return [.. b];
+    }
+
+    private static byte[] Bytes(int n, byte fill = (byte)'x') => Enumerable.Repeat(fill, n).ToArray();
+
+    [Fact]
+    public void A_written_batch_splits_into_the_same_frames_in_order()
+    {
+        byte[][] frames = [Bytes(5), "exg1.abc"u8.ToArray(), Bytes(70_000, 7), "exgB-looking frame"u8.ToArray()];
+        var batch = FrameBatch.Write(Pending(frames), 0, frames.Length - 1);
+        Assert.True(FrameBatch.IsBatch(batch));
+        Assert.Equal(4, FrameBatch.Count(batch));
+        Assert.Equal(frames, Split(batch));
+        // a slice of the list: only the frames asked for
+        Assert.Equal(frames[1..3], Split(FrameBatch.Write(Pending(frames), 1, 2)));
+    }
+
+    public static TheoryData<string, byte[]> Malformed => new()
+    {
+        { "magic only, no frame", FrameBatch.Magic.ToArray() },
+        { "a length cut short", [.. FrameBatch.Magic, 0, 0, 0] },
+        { "a length past the end", Batch((100, Bytes(99))) },
+        { "bytes after the last frame", [.. Batch((5, Bytes(5))), 1] },
+        { "an entry shorter than any frame", Batch((5, Bytes(5)), (4, Bytes(4))) },
+        { "an empty entry", Batch((0, [])) },
+        { "an entry longer than a frame may be", Batch((1024 * 1024 + 1, Bytes(1024 * 1024 + 1))) },
+        { "a length of 4 GiB", Batch((uint.MaxValue, Bytes(10))) },
+        { "more frames than a batch may hold", Batch(Enumerable.Range(0, FrameBatch.MaxFrames + 1).Select(_ => (5u, Bytes(5))).ToArray()) },
+        { "not a batch", "exg1.kid.sig.{}"u8.ToArray() },
+    };
+
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public void A_malformed_batch_counts_no_frames(string what, byte[] batch)
+    {
+        Assert.True(FrameBatch.Count(batch) == 0, what);
+    }
+
+    [Fact]
+    public void The_largest_batch_a_receiver_takes_is_exactly_the_limits()
+    {
+        Assert.Equal(FrameBatch.MaxFrames, FrameBatch.Count(Batch(Enumerable.Range(0, FrameBatch.MaxFrames).Select(_ => (5u, Bytes(5))).ToArray())));
+        Assert.Equal(1, FrameBatch.Count(Batch((1024 * 1024, Bytes(1024 * 1024)))));
+        Assert.True(FrameBatch.CanHold(5) && FrameBatch.CanHold(1024 * 1024));
+        Assert.False(FrameBatch.CanHold(4) || FrameBatch.CanHold(1024 * 1024 + 1));
+    }
+
+    [Fact]
+    public void Mutated_batches_either_split_into_frames_that_cover_them_exactly_or_count_none()
+    {
+        var rng = new Random(20261127);
+        var valid = FrameBatch.Write(Pending(Bytes(5), Bytes(40, 1), Bytes(300, 2), Bytes(9, 3)), 0, 3);
+        var split = 0;
+        for (var n = 0; n < 100_000; n++)
+        {
+            var b = valid.ToArray();
+            switch (rng.Next(3))
+            {
+                case 0:
+                    b[rng.Next(b.Length)] = (byte)rng.Next(256);
+                    break;
+                case 1:
+                    b = b[..rng.Next(b.Length)];
+                    break;
+                default:
+                    b = [.. b, .. Bytes(rng.Next(1, 12), (byte)rng.Next(256))];
+                    break;
+            }
+            var count = FrameBatch.Count(b);
+            if (count == 0)
+            {
+                continue;
+            }
+            split++;
+            // every byte belongs to the magic, a length or a frame: nothing skipped, nothing read twice
+            var frames = Split(b);
+            Assert.Equal(count, frames.Count);
+            Assert.Equal(b.Length, FrameBatch.Magic.Length + frames.Sum(f => 4 + f.Length));
+            Assert.Equal(b, Batch(frames.Select(f => ((uint)f.Length, f)).ToArray()));
+        }
+        Assert.True(split > 1000, $"only {split} mutations still split");
+    }
+
+    private async Task<(IGaterBus Bus, IGaterBackplane Plane)> BusAsync(string prefix, string node, bool batch = true)
+    {
+        var plane = await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = redis.ConnectionString, Prefix = prefix, BatchFrames = batch });
+        return (GaterBus.Create(new GaterBusOptions { NodeName = node, Keys = Ring, Backplane = plane }), plane);
+    }
+
+    private static async Task Until(Func<bool> condition, Func<string> what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what());
+            await Task.Delay(5);
+        }
+    }
+
+    // Every message on the channel, as Redis carried it.
+    private async Task<(ConnectionMultiplexer Mux, ConcurrentQueue<byte[]> Messages)> WatchAsync(string channel)
+    {
+        var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var messages = new ConcurrentQueue<byte[]>();
+        var queue = await mux.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel));
+        queue.OnMessage(m => messages.Enqueue((byte[])m.Message!));
+        return (mux, messages);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_burst_arrives_whole_in_order_and_travels_in_fewer_redis_messages_only_when_batching(bool batch)
+    {
+        var prefix = "fb" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var (watcher, carried) = await WatchAsync(RedisBackplane.ChannelName(prefix, GaterInstance.Health, "cluster:health"));
+        await using var _ = watcher;
+        var (a, planeA) = await BusAsync(prefix, "a@h", batch);
+        var (b, planeB) = await BusAsync(prefix, "b@h");
+        try
+        {
+            var seqs = new ConcurrentQueue<long>();
+            await b.SubscribeAsync(GaterInstance.Health, "cluster:health", (d, _) =>
+            {
+                seqs.Enqueue(d.Envelope!.Seq);
+                return ValueTask.CompletedTask;
+            }, new SubscriptionOptions { Capacity = 10_000 });
+            const int n = 3000;
+            for (var i = 0; i < n; i++)
+            {
+                await a.BroadcastAsync("cluster:health", SampleMessages.Health(load: i));
+            }
+            await Until(() => seqs.Count == n, () => $"{n} deliveries (so far {seqs.Count})");
+            Assert.Equal(Enumerable.Range(1, n).Select(i => (long)i), seqs);
+            Assert.Equal(0, b.Statistics.Rejected);
+            Assert.Equal(0, b.Statistics.Gaps);
+
+            await Until(() => carried.Sum(m => FrameBatch.IsBatch(m) ? FrameBatch.Count(m) : 1) == n, () => $"{n} frames seen on the channel");
+            var messages = carried.ToArray();
+            Assert.All(messages, m => Assert.True(FrameBatch.IsBatch(m) ? FrameBatch.Count(m) > 0 : m.AsSpan().StartsWith("exg1."u8)));
+            if (batch)
+            {
+                // a publisher that signs each frame is slower than the flush only at the very start of a burst
+                Assert.True(messages.Length < n / 2, $"{messages.Length} Redis messages for {n} frames");
+            }
+            else
+            {
+                Assert.Equal(n, messages.Length);
+                Assert.DoesNotContain(messages, m => FrameBatch.IsBatch(m));
+            }
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await planeA.DisposeAsync();
+            await planeB.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Bytes_that_cannot_or_must_not_be_batched_arrive_unchanged_and_in_order()
+    {
+        var prefix = "fbraw" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var plane = await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = redis.ConnectionString, Prefix = prefix });
+        var got = new ConcurrentQueue<byte[]>();
+        await using var sub = await plane.SubscribeAsync(GaterInstance.Health, "t", (_, _, f) => got.Enqueue(f.ToArray()));
+        // too short for a batch, lone frames that start like one (the last is a whole batch's bytes, which a receiver
+        // would split were it sent as it is, between frames no batch holds), one larger than a batch, the empty frame
+        byte[][] sent = [Bytes(3), .. Enumerable.Range(0, 50).Select(i => Bytes(20 + i, (byte)i)), "exgB"u8.ToArray(), "exgB and more"u8.ToArray(),
+            Bytes(300 * 1024, 9), [], FrameBatch.Write(Pending(Bytes(5), Bytes(6)), 0, 1), Bytes(3), Bytes(6)];
+        foreach (var f in sent)
+        {
+            await plane.PublishAsync(GaterInstance.Health, "t", f);
+        }
+        await Until(() => got.Count == sent.Length, () => $"{sent.Length} frames (so far {got.Count})");
+        Assert.Equal(sent, got);
+    }
+
+    [Fact]
+    public async Task Hostile_batches_are_rejected_and_counted_and_the_good_frames_in_them_accepted()
+    {
+        var prefix = "fbh" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var (b, plane) = await BusAsync(prefix, "b@h");
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        try
+        {
+            var rejected = new ConcurrentQueue<FrameRejection>();
+            b.FrameRejected += rejected.Enqueue;
+            var delivered = new ConcurrentQueue<string>();
+            await b.SubscribeAsync(GaterInstance.Health, "cluster:health", (d, _) =>
+            {
+                delivered.Enqueue(d.Envelope!.Id);
+                return ValueTask.CompletedTask;
+            });
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            byte[] Signed(string id, long seq)
+            {
+                var m = SampleMessages.Health();
+                return FrameEncoder.Encode(Ring, new Envelope(GaterInstance.Health, "cluster:health", m.Tag, id, "pub@test", 1, seq, now), m);
+            }
+            var forged = Signed("forged", 2);
+            forged[^3] ^= 1; // a byte of the payload changed after signing
+            var channel = RedisChannel.Literal(RedisBackplane.ChannelName(prefix, GaterInstance.Health, "cluster:health"));
+            var publisher = mux.GetSubscriber();
+
+            // well-formed, of a good frame, a forged one and garbage: each judged on its own
+            await publisher.PublishAsync(channel, FrameBatch.Write(Pending(Signed("good1", 1), forged, "exg1.garbage"u8.ToArray()), 0, 2));
+            // lengths that do not add up: one rejection for the whole message, nothing delivered from it
+            var broken = FrameBatch.Write(Pending(Signed("lost1", 3), Signed("lost2", 4)), 0, 1);
+            await publisher.PublishAsync(channel, broken[..^1]);
+            // too many frames: refused whole, though every frame in it is good
+            await publisher.PublishAsync(channel, FrameBatch.Write(Pending(Enumerable.Range(0, FrameBatch.MaxFrames + 1).Select(i => Signed("many" + i.ToString(CultureInfo.InvariantCulture), 5 + i)).ToArray()), 0, FrameBatch.MaxFrames));
+            // a batch of one good frame after it all: still accepted
+            await publisher.PublishAsync(channel, FrameBatch.Write(Pending(Signed("good2", 300)), 0, 0));
+
+            await Until(() => delivered.Count == 2 && rejected.Count == 4, () => $"2 deliveries and 4 rejections (so far {delivered.Count}, {rejected.Count})");
+            Assert.Equal(["good1", "good2"], delivered);
+            Assert.Equal([RejectReason.InvalidSignature, RejectReason.InvalidFormat, RejectReason.InvalidFormat, RejectReason.InvalidFormat], rejected.Select(r => r.Reason));
+            // a refused batch is reported whole, with every byte of it
+            Assert.Equal(broken.Length - 1, rejected.ElementAt(2).FrameLength);
+            Assert.Equal(4, b.Statistics.Rejected);
+        }
+        finally
+        {
+            await b.DisposeAsync();
+            await plane.DisposeAsync();
+        }
+    }
+}
