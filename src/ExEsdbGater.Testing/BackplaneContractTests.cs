@@ -82,7 +82,7 @@ public abstract class BackplaneContractTests : IAsyncLifetime
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds; fails the test after <see cref="Patience"/>.</summary>
-    protected Task Eventually(Func<bool> condition, string what) => Waiting.UntilAsync(condition, Patience, what);
+    protected Task Eventually(Func<bool> condition, string what) => Waiting.UntilAsync(condition, what, Patience);
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
@@ -528,7 +528,7 @@ public abstract class BackplaneContractTests : IAsyncLifetime
             await Eventually(() => states.Contains(BackplaneState.Disconnected), "Disconnected");
             await RestoreConnectionsAsync();
             restored = true;
-            await Waiting.UntilAsync(() => states.Contains(BackplaneState.Reconnected), ReconnectPatience, "Reconnected");
+            await Waiting.UntilAsync(() => states.Contains(BackplaneState.Reconnected), "Reconnected", ReconnectPatience);
         }
         finally
         {

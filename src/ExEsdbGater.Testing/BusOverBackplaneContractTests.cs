@@ -64,7 +64,7 @@ public abstract class BusOverBackplaneContractTests : IAsyncLifetime
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds; fails the test after <see cref="Patience"/>.</summary>
-    protected Task Eventually(Func<bool> condition, string what) => Waiting.UntilAsync(condition, Patience, what);
+    protected Task Eventually(Func<bool> condition, string what) => Waiting.UntilAsync(condition, what, Patience);
 
     private static NodeHealth Health(double load = 0.1) => SampleMessages.Health(load);
 

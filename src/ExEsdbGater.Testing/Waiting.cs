@@ -3,20 +3,35 @@ using System.Text;
 
 namespace ExEsdbGater.Testing;
 
-/// <summary>Polls a condition until it holds; the patience is a safety limit, never a speed requirement.</summary>
-internal static class Waiting
+/// <summary>
+/// Polls a condition every 5 ms until it holds, and fails the test when the patience runs out. The patience is a
+/// safety limit for a test that would otherwise hang, never a speed requirement.
+/// </summary>
+public static class Waiting
 {
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan patience, string what)
+    /// <summary>The patience when none is given: 60 seconds (a busy CI machine, not a slow library).</summary>
+    public static TimeSpan DefaultPatience { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Waits until <paramref name="condition"/> holds; the failure message names <paramref name="what"/>.</summary>
+    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? patience = null)
+        => UntilAsync(condition, () => what, patience);
+
+    /// <summary>Waits until <paramref name="condition"/> holds; <paramref name="what"/> is asked only on failure, so it can report the state then.</summary>
+    public static async Task UntilAsync(Func<bool> condition, Func<string> what, TimeSpan? patience = null)
     {
-        var deadline = DateTime.UtcNow + patience;
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(what);
+        var deadline = DateTime.UtcNow + (patience ?? DefaultPatience);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for: " + what);
-            await Task.Delay(5);
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail("timed out waiting for: " + what());
+            }
+            await Task.Delay(5).ConfigureAwait(false);
         }
     }
 }
-
 /// <summary>One frame as a backplane handed it over.</summary>
 internal sealed record ReceivedFrame(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame)
 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ExEsdbGater.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,18 +37,7 @@ internal static class TestHosts
         return d;
     }
 
-    public static async Task Until(Func<bool> condition, string what, int seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out after {seconds} s waiting for {what}.");
-            }
-            await Task.Delay(20);
-        }
-    }
+    public static Task Until(Func<bool> condition, string what, int seconds = 15) => Waiting.UntilAsync(condition, what, TimeSpan.FromSeconds(seconds));
 }
 
 /// <summary>What a host's DI handlers received, in order.</summary>

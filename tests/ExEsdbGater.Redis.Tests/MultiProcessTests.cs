@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ExEsdbGater.Testing;
 using Gater.Cli.Tests;
 
 namespace ExEsdbGater.Redis.Tests;
@@ -15,15 +16,7 @@ public sealed class MultiProcessTests : IAsyncLifetime
 
     private Dictionary<string, string?> Env => new() { ["SECRET_KEY_BASE"] = Secret };
 
-    private static async Task Until(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
-            await Task.Delay(50);
-        }
-    }
+    private static Task Until(Func<bool> condition, TimeSpan timeout, string what) => Waiting.UntilAsync(condition, what, timeout);
 
     private static JsonElement[] Json(IEnumerable<string> lines) => lines.Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToArray();
 

@@ -1,19 +1,12 @@
 using System.Collections.Concurrent;
+using ExEsdbGater.Testing;
 
 namespace ExEsdbGater.Redis.Tests;
 
 /// <summary>Publish failures are found without a continuation per publish: every one is reported, once.</summary>
 public sealed class PublishTrackerTests
 {
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
-            await Task.Delay(5);
-        }
-    }
+    private static Task Until(Func<bool> condition, string what) => Waiting.UntilAsync(condition, what);
 
     [Fact]
     public async Task Every_failed_publish_is_reported_once_and_nothing_stays_in_flight()

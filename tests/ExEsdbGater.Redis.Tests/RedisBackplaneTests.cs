@@ -51,15 +51,7 @@ public sealed class RedisBackplaneSpecificTests : IClassFixture<RedisServer>
 
     private static Task Until(Func<bool> condition, string what) => Until(condition, () => what, TimeSpan.FromSeconds(10));
 
-    private static async Task Until(Func<bool> condition, Func<string> what, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what());
-            await Task.Delay(5);
-        }
-    }
+    private static Task Until(Func<bool> condition, Func<string> what, TimeSpan timeout) => Waiting.UntilAsync(condition, what, timeout);
 
     [Theory]
     [InlineData("cluster:*", "exg:ex_esdb_health:cluster:*")]

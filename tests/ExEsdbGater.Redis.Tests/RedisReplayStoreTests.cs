@@ -62,15 +62,7 @@ public sealed class RedisReplayStoreTests(RedisServer redis) : IClassFixture<Red
         return r;
     }
 
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
-            await Task.Delay(10);
-        }
-    }
+    private static Task Until(Func<bool> condition, string what) => Waiting.UntilAsync(condition, what);
 
     [Fact]
     public async Task A_restarted_receiver_rejects_a_replay_that_a_fresh_memory_would_accept()

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ExEsdbGater.Testing;
 
 namespace ExEsdbGater.Redis.Tests.Durable;
 
@@ -47,13 +48,5 @@ internal sealed class DurableNode : IAsyncDisposable
         await Transport.DisposeAsync();
     }
 
-    public static async Task Until(Func<bool> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
-            await Task.Delay(20);
-        }
-    }
+    public static Task Until(Func<bool> condition, string what, int seconds = 30) => Waiting.UntilAsync(condition, what, TimeSpan.FromSeconds(seconds));
 }

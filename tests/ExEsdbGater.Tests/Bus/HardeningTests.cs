@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using ExEsdbGater.Bus;
+using ExEsdbGater.Testing;
 
 namespace ExEsdbGater.Tests.Bus;
 
@@ -18,15 +19,7 @@ public sealed class HardeningTests
 
     private static NodeHealth Health(double load = 0.1) => HealthMessages.NodeHealth("a@h", NodeHealthStatus.Healthy, loadAvg: load);
 
-    private static async Task Until(Func<bool> condition, string what, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for: " + what);
-            await Task.Delay(5);
-        }
-    }
+    private static Task Until(Func<bool> condition, string what, int seconds = 20) => Waiting.UntilAsync(condition, what, TimeSpan.FromSeconds(seconds));
 
     [Fact]
     public async Task Forged_frames_are_rejected_on_arrival_even_while_a_subscriber_is_blocked()

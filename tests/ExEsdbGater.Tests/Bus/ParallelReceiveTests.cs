@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ExEsdbGater.Bus;
+using ExEsdbGater.Testing;
 using Gater.Cli.Commands;
 
 namespace ExEsdbGater.Tests.Bus;
@@ -16,15 +17,7 @@ public sealed class ParallelReceiveTests
 
     private static NodeHealth Health(double load = 0.1) => HealthMessages.NodeHealth("a@h", NodeHealthStatus.Healthy, loadAvg: load);
 
-    private static async Task Until(Func<bool> condition, string what, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for: " + what);
-            await Task.Delay(5);
-        }
-    }
+    private static Task Until(Func<bool> condition, string what, int seconds = 60) => Waiting.UntilAsync(condition, what, TimeSpan.FromSeconds(seconds));
 
     /// <summary>Runs <paramref name="body"/> on <paramref name="count"/> dedicated threads at once.</summary>
     private static Task OnThreads(int count, Func<int, Task> body)
