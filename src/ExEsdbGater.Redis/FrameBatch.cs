@@ -6,8 +6,8 @@ namespace ExEsdbGater.Redis;
 /// <summary>
 /// Several frames of one channel in one Redis message: <c>exgB</c>, then for each frame its length (4 bytes,
 /// big-endian) and its bytes. A burst costs redis-server and every subscriber one message instead of one per frame
-/// (measured: about 1.5 µs of CPU per frame across the three processes). Each frame is still signed and verified on
-/// its own; the batch carries no trust.
+/// (measured with gater bench --redis: redis-server 0.96 → 0.3 µs of CPU per frame, the subscriber 3.4 → 2.1–2.9).
+/// Each frame is still signed and verified on its own; the batch carries no trust.
 /// </summary>
 internal static class FrameBatch
 {
@@ -20,21 +20,20 @@ internal static class FrameBatch
     /// <summary>A sender closes a batch before it would pass this size; a larger frame goes alone.</summary>
     public const int MaxBytes = 256 * 1024;
 
-    // Shorter than "exg1." cannot be a frame: refusing it keeps a hostile batch from packing many empty entries.
+    // Shorter than "exg1." cannot be a frame: refusing it keeps a hostile batch from packing many empty entries. No
+    // upper bound: any bytes that start like a batch must be sendable inside one (else a receiver could split them),
+    // Redis bounds a message, and the verifier refuses a frame over 1 MiB by itself.
     private const int MinFrameBytes = 5;
 
-    // The frame's own limit (wire format: 1 MiB in all).
-    private const int MaxFrameBytes = 1024 * 1024;
-
-    /// <summary>True when a batch can carry a frame of this many bytes (a receiver refuses entries of other sizes).</summary>
-    public static bool CanHold(int length) => length is >= MinFrameBytes and <= MaxFrameBytes;
+    /// <summary>True when a batch can carry a frame of this many bytes (a receiver refuses shorter entries).</summary>
+    public static bool CanHold(int length) => length >= MinFrameBytes;
 
     /// <summary>True when the message starts like a batch (it may still be malformed).</summary>
     public static bool IsBatch(ReadOnlySpan<byte> message) => message.StartsWith(Magic);
 
     /// <summary>
     /// The number of frames in a well-formed batch; 0 when its lengths do not add up exactly, an entry is shorter
-    /// than a frame can be or longer than one may be, or it holds none or more than <see cref="MaxFrames"/>.
+    /// than a frame can be, or it holds none or more than <see cref="MaxFrames"/>.
     /// </summary>
     public static int Count(ReadOnlySpan<byte> batch)
     {
@@ -52,7 +51,7 @@ internal static class FrameBatch
             }
             var length = BinaryPrimitives.ReadUInt32BigEndian(batch[offset..]);
             offset += 4;
-            if (length < MinFrameBytes || length > MaxFrameBytes || length > (uint)(batch.Length - offset))
+            if (length < MinFrameBytes || length > (uint)(batch.Length - offset))
             {
                 return 0;
             }

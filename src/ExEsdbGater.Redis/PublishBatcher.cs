@@ -90,9 +90,15 @@ internal sealed class PublishBatcher
                 }
                 _gathering = _spare;
             }
-            Send(pending);
-            pending.Clear();
-            _spare = pending;
+            try
+            {
+                Send(pending);
+            }
+            finally
+            {
+                pending.Clear();
+                _spare = pending;
+            }
         }
     }
 
@@ -113,16 +119,36 @@ internal sealed class PublishBatcher
                 i = end + 1;
             }
             batch.Execute();
+        }
+#pragma warning disable CA1031 // on the thread pool nothing may escape; every frame is counted below, once
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // StackExchange.Redis fails the batch's commands before Execute throws, and those are counted with their
+            // replies below; frames whose publish was never set up, or whose reply is still pending, fail here
+            var set = 0;
+            for (var k = 0; k < _sent.Count; k++)
+            {
+                var (reply, frames) = _sent[k];
+                set += frames;
+                if (!reply.IsCompleted)
+                {
+                    _tracker.Failed(ex, frames);
+                    _ = reply.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    _sent[k] = (Task.CompletedTask, 0);
+                }
+            }
+            if (pending.Count > set)
+            {
+                _tracker.Failed(ex, pending.Count - set);
+            }
+        }
+        try
+        {
             foreach (var (reply, frames) in _sent)
             {
                 _tracker.Track(reply, frames);
             }
-        }
-#pragma warning disable CA1031 // on the thread pool nothing may escape; every frame of this flush is counted as failed
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            _tracker.Failed(ex, pending.Count);
         }
         finally
         {

@@ -19,6 +19,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     private int _watching;
     private volatile bool _disposed;
     private long _publishFailures;
+    private long _receiveHandlerFailures;
     private readonly PublishTracker _tracker;
     private readonly PublishBatcher _batcher;
     // channel names by instance and topic, encoded once: a publish otherwise built and encoded its name each time
@@ -140,21 +141,56 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
             if (frames == 0)
             {
                 // a frame, or a batch that does not add up: handed on whole, so the verifier rejects and counts it
-                handler(instance, topic, message);
+                Hand(handler, instance, topic, message);
                 return;
             }
             for (int i = 0, offset = FrameBatch.Start; i < frames; i++)
             {
-                handler(instance, topic, FrameBatch.Next(message, ref offset));
+                Hand(handler, instance, topic, FrameBatch.Next(message, ref offset));
             }
         });
         return new Unsubscribe(this, queue);
     }
 
+    /// <summary>Frames whose handler threw (the rest of their batch is still handed on).</summary>
+    internal long ReceiveHandlerFailures => Interlocked.Read(ref _receiveHandlerFailures);
+
+    // StackExchange.Redis drops what a message handler throws: a throw for one frame of a batch would lose the frames
+    // after it without a word. Each frame is handed on by itself; a failure is counted and logged.
+    private void Hand(BackplaneFrameHandler handler, GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
+    {
+        try
+        {
+            handler(instance, topic, frame);
+        }
+#pragma warning disable CA1031 // the subscriber's failure is that frame's, never the next one's
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _receiveHandlerFailures);
+            Log(() => LogHandlerFailed(_logger, ex, instance.WireName(), topic));
+        }
+    }
+
     private void OnPublishFailed(Exception ex, int frames)
     {
         Interlocked.Add(ref _publishFailures, frames);
-        LogPublishFailed(_logger, frames, ex.Message);
+        Log(() => LogPublishFailed(_logger, frames, ex.Message));
+    }
+
+    // Failures are reported from the thread pool and from under the publish tracker's lock: a logging provider that
+    // throws must not end the process or stop the flushes.
+    private static void Log(Action log)
+    {
+        try
+        {
+            log();
+        }
+#pragma warning disable CA1031 // the failure is already counted; its log line is lost with the logger
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     // A lost connection is often never "restored": after a cluster or Sentinel failover the dead node stays dead and
@@ -226,6 +262,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unsubscribe at dispose failed: {Error}")]
     private static partial void LogUnsubscribeFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis: the handler of a frame on {Instance} {Topic} threw; the next frames are handed on")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string instance, string topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis publish of {Frames} frame(s) failed: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, int frames, string error);
