@@ -17,6 +17,8 @@ namespace ExEsdbGater.Redis;
 internal sealed class PublishBatcher
 {
     private readonly IDatabase _db;
+    // a Redis Cluster's: each PUBLISH sent through one node, outside any StackExchange.Redis batch
+    private readonly Func<RedisChannel, RedisValue, Task>? _publishDirect;
     private readonly PublishTracker _tracker;
     private readonly bool _batchFrames;
     private readonly Lock _lock = new();
@@ -29,9 +31,14 @@ internal sealed class PublishBatcher
     private bool _flushQueued;
     private bool _closed;
 
-    public PublishBatcher(IDatabase db, PublishTracker tracker, bool batchFrames)
+    /// <param name="db">Where publishes are batched (one server, or Sentinel's primary).</param>
+    /// <param name="tracker">Watches the replies and counts failures per frame.</param>
+    /// <param name="batchFrames">Consecutive frames of one channel go out as one <see cref="FrameBatch"/>.</param>
+    /// <param name="publishDirect">On a Redis Cluster, how one PUBLISH is sent instead of through a batch of <paramref name="db"/>.</param>
+    public PublishBatcher(IDatabase db, PublishTracker tracker, bool batchFrames, Func<RedisChannel, RedisValue, Task>? publishDirect = null)
     {
         _db = db;
+        _publishDirect = publishDirect;
         _tracker = tracker;
         _batchFrames = batchFrames;
     }
@@ -104,9 +111,10 @@ internal sealed class PublishBatcher
 
     private void Send(List<(RedisChannel Channel, ReadOnlyMemory<byte> Frame)> pending)
     {
+        IBatch? batch = null;
         try
         {
-            var batch = _db.CreateBatch();
+            batch = _publishDirect is null ? _db.CreateBatch() : null;
             for (var i = 0; i < pending.Count;)
             {
                 var end = _batchFrames ? RunEnd(pending, i) : i;
@@ -115,23 +123,24 @@ internal sealed class PublishBatcher
                 var value = end > i || (FrameBatch.IsBatch(frame.Span) && FrameBatch.CanHold(frame.Length))
                     ? (RedisValue)FrameBatch.Write(pending, i, end)
                     : (RedisValue)frame;
-                _sent.Add((batch.PublishAsync(pending[i].Channel, value), end - i + 1));
+                _sent.Add((batch is null ? _publishDirect!(pending[i].Channel, value) : batch.PublishAsync(pending[i].Channel, value), end - i + 1));
                 i = end + 1;
             }
-            batch.Execute();
+            batch?.Execute();
         }
 #pragma warning disable CA1031 // on the thread pool nothing may escape; every frame is counted below, once
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            // StackExchange.Redis fails the batch's commands before Execute throws, and those are counted with their
-            // replies below; frames whose publish was never set up, or whose reply is still pending, fail here
+            // StackExchange.Redis fails a batch's commands before Execute throws, and those are counted with their
+            // replies below; frames whose publish was never set up, or (batched) whose reply is still pending, fail
+            // here. A cluster's publishes sent before the throw are on their way and counted by their replies.
             var set = 0;
             for (var k = 0; k < _sent.Count; k++)
             {
                 var (reply, frames) = _sent[k];
                 set += frames;
-                if (!reply.IsCompleted)
+                if (batch is not null && !reply.IsCompleted)
                 {
                     _tracker.Failed(ex, frames);
                     _ = reply.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -37,7 +37,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Redis");
         _mux.ConnectionFailed += OnFailed;
         _tracker = new PublishTracker(OnPublishFailed);
-        _batcher = new PublishBatcher(mux.GetDatabase(), _tracker, batchFrames);
+        _batcher = new PublishBatcher(mux.GetDatabase(), _tracker, batchFrames, _cluster ? PublishOnOneNode : null);
     }
 
     public string Name => "redis";
@@ -52,26 +52,11 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         var channel = ChannelOf(instance, topic);
         // Pipelined and sent in batches: commands from one multiplexer go out in order; failures are counted and
         // logged, not lost silently.
-        if (!_cluster)
+        if (!_batcher.Publish(channel, frame))
         {
-            if (!_batcher.Publish(channel, frame))
-            {
-                // raced with dispose: after the last flush nothing would send it
-                OnPublishFailed(new ObjectDisposedException(nameof(RedisBackplaneConnection), "The Redis backplane was disposed before this frame could be sent."), 1);
-            }
-            return ValueTask.CompletedTask;
+            // raced with dispose: after the last flush nothing would send it
+            OnPublishFailed(new ObjectDisposedException(nameof(RedisBackplaneConnection), "The Redis backplane was disposed before this frame could be sent."), 1);
         }
-        Task task;
-        try
-        {
-            task = PublishOnOneNode(channel, frame);
-        }
-        catch (RedisException ex)
-        {
-            OnPublishFailed(ex, 1);
-            return ValueTask.CompletedTask;
-        }
-        _tracker.Track(task);
         return ValueTask.CompletedTask;
     }
 
@@ -100,9 +85,8 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     // 30, 33, 34, 31, …). One node for all of a connection's frames keeps them in order, and costs nothing: classic
     // pub/sub reaches every node of the cluster whichever node takes the PUBLISH. Another node is taken only when
     // this one is gone.
-    private Task PublishOnOneNode(RedisChannel channel, ReadOnlyMemory<byte> frame)
+    private Task PublishOnOneNode(RedisChannel channel, RedisValue message)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         var server = Volatile.Read(ref _publishServer);
         if (server is not { IsConnected: true })
         {
@@ -110,7 +94,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
                 ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no cluster node is connected");
             Volatile.Write(ref _publishServer, server);
         }
-        return server.ExecuteAsync("PUBLISH", [(RedisValue)(byte[]?)channel, (RedisValue)frame]);
+        return server.ExecuteAsync("PUBLISH", [(RedisValue)(byte[]?)channel, message]);
     }
 
     public async ValueTask<IAsyncDisposable> SubscribeAsync(GaterInstance instance, string topicPattern, BackplaneFrameHandler handler, CancellationToken cancellationToken = default)

@@ -33,7 +33,6 @@ public sealed record RedisBackplaneOptions
     /// <remarks>
     /// Receivers of this version read batches whatever this says. Set it false while nodes of a version before
     /// batching, or another exg1 implementation, still listen: they would reject a batch as <c>invalid_format</c>.
-    /// On a Redis Cluster every frame is its own PUBLISH and this changes nothing.
     /// </remarks>
     /// <value>Default true.</value>
     public bool BatchFrames { get; init; } = RedisDefaults.BatchFrames;

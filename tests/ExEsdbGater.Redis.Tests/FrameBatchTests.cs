@@ -121,18 +121,20 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
         Assert.True(split > 1000, $"only {split} mutations still split");
     }
 
-    private async Task<(IGaterBus Bus, IGaterBackplane Plane)> BusAsync(string prefix, string node, bool batch = true)
+    private Task<(IGaterBus Bus, IGaterBackplane Plane)> BusAsync(string prefix, string node, bool batch = true) => BusAsync(redis.ConnectionString, prefix, node, batch);
+
+    private static async Task<(IGaterBus Bus, IGaterBackplane Plane)> BusAsync(string connectionString, string prefix, string node, bool batch)
     {
-        var plane = await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = redis.ConnectionString, Prefix = prefix, BatchFrames = batch });
+        var plane = await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = connectionString, Prefix = prefix, BatchFrames = batch });
         return (GaterBus.Create(new GaterBusOptions { NodeName = node, Keys = Ring, Backplane = plane }), plane);
     }
 
     private static Task Until(Func<bool> condition, Func<string> what) => Waiting.UntilAsync(condition, what);
 
     // Every message on the channel, as Redis carried it.
-    private async Task<(ConnectionMultiplexer Mux, ConcurrentQueue<byte[]> Messages)> WatchAsync(string channel)
+    private static async Task<(ConnectionMultiplexer Mux, ConcurrentQueue<byte[]> Messages)> WatchAsync(string connectionString, string channel)
     {
-        var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var mux = await ConnectionMultiplexer.ConnectAsync(connectionString);
         var messages = new ConcurrentQueue<byte[]>();
         var queue = await mux.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel));
         queue.OnMessage(m => messages.Enqueue((byte[])m.Message!));
@@ -142,13 +144,17 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task A_burst_arrives_whole_in_order_and_travels_in_fewer_redis_messages_only_when_batching(bool batch)
+    public Task A_burst_arrives_whole_in_order_and_travels_in_fewer_redis_messages_only_when_batching(bool batch)
+        => BurstAsync(redis.ConnectionString, batch);
+
+    /// <summary>A bus publishes a burst to another over Redis at <paramref name="connectionString"/>; a plain client watches the channel.</summary>
+    internal static async Task BurstAsync(string connectionString, bool batch)
     {
         var prefix = "fb" + Guid.NewGuid().ToString("N")[..8] + ":";
-        var (watcher, carried) = await WatchAsync(RedisBackplane.ChannelName(prefix, GaterInstance.Health, "cluster:health"));
+        var (watcher, carried) = await WatchAsync(connectionString, RedisBackplane.ChannelName(prefix, GaterInstance.Health, "cluster:health"));
         await using var _ = watcher;
-        var (a, planeA) = await BusAsync(prefix, "a@h", batch);
-        var (b, planeB) = await BusAsync(prefix, "b@h");
+        var (a, planeA) = await BusAsync(connectionString, prefix, "a@h", batch);
+        var (b, planeB) = await BusAsync(connectionString, prefix, "b@h", batch: true);
         try
         {
             var seqs = new ConcurrentQueue<long>();

@@ -31,6 +31,17 @@ public sealed class RedisClusterBusContractTests(RedisCluster cluster) : BusOver
         => await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = cluster.ConnectionString, Prefix = _prefix });
 }
 
+/// <summary>Frame batches on a cluster: a burst travels in few PUBLISHes through one node, whole and in order.</summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class RedisClusterFrameBatchTests(RedisCluster cluster)
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public Task A_burst_arrives_whole_in_order_and_travels_in_fewer_redis_messages_only_when_batching(bool batch)
+        => FrameBatchTests.BurstAsync(cluster.ConnectionString, batch);
+}
+
 /// <summary>A master killed mid-stream: its replica is promoted, the subscription comes back, gaps equal the loss.</summary>
 [Collection(RedisClusterCollection.Name)]
 public sealed class RedisClusterFailoverTests(RedisCluster cluster, ITestOutputHelper output)
