@@ -246,6 +246,44 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
     }
 
     [Fact]
+    public async Task On_a_cluster_a_publish_that_throws_mid_flush_fails_the_rest_and_every_frame_is_counted_once()
+    {
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var failed = new ConcurrentQueue<int>();
+        var tracker = new PublishTracker((_, frames) => failed.Enqueue(frames));
+        var replies = new ConcurrentQueue<TaskCompletionSource<long>>();
+        var calls = 0;
+        // the cluster's path: the first two PUBLISHes go out (replies pending), then no node is connected
+        Task Direct(RedisChannel channel, RedisValue message)
+        {
+            if (Interlocked.Increment(ref calls) > 2)
+            {
+                throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no cluster node is connected");
+            }
+            var reply = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            replies.Enqueue(reply);
+            return reply.Task;
+        }
+        var batcher = new PublishBatcher(mux.GetDatabase(), tracker, batchFrames: true, Direct);
+        // alternating channels: every frame is a run of its own, one PUBLISH each, however the flushes fall
+        const int n = 10;
+        for (var i = 0; i < n; i++)
+        {
+            Assert.True(batcher.Publish(RedisChannel.Literal(i % 2 == 0 ? "a" : "b"), Bytes(8, (byte)i)));
+        }
+        batcher.Close();
+        Assert.Equal(2, replies.Count);
+        await Until(() => failed.Sum() == n - 2, () => $"{n - 2} frames failed at once (so far {failed.Sum()})");
+        replies.TryDequeue(out var first);
+        replies.TryDequeue(out var second);
+        first!.SetResult(1);
+        second!.SetException(new RedisConnectionException(ConnectionFailureType.SocketClosed, "lost"));
+        await Until(() => tracker.InFlight == 0 && failed.Sum() == n - 1, () => $"{n - 1} failures, nothing in flight (so far {failed.Sum()}, {tracker.InFlight})");
+        // a throw ends its flush: the frames after it are counted, not tried (a later flush tries again)
+        Assert.InRange(calls, 3, n);
+    }
+
+    [Fact]
     public async Task Hostile_batches_are_rejected_and_counted_and_the_good_frames_in_them_accepted()
     {
         var prefix = "fbh" + Guid.NewGuid().ToString("N")[..8] + ":";

@@ -36,7 +36,7 @@ public sealed class DurableCrashTests(RedisServer redis) : IClassFixture<RedisSe
     {
         await using var pub = await DurableNode.StartAsync(redis.ConnectionString, _prefix, "pub@a");
         using var first = ConsumerProcess.Start(redis.ConnectionString, _prefix, "worker@a", 5);
-        await DurableNode.Until(() => first.Ready, "the consumer to start: " + first.Errors, 60);
+        await DurableNode.Until(() => first.Ready, () => "the consumer to start: " + first.Errors, 60);
         await PublishAsync(pub, 0, Total / 2);
         await DurableNode.Until(() => first.Done.Count >= 60, "handling to be under way");
         first.Kill();
@@ -45,7 +45,7 @@ public sealed class DurableCrashTests(RedisServer redis) : IClassFixture<RedisSe
         await PublishAsync(pub, Total / 2, Total);
 
         using var again = ConsumerProcess.Start(redis.ConnectionString, _prefix, "worker@a", 0);
-        await DurableNode.Until(() => doneBefore.Select(d => d.N).Concat(again.Done.Select(d => d.N)).Distinct().Count() == Total, "every entry to be handled: " + again.Errors, 60);
+        await DurableNode.Until(() => doneBefore.Select(d => d.N).Concat(again.Done.Select(d => d.N)).Distinct().Count() == Total, () => "every entry to be handled: " + again.Errors, 60);
         await Task.Delay(300);
         var doneAfter = again.Done;
 
@@ -73,7 +73,7 @@ public sealed class DurableCrashTests(RedisServer redis) : IClassFixture<RedisSe
             await Task.Delay(2, ct);
         }, new SubscriptionOptions { ClaimIdleTime = TimeSpan.FromSeconds(1), Capacity = 16 });
         using var doomed = ConsumerProcess.Start(redis.ConnectionString, _prefix, "worker@a", 5);
-        await DurableNode.Until(() => doomed.Ready, "the consumer to start: " + doomed.Errors, 60);
+        await DurableNode.Until(() => doomed.Ready, () => "the consumer to start: " + doomed.Errors, 60);
         var publishing = PublishAsync(pub, 0, Total);
         await DurableNode.Until(() => doomed.Done.Count >= 40, "handling to be under way");
         doomed.Kill();

@@ -49,4 +49,6 @@ internal sealed class DurableNode : IAsyncDisposable
     }
 
     public static Task Until(Func<bool> condition, string what, int seconds = 30) => Waiting.UntilAsync(condition, what, TimeSpan.FromSeconds(seconds));
+
+    public static Task Until(Func<bool> condition, Func<string> what, int seconds = 30) => Waiting.UntilAsync(condition, what, TimeSpan.FromSeconds(seconds));
 }
