@@ -18,7 +18,12 @@ internal static class FrameBatch
     public const int MaxFrames = 256;
 
     /// <summary>A sender closes a batch before it would pass this size; a larger frame goes alone.</summary>
-    public const int MaxBytes = 256 * 1024;
+    /// <remarks>
+    /// Below 85,000 bytes, so that neither the sender's batch nor the receiver's copy of the message is allocated on
+    /// the large object heap (collected only with generation 2): at a few hundred thousand frames a second that is
+    /// several such arrays a millisecond.
+    /// </remarks>
+    public const int MaxBytes = 64 * 1024;
 
     // Shorter than "exg1." cannot be a frame: refusing it keeps a hostile batch from packing many empty entries. No
     // upper bound: any bytes that start like a batch must be sendable inside one (else a receiver could split them),

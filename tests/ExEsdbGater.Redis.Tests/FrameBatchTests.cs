@@ -180,6 +180,8 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
             {
                 // a publisher that signs each frame is slower than the flush only at the very start of a burst
                 Assert.True(messages.Length < n / 2, $"{messages.Length} Redis messages for {n} frames");
+                // every batch stays off the large object heap, at the sender and at each receiver
+                Assert.All(messages, m => Assert.True(m.Length < 85_000, $"a batch of {m.Length} bytes"));
             }
             else
             {
