@@ -1,3 +1,5 @@
+using ExEsdbGater.Bus;
+
 namespace ExEsdbGater.Backplanes;
 
 /// <summary>
@@ -59,10 +61,9 @@ public sealed class InProcessHub
         private readonly InProcessHub _hub;
         private readonly System.Threading.Channels.Channel<Dispatch> _inbox =
             System.Threading.Channels.Channel.CreateBounded<Dispatch>(new System.Threading.Channels.BoundedChannelOptions(65_536) { SingleReader = true });
-        // set by a writer when the loop sleeps (or is about to): the loop's only wake-up
-        private readonly ManualResetEventSlim _ready = new(false);
+        // the loop's only wake-up, by a writer when it sleeps (or is about to)
+        private readonly WorkerWakeup _wakeup = new();
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _sleeping;
         private bool _disposed;
 
         public Connection(InProcessHub hub)
@@ -85,7 +86,7 @@ public sealed class InProcessHub
             {
                 return WriteSlowAsync(d, ct);
             }
-            Wake();
+            _wakeup.AfterWrite();
             return ValueTask.CompletedTask;
         }
 
@@ -94,22 +95,11 @@ public sealed class InProcessHub
             try
             {
                 await _inbox.Writer.WriteAsync(d, ct).ConfigureAwait(false);
-                Wake();
+                _wakeup.AfterWrite();
             }
             catch (System.Threading.Channels.ChannelClosedException)
             {
                 // the receiving connection closed: like a network peer that went away
-            }
-        }
-
-        // a full fence between the write and reading _sleeping, paired with the loop's between setting it and
-        // looking for items: one of the two sees the other
-        private void Wake()
-        {
-            Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref _sleeping) == 1 && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
-            {
-                _ready.Set();
             }
         }
 
@@ -136,13 +126,7 @@ public sealed class InProcessHub
                     {
                         return;
                     }
-                    _ready.Reset();
-                    Interlocked.Exchange(ref _sleeping, 1);
-                    if (!reader.TryPeek(out _) && !reader.Completion.IsCompleted)
-                    {
-                        _ready.Wait();
-                    }
-                    Volatile.Write(ref _sleeping, 0);
+                    _wakeup.Sleep(reader);
                 }
             }
             finally
@@ -175,7 +159,7 @@ public sealed class InProcessHub
             _disposed = true;
             _hub.RemoveAll(this);
             _inbox.Writer.TryComplete();
-            _ready.Set();
+            _wakeup.WakeToStop();
             await _stopped.Task.ConfigureAwait(false);
         }
     }

@@ -60,14 +60,7 @@ internal sealed partial class GaterBusCore
             OnArrivalDropped(instance, topic);
             return;
         }
-        // a full fence between the write and reading Sleeping, paired with the worker's between setting it and
-        // looking for frames: one of the two sees the other. A fence and a read, not a CompareExchange per frame:
-        // that would take the line from the worker's core every time.
-        Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref lane.Sleeping) == 1 && Interlocked.CompareExchange(ref lane.Sleeping, 0, 1) == 1)
-        {
-            lane.Ready.Set();
-        }
+        lane.Wakeup.AfterWrite();
     }
 
     private bool IsFull(ReceiveLane lane, int bytes)
@@ -172,13 +165,7 @@ internal sealed partial class GaterBusCore
                 {
                     break;
                 }
-                lane.Ready.Reset();
-                Interlocked.Exchange(ref lane.Sleeping, 1);
-                if (!reader.TryPeek(out _) && !reader.Completion.IsCompleted && !_stopping.IsCancellationRequested)
-                {
-                    lane.Ready.Wait();
-                }
-                Volatile.Write(ref lane.Sleeping, 0);
+                lane.Wakeup.Sleep(reader, _stopping.Token);
             }
             PublishProgress(lane, processed, processedBytes);
         }
@@ -236,7 +223,7 @@ internal sealed partial class GaterBusCore
         foreach (var lane in _lanes)
         {
             lane.Arrivals?.Writer.TryComplete();
-            lane.Ready.Set();
+            lane.Wakeup.WakeToStop();
             lane.Inbound.Writer.TryComplete();
         }
         foreach (var lane in _lanes)
@@ -278,8 +265,7 @@ internal sealed partial class GaterBusCore
         public Task Worker = Task.CompletedTask;
         // the worker's thread: ended, and its wake-up (set by the router when the worker sleeps, or by stopping)
         public readonly TaskCompletionSource WorkerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public readonly ManualResetEventSlim Ready = new(false);
-        public int Sleeping;
+        public readonly WorkerWakeup Wakeup = new();
         public LaneCounters Counters;
         // where the backplane's thread waits while the lane is full (Monitor.Wait needs an object, not a Lock)
         public readonly object Room = new();
