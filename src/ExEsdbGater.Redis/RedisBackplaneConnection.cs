@@ -121,7 +121,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
                 return;
             }
             var message = (ReadOnlyMemory<byte>)m.Message;
-            var frames = FrameBatch.IsBatch(message.Span) ? FrameBatch.Count(message.Span) : 0;
+            var frames = FrameBatch.Count(message.Span);
             if (frames == 0)
             {
                 // a frame, or a batch that does not add up: handed on whole, so the verifier rejects and counts it
