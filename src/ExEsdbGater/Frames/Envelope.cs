@@ -14,18 +14,39 @@ public sealed record Envelope(GaterInstance Instance, string Topic, string Type,
     /// <summary>The origin of frames of this library: signed exg1 frames.</summary>
     public const string Exg1Origin = "exg1";
 
+    // Origin, Verification and NodeFromSender differ from their defaults only for linked messages: one shared object
+    // holds the defaults, so that an exg1 envelope (nearly every one) is a field smaller.
+    private Provenance _provenance = Provenance.Exg1;
+
     /// <summary>How the message arrived: <see cref="Exg1Origin"/>, or the name of the link that delivered it (e.g. <c>beam</c>).</summary>
-    public string Origin { get; init; } = Exg1Origin;
+    public string Origin
+    {
+        get => _provenance.Origin;
+        init => _provenance = _provenance with { Origin = value };
+    }
 
     /// <summary>
     /// For a linked message, how the link checked it (e.g. <c>otp25</c>: the original's signature over OTP 25's
     /// encoding); null for exg1 frames.
     /// </summary>
-    public string? Verification { get; init; }
+    public string? Verification
+    {
+        get => _provenance.Verification;
+        init => _provenance = _provenance with { Verification = value };
+    }
 
     /// <summary>
     /// True when the sender's message had no <c>node</c> field (seven of the original's types have none) and
     /// <see cref="Node"/> was taken from the sending node instead.
     /// </summary>
-    public bool NodeFromSender { get; init; }
+    public bool NodeFromSender
+    {
+        get => _provenance.NodeFromSender;
+        init => _provenance = _provenance with { NodeFromSender = value };
+    }
+
+    private sealed record Provenance(string Origin, string? Verification, bool NodeFromSender)
+    {
+        public static readonly Provenance Exg1 = new(Exg1Origin, null, false);
+    }
 }

@@ -10,23 +10,20 @@ namespace ExEsdbGater.Json;
 [JsonConverter(typeof(JsonAnyConverter))]
 public sealed class JsonAny : IEquatable<JsonAny>
 {
-    private readonly JsonElement _element;
-    // As JsonMap: a value read from a verified payload keeps its checked bytes and is parsed on first use.
-    private readonly byte[]? _utf8;
-    private JsonDocument? _parsed;
+    // As JsonMap: the value's bytes, or once parsed the ParsedJson holding them; a value read from a verified payload
+    // is parsed on first use.
+    private object _state;
 
-    private JsonAny(JsonElement element) => _element = element;
-
-    private JsonAny(byte[] utf8) => _utf8 = utf8;
+    private JsonAny(byte[] utf8) => _state = utf8;
 
     /// <summary>The value as a JSON element.</summary>
-    public JsonElement Element => _utf8 is null ? _element : JsonMap.Parsed(ref _parsed, _utf8).RootElement;
+    public JsonElement Element => ParsedJson.Of(ref _state).Document.RootElement;
 
     /// <summary>A value over the bytes of one valid JSON value free of duplicates (copied; parsed on first use).</summary>
     internal static JsonAny OverUtf8(ReadOnlySpan<byte> utf8Value) => new(utf8Value.ToArray());
 
     /// <summary>Wraps a JSON element (cloned).</summary>
-    public static JsonAny FromElement(JsonElement element) => new(element.Clone());
+    public static JsonAny FromElement(JsonElement element) => new(ParsedJson.RawBytes(element));
 
     /// <summary>Parses JSON text.</summary>
     /// <exception cref="ArgumentException">The text is not valid JSON.</exception>
@@ -52,8 +49,7 @@ public sealed class JsonAny : IEquatable<JsonAny>
         {
             JsonValueWriter.WriteValue(writer, value);
         }
-        using var doc = JsonDocument.Parse(buffer.WrittenMemory);
-        return new JsonAny(doc.RootElement.Clone());
+        return new JsonAny(buffer.WrittenSpan.ToArray());
     }
 
     /// <summary>Converts a string to a JSON string value.</summary>
@@ -69,7 +65,7 @@ public sealed class JsonAny : IEquatable<JsonAny>
     public override int GetHashCode() => (int)Element.ValueKind;
 
     /// <summary>The compact JSON text of the value.</summary>
-    public override string ToString() => Element.GetRawText();
+    public override string ToString() => System.Text.Encoding.UTF8.GetString(ParsedJson.BytesOf(_state));
 }
 
 internal sealed class JsonAnyConverter : JsonConverter<JsonAny>

@@ -12,37 +12,20 @@ namespace ExEsdbGater.Json;
 [JsonConverter(typeof(JsonMapConverter))]
 public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatable<JsonMap>
 {
-    private readonly JsonElement _root;
-    // A map read from a verified payload keeps only its bytes (already checked by BodyReader) and parses them on first
-    // use: most receivers never look inside, and a JsonDocument per map was most of a verified message's allocation.
-    private readonly byte[]? _utf8;
-    private JsonDocument? _parsed;
-    private Dictionary<string, JsonElement>? _index;
+    // The object's bytes, or once parsed the ParsedJson holding them (see there): one field, so that a map read from a
+    // verified payload costs its bytes and one small object until someone looks inside.
+    private object _state;
 
     /// <summary>The empty map <c>{}</c>.</summary>
-    public static JsonMap Empty { get; } = new(JsonDocument.Parse("{}").RootElement.Clone());
+    public static JsonMap Empty { get; } = new("{}"u8.ToArray());
 
-    private JsonMap(JsonElement root) => _root = root;
-
-    private JsonMap(byte[] utf8) => _utf8 = utf8;
+    private JsonMap(byte[] utf8) => _state = utf8;
 
     /// <summary>The map as a JSON element (always an object).</summary>
-    public JsonElement Element => _utf8 is null ? _root : Parsed(ref _parsed, _utf8).RootElement;
+    public JsonElement Element => ParsedJson.Of(ref _state).Document.RootElement;
 
     /// <summary>A map over the bytes of a JSON object known to be valid and free of duplicates (copied; parsed on first use).</summary>
     internal static JsonMap OverUtf8(ReadOnlySpan<byte> utf8Object) => utf8Object.SequenceEqual("{}"u8) ? Empty : new(utf8Object.ToArray());
-
-    // A race parses twice and keeps either document: both hold the same value.
-    internal static JsonDocument Parsed(ref JsonDocument? parsed, byte[] utf8)
-    {
-        if (parsed is { } doc)
-        {
-            return doc;
-        }
-        var reader = new Utf8JsonReader(utf8);
-        doc = JsonDocument.ParseValue(ref reader);
-        return Interlocked.CompareExchange(ref parsed, doc, null) ?? doc;
-    }
 
     /// <summary>Wraps a JSON object element (the element is cloned).</summary>
     /// <exception cref="ArgumentException">The element is not a JSON object.</exception>
@@ -52,7 +35,7 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
         {
             throw new ArgumentException($"A map must be a JSON object, not {element.ValueKind}.", nameof(element));
         }
-        return new JsonMap(element.Clone());
+        return new JsonMap(ParsedJson.RawBytes(element));
     }
 
     /// <summary>Parses a JSON object text.</summary>
@@ -72,8 +55,8 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
         {
             JsonValueWriter.WriteObject(writer, entries);
         }
-        using var doc = JsonDocument.Parse(buffer.WrittenMemory);
-        return new JsonMap(doc.RootElement.Clone());
+        // the writer checked the structure; the bytes are parsed when first looked into
+        return new JsonMap(buffer.WrittenSpan.ToArray());
     }
 
     /// <summary>Builds a map from key/value pairs (see <see cref="From(IEnumerable{KeyValuePair{string, object}})"/>).</summary>
@@ -87,16 +70,17 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
     {
         get
         {
-            if (_index is null)
+            var parsed = ParsedJson.Of(ref _state);
+            if (parsed.Index is { } index)
             {
-                var d = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-                foreach (var p in Element.EnumerateObject())
-                {
-                    d[p.Name] = p.Value;
-                }
-                _index = d;
+                return index;
             }
-            return _index;
+            var d = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            foreach (var p in parsed.Document.RootElement.EnumerateObject())
+            {
+                d[p.Name] = p.Value;
+            }
+            return parsed.Index = d;
         }
     }
 
@@ -126,7 +110,7 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
     /// <inheritdoc />
     public bool Equals(JsonMap? other)
         => other is not null && (ReferenceEquals(this, other)
-            || (_utf8 is not null && other._utf8 is not null && _utf8.AsSpan().SequenceEqual(other._utf8))
+            || ParsedJson.BytesOf(_state).AsSpan().SequenceEqual(ParsedJson.BytesOf(other._state))
             || JsonElement.DeepEquals(Element, other.Element));
 
     /// <inheritdoc />
@@ -136,7 +120,7 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
     public override int GetHashCode() => Count;
 
     /// <summary>The compact JSON text of the map.</summary>
-    public override string ToString() => _utf8 is null ? _root.GetRawText() : System.Text.Encoding.UTF8.GetString(_utf8);
+    public override string ToString() => System.Text.Encoding.UTF8.GetString(ParsedJson.BytesOf(_state));
 }
 
 internal sealed class JsonMapConverter : JsonConverter<JsonMap>

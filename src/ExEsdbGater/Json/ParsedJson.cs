@@ -1,0 +1,40 @@
+using System.Text.Json;
+
+namespace ExEsdbGater.Json;
+
+// The state behind a JsonMap or JsonAny, kept in one field: the value's UTF-8 bytes until someone looks inside, then
+// this holder (the bytes, their document and, for maps, a key index). One reference per value keeps a verified
+// message small: most receivers never look inside a map.
+internal sealed class ParsedJson
+{
+    public readonly byte[] Utf8;
+    public readonly JsonDocument Document;
+    // built on first look-up by key; a race builds two equal indexes and keeps either
+    public Dictionary<string, JsonElement>? Index;
+
+    private ParsedJson(byte[] utf8)
+    {
+        Utf8 = utf8;
+        // an element's raw text keeps any comments or trailing commas its document allowed; payload bytes have none
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        // ParseValue's document owns plain arrays, not pooled ones: it never needs disposing
+        Document = JsonDocument.ParseValue(ref reader);
+    }
+
+    public static byte[] BytesOf(object state) => state as byte[] ?? ((ParsedJson)state).Utf8;
+
+    // A race parses twice and keeps the first holder stored: both hold the same value.
+    public static ParsedJson Of(ref object state)
+    {
+        var seen = Volatile.Read(ref state);
+        if (seen is ParsedJson parsed)
+        {
+            return parsed;
+        }
+        var bytes = (byte[])seen;
+        var made = new ParsedJson(bytes);
+        return Interlocked.CompareExchange(ref state, made, bytes) as ParsedJson ?? made;
+    }
+
+    public static byte[] RawBytes(JsonElement element) => System.Text.Encoding.UTF8.GetBytes(element.GetRawText());
+}
