@@ -32,7 +32,7 @@ public class FrameBenchmarks
         var bodyStart = Array.IndexOf(frame, (byte)'{');
         _signedInput = [.. frame.AsSpan(0, kidEnd + 1), .. frame.AsSpan(bodyStart)];
         _key = _ring.SigningKey!.Key;
-        _frames = Enumerable.Range(0, 4096).Select(i => FrameEncoder.Encode(_ring, _envelope with { Id = "m" + i.ToString(CultureInfo.InvariantCulture) }, _message)).ToArray();
+        _frames = Enumerable.Range(0, 4096).Select(i => FrameEncoder.Encode(_ring, _envelope with { Id = ElixirCompat.GenerateMessageId() }, _message)).ToArray();
         // a replay memory of one entry: each frame is forgotten before it comes round again, so every call takes the full path
         _verifier = new FrameVerifier(_ring, new VerifierOptions { ReplayCapacity = 1 });
         _keyed = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);

@@ -34,7 +34,7 @@ public class ReceiveLanesBenchmarks
         {
             var t = i % Topics;
             var topic = "bench:t" + t.ToString(CultureInfo.InvariantCulture);
-            _frames[i] = (topic, FrameEncoder.Encode(_ring, new Envelope(GaterInstance.Health, topic, message.Tag, "r" + i.ToString(CultureInfo.InvariantCulture), "a@bench", 1, ++seqs[t], ts), message));
+            _frames[i] = (topic, FrameEncoder.Encode(_ring, new Envelope(GaterInstance.Health, topic, message.Tag, ElixirCompat.GenerateMessageId(), "a@bench", 1, ++seqs[t], ts), message));
         }
     }
 

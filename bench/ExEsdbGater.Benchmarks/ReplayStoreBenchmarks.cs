@@ -29,7 +29,7 @@ public class ReplayStoreBenchmarks
         var ring = KeyRing.Of(GaterKey.FromSecret("bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"));
         var message = HealthMessages.NodeHealth("gater1@bench-host", NodeHealthStatus.Healthy, checks: JsonMap.Of(("disk", "ok"), ("raft", "ok")), loadAvg: 0.42, memoryUsage: 63.5, diskUsage: 71.2, messageContext: new MessageContext("gater1@bench-host"));
         var envelope = new Envelope(GaterInstance.Health, "cluster:health", message.Tag, "m", "gater1@bench-host", 1_795_751_000_000, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        _frames = Enumerable.Range(0, 4096).Select(i => FrameEncoder.Encode(ring, envelope with { Id = "m" + i.ToString(CultureInfo.InvariantCulture) }, message)).ToArray();
+        _frames = Enumerable.Range(0, 4096).Select(i => FrameEncoder.Encode(ring, envelope with { Id = ElixirCompat.GenerateMessageId() }, message)).ToArray();
         int port;
         using (var l = new TcpListener(IPAddress.Loopback, 0))
         {

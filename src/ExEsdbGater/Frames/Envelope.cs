@@ -14,9 +14,34 @@ public sealed record Envelope(GaterInstance Instance, string Topic, string Type,
     /// <summary>The origin of frames of this library: signed exg1 frames.</summary>
     public const string Exg1Origin = "exg1";
 
+    // The id as given, or null while it is kept compact (CompactMessageId: _idTail != 0) and nobody has read it.
+    private string? _id = Id;
+    private long _idMicros, _idTail;
+
     // Origin, Verification and NodeFromSender differ from their defaults only for linked messages: one shared object
     // holds the defaults, so that an exg1 envelope (nearly every one) is a field smaller.
     private Provenance _provenance = Provenance.Exg1;
+
+    // A verified frame's envelope whose id has this library's form: the string is built when first read.
+    internal Envelope(GaterInstance instance, string topic, string type, long idMicros, long idTail, string node, long epoch, long seq, long timestamp)
+        : this(instance, topic, type, null!, node, epoch, seq, timestamp)
+    {
+        _idMicros = idMicros;
+        _idTail = idTail;
+    }
+
+    /// <summary>The message id, unique per publishing node.</summary>
+    public string Id
+    {
+        // a race builds two equal strings and keeps either
+        get => _id ?? (_id = CompactMessageId.Format(_idMicros, _idTail));
+        init
+        {
+            _id = value;
+            _idMicros = 0;
+            _idTail = 0;
+        }
+    }
 
     /// <summary>How the message arrived: <see cref="Exg1Origin"/>, or the name of the link that delivered it (e.g. <c>beam</c>).</summary>
     public string Origin
@@ -44,6 +69,24 @@ public sealed record Envelope(GaterInstance Instance, string Topic, string Type,
         get => _provenance.NodeFromSender;
         init => _provenance = _provenance with { NodeFromSender = value };
     }
+
+    // Written out because the id has two forms: equal ids are equal whichever form either side keeps. Every member
+    // takes part (CompactStorageTests varies each one).
+    /// <summary>Equal when every member is equal.</summary>
+    public bool Equals(Envelope? other)
+        => ReferenceEquals(this, other) || (other is not null
+            && Instance == other.Instance && Epoch == other.Epoch && Seq == other.Seq && Timestamp == other.Timestamp
+            && string.Equals(Topic, other.Topic, StringComparison.Ordinal) && string.Equals(Type, other.Type, StringComparison.Ordinal)
+            && string.Equals(Node, other.Node, StringComparison.Ordinal) && IdEquals(other) && _provenance.Equals(other._provenance));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Instance, Topic, Type, Id, Node, HashCode.Combine(Epoch, Seq, Timestamp), _provenance);
+
+    // two compact ids compare without building either string
+    private bool IdEquals(Envelope other)
+        => _idTail != 0 && other._idTail != 0
+            ? _idTail == other._idTail && _idMicros == other._idMicros
+            : string.Equals(Id, other.Id, StringComparison.Ordinal);
 
     private sealed record Provenance(string Origin, string? Verification, bool NodeFromSender)
     {

@@ -184,7 +184,11 @@ public sealed partial class FrameVerifier
         }
         var typeInfo = instance == GaterInstance.Events ? null : FindType(instance, f.Type, body);
         var type = typeInfo?.Tag ?? StringOf(f.Type.In(body), f.Type.Escaped);
-        var envelope = new Envelope(f.Instance, topic, type, StringOf(f.Id.In(body), f.Id.Escaped), f.Node.Escaped ? BodyReader.Unescape(f.Node.In(body)) : NodeNameCache.Get(f.Node.In(body)), f.Epoch, f.Seq, f.Ts);
+        var node = f.Node.Escaped ? BodyReader.Unescape(f.Node.In(body)) : NodeNameCache.Get(f.Node.In(body));
+        var rawId = f.Id.In(body);
+        var envelope = !f.Id.Escaped && CompactMessageId.TryParse(rawId, out var idMicros, out var idTail)
+            ? new Envelope(f.Instance, topic, type, idMicros, idTail, node, f.Epoch, f.Seq, f.Ts)
+            : new Envelope(f.Instance, topic, type, StringOf(rawId, f.Id.Escaped), node, f.Epoch, f.Seq, f.Ts);
         // 10, 11
         var now = referenceTime ?? _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var maxAge = (long)_options.MaxAge.TotalMilliseconds;
@@ -198,7 +202,7 @@ public sealed partial class FrameVerifier
         }
         // 12, judged after 13 and 14 have been worked out (and reported in step order): the look-up in a large
         // replay memory misses the caches, so its slot is fetched now and read once the payload is done
-        var replayKey = entryId is null ? ReplayCache.KeyOf(envelope.Node, envelope.Id) : 0;
+        var replayKey = entryId is null ? (f.Id.Escaped ? ReplayCache.KeyOf(node, envelope.Id) : ReplayCache.KeyOf(node, rawId)) : 0;
         if (entryId is null)
         {
             _replay.Prefetch(replayKey);

@@ -55,9 +55,10 @@ internal sealed class ReplayCache
         }
     }
 
-    // 64-bit FNV-1a over both strings from a per-process random start, finished with a 64-bit avalanche mix.
+    // 64-bit FNV-1a over the node's chars and the id's UTF-8 bytes from a per-process random start, finished with a
+    // 64-bit avalanche mix. The id is hashed as the frame carries it (unescaped), so that it need not become a string.
     // (Mixing two precomputed 32-bit string hashes would leave only 32 bits of the id: collisions at scale.)
-    public static ulong KeyOf(string node, string id)
+    public static ulong KeyOf(string node, ReadOnlySpan<byte> idUtf8)
     {
         var h = 14695981039346656037UL ^ HashSeed.Value;
         foreach (var c in node)
@@ -65,9 +66,9 @@ internal sealed class ReplayCache
             h = (h ^ c) * 1099511628211UL;
         }
         h = (h ^ '\n') * 1099511628211UL;
-        foreach (var c in id)
+        foreach (var b in idUtf8)
         {
-            h = (h ^ c) * 1099511628211UL;
+            h = (h ^ b) * 1099511628211UL;
         }
         h ^= h >> 33;
         h *= 0xff51afd7ed558ccdUL;
@@ -76,7 +77,13 @@ internal sealed class ReplayCache
         return h ^ (h >> 33);
     }
 
-    /// <summary>True when the pair of <paramref name="key"/> (<see cref="KeyOf"/>) is present and unexpired.</summary>
+    // An id that was escaped in its frame: the same key as the same id written plainly.
+    public static ulong KeyOf(string node, string id)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(id) <= 256 ? stackalloc byte[256] : new byte[System.Text.Encoding.UTF8.GetByteCount(id)];
+        return KeyOf(node, bytes[..System.Text.Encoding.UTF8.GetBytes(id, bytes)]);
+    }
+
     public bool Contains(ulong key, long nowMs)
     {
         key = Stored(key);

@@ -81,7 +81,7 @@ internal sealed partial class BenchCommand : GaterCommand
         var mac = new byte[32];
 
         // distinct ids, and a replay memory of one entry: every frame takes the full path, as in bench/ FrameBenchmarks
-        var frames = Enumerable.Range(0, 4096).Select(i => FrameEncoder.Encode(ring, envelope with { Id = "m" + i.ToString(CultureInfo.InvariantCulture) }, message)).ToArray();
+        var frames = Enumerable.Range(0, 4096).Select(i => FrameEncoder.Encode(ring, envelope with { Id = ElixirCompat.GenerateMessageId() }, message)).ToArray();
         var verifier = new FrameVerifier(ring, new VerifierOptions { ReplayCapacity = 1 });
         var next = 0;
         var single = Interleaved(budget,

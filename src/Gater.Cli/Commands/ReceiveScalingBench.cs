@@ -51,7 +51,7 @@ internal static class ReceiveScalingBench
         {
             var t = i % Topics;
             var topic = "bench:t" + t.ToString(CultureInfo.InvariantCulture);
-            var envelope = new Envelope(GaterInstance.Health, topic, message.Tag, "r" + i.ToString(CultureInfo.InvariantCulture), "gater1@bench-host", 1_795_751_000_000, ++seqs[t], ts);
+            var envelope = new Envelope(GaterInstance.Health, topic, message.Tag, ElixirCompat.GenerateMessageId(), "gater1@bench-host", 1_795_751_000_000, ++seqs[t], ts);
             frames[i] = (topic, FrameEncoder.Encode(ring, envelope, message));
         }
         return frames;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExEsdbGater;
+using ExEsdbGater.Frames;
 using ExEsdbGater.Tests.Frames;
 
 namespace ExEsdbGater.Tests.Catalog;
@@ -130,5 +131,97 @@ public sealed class CompactStorageTests
         Assert.Equal(linked.GetHashCode(), (exg1 with { Origin = "beam", Verification = "otp25", NodeFromSender = true }).GetHashCode());
         Assert.Equal(exg1, linked with { Origin = Envelope.Exg1Origin, Verification = null, NodeFromSender = false });
         Assert.Contains("Origin = beam, Verification = otp25, NodeFromSender = True", linked.ToString(), StringComparison.Ordinal);
+    }
+    [Fact]
+    public void Ids_of_this_librarys_form_are_kept_compact_and_read_back_exactly()
+    {
+        for (var i = 0; i < 2000; i++)
+        {
+            var id = ElixirCompat.GenerateMessageId();
+            Assert.True(CompactMessageId.TryParse(System.Text.Encoding.ASCII.GetBytes(id), out var micros, out var tail), id);
+            Assert.Equal(id, CompactMessageId.Format(micros, tail));
+        }
+        foreach (var id in new[] { "msg_0_AbCdEf", "msg_999999999999999999_-_-_-_" })
+        {
+            Assert.True(CompactMessageId.TryParse(System.Text.Encoding.ASCII.GetBytes(id), out var micros, out var tail), id);
+            Assert.Equal(id, CompactMessageId.Format(micros, tail));
+        }
+    }
+
+    [Theory]
+    [InlineData("m1")]
+    [InlineData("msg_01_AbCdEf")]                  // a leading zero would not come back
+    [InlineData("msg_1234567890123456789_AbCdEf")] // 19 digits
+    [InlineData("msg__AbCdEf")]
+    [InlineData("msg_12_AbCdE")]
+    [InlineData("msg_12_AbCdEfG")]
+    [InlineData("msg_12_AbC+Ef")]
+    [InlineData("msg_1x_AbCdEf")]
+    [InlineData("msh_12_AbCdEf")]
+    [InlineData("msg_12-AbCdEf")]
+    [InlineData("rogue_1795752000000000_AbCdEf")]
+    [InlineData("msg_1795752000000000_AbCdE\\\"")]   // an escaped quote
+    [InlineData("msg\\u005f1795752000000000_AbCdEf")] // escaped in the frame: kept as the string it decodes to
+    public void Other_ids_stay_strings_and_every_id_reads_back_as_sent(string idInJson)
+    {
+        var expected = JsonSerializer.Deserialize<string>("\"" + idInJson + "\"")!;
+        Assert.False(!idInJson.Contains('\\', StringComparison.Ordinal) && CompactMessageId.TryParse(System.Text.Encoding.UTF8.GetBytes(idInJson), out _, out _));
+        var result = FrameTestKit.Verifier(Ring).Verify(FrameTestKit.SignRaw(Key, FrameTestKit.Body(FrameTestKit.HealthPayload, id: idInJson)), GaterInstance.Health, "cluster:health");
+        Assert.True(result.IsOk, result.Detail);
+        Assert.Equal(expected, result.Envelope!.Id);
+    }
+
+    [Fact]
+    public void An_id_escaped_in_one_frame_and_plain_in_another_is_one_id_to_the_replay_memory()
+    {
+        var verifier = FrameTestKit.Verifier(Ring);
+        var escaped = FrameTestKit.Body(FrameTestKit.HealthPayload, id: "msg\\u005f1795752000000000_AbCdEf");
+        var plain = FrameTestKit.Body(FrameTestKit.HealthPayload, id: "msg_1795752000000000_AbCdEf", extra: ",\"x\":1");
+        Assert.True(verifier.Verify(FrameTestKit.SignRaw(Key, escaped), GaterInstance.Health, "cluster:health").IsOk);
+        var again = verifier.Verify(FrameTestKit.SignRaw(Key, plain), GaterInstance.Health, "cluster:health");
+        Assert.Equal(RejectReason.Replayed, again.Reason);
+        Assert.Contains("msg_1795752000000000_AbCdEf", again.Detail, StringComparison.Ordinal);
+
+        var other = FrameTestKit.Verifier(Ring);
+        Assert.True(other.Verify(FrameTestKit.SignRaw(Key, plain), GaterInstance.Health, "cluster:health").IsOk);
+        Assert.Equal(RejectReason.Replayed, other.Verify(FrameTestKit.SignRaw(Key, escaped), GaterInstance.Health, "cluster:health").Reason);
+        var quoted = FrameTestKit.Body(FrameTestKit.HealthPayload, id: "a\\\"b\\u0063");
+        Assert.True(other.Verify(FrameTestKit.SignRaw(Key, quoted), GaterInstance.Health, "cluster:health").IsOk);
+        Assert.Equal(RejectReason.Replayed, other.Verify(FrameTestKit.SignRaw(Key, FrameTestKit.Body(FrameTestKit.HealthPayload, id: "a\\u0022bc")), GaterInstance.Health, "cluster:health").Reason);
+    }
+
+    [Fact]
+    public void An_envelope_with_a_compact_id_equals_one_with_the_same_id_as_a_string()
+    {
+        var message = Samples.Build(Samples.Type("NodeHealth"));
+        var id = ElixirCompat.GenerateMessageId();
+        var sent = FrameTestKit.EnvelopeFor(message, "cluster:health", id: id);
+        var received = FrameTestKit.Verifier(Ring).Verify(FrameEncoder.Encode(Ring, sent, message), GaterInstance.Health, "cluster:health").Envelope!;
+        var receivedAgain = FrameTestKit.Verifier(Ring).Verify(FrameEncoder.Encode(Ring, sent, message), GaterInstance.Health, "cluster:health").Envelope!;
+        Assert.Equal(sent, received);
+        Assert.Equal(received, sent);
+        Assert.Equal(received, receivedAgain);
+        Assert.Equal(sent.GetHashCode(), received.GetHashCode());
+        Assert.Equal(id, received.Id);
+        Assert.Equal(sent, received); // and after its string was built
+        Assert.Contains($"Id = {id},", receivedAgain.ToString(), StringComparison.Ordinal);
+
+        // every member takes part in equality, whichever form the id has
+        Envelope[] changed =
+        [
+            received with { Instance = GaterInstance.Metrics }, received with { Topic = "other" }, received with { Type = "other" },
+            received with { Id = ElixirCompat.GenerateMessageId() }, received with { Node = "other@host" }, received with { Epoch = 9 },
+            received with { Seq = 9 }, received with { Timestamp = 9 }, received with { Origin = "beam" },
+            received with { Verification = "otp25" }, received with { NodeFromSender = true },
+        ];
+        Assert.All(changed, c => Assert.NotEqual(received, c));
+        Assert.All(changed, c => Assert.NotEqual(sent, c));
+        Assert.Equal(sent, received with { Id = id });
+
+        // two compact ids differing in either part
+        Envelope Received(string compactId) => FrameTestKit.Verifier(Ring).Verify(FrameEncoder.Encode(Ring, sent with { Id = compactId }, message), GaterInstance.Health, "cluster:health").Envelope!;
+        Assert.NotEqual(Received("msg_1_AbCdEf"), Received("msg_2_AbCdEf"));
+        Assert.NotEqual(Received("msg_1_AbCdEf"), Received("msg_1_AbCdEg"));
+        Assert.Equal(Received("msg_1_AbCdEf"), Received("msg_1_AbCdEf"));
     }
 }
