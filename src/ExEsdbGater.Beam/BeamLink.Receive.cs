@@ -88,17 +88,15 @@ public sealed partial class BeamLink
         var message = mapped.Message!;
         // the node that sent: the message's own node field when it has one (the original's factories fill it)
         var node = mapped.Node is { Length: > 0 } n ? n : from ?? "unknown@unknown";
-        var envelope = new Envelope(instance, topic, message.Tag, NextId(), node, 0, 0, NowMs())
-        {
-            Origin = BeamDefaults.Name,
-            Verification = verification.Profile switch
+        var envelope = new Envelope(instance, topic, message.Tag, NextId(), node, 0, 0, NowMs(),
+            BeamDefaults.Name,
+            verification.Profile switch
             {
                 Signing.SignatureProfile.Otp25 => "otp25",
                 Signing.SignatureProfile.Otp26 => "otp26",
                 _ => "unsigned",
             },
-            NodeFromSender = mapped.NodeFilled,
-        };
+            mapped.NodeFilled);
         Interlocked.Increment(ref _accepted);
         sink.Accept(envelope, message);
     }

@@ -97,7 +97,7 @@ internal static class CatalogEmitter
 
     // Optional integers and numbers: a long? or double? takes 16 bytes (the flag pads to 8); these keep the value in 8
     // and the flags of all of them in one mask, so that a received message is smaller (NodeHealth: 104 → 88 bytes).
-    // The properties and the record's equality are as before: equal values, equal presence.
+    // Values, equality, hashing, JSON and ToString are as before (CompactStorageTests).
     private static bool IsPacked(CatalogField f) => !f.Required && f.DefaultRule != "this_node" && (f.Kind == "integer" || f.Kind == "number");
 
     private static void PackedNumbers(StringBuilder sb, CatalogType t)
@@ -106,6 +106,11 @@ internal static class CatalogEmitter
         if (packed.Count == 0)
         {
             return;
+        }
+        if (packed.Count > 32)
+        {
+            // one uint holds the flags; more would share bits
+            throw new System.InvalidOperationException($"{t.Name}: more than 32 optional integer and number fields.");
         }
         var mask = packed.Count <= 8 ? "byte" : "uint";
         var flags = string.Join(" | ", packed.Select((f, i) => $"({f.Pascal}.HasValue ? {1u << i}u : 0u)"));
@@ -122,6 +127,16 @@ internal static class CatalogEmitter
             sb.Append($"        init\n        {{\n            {field} = value.GetValueOrDefault();\n");
             sb.Append($"            _present = value.HasValue ? ({mask})(_present | {1u << i}u) : ({mask})(_present & ~{1u << i}u);\n        }}\n    }}\n\n");
         }
+        // Declared in the body, these would print after the parameters: written out, ToString keeps the order a
+        // plain record had (the parameters in catalog order, then the this_node fields declared in the body).
+        sb.Append("    /// <inheritdoc />\n    protected override bool PrintMembers(System.Text.StringBuilder builder)\n    {\n");
+        sb.Append("        if (base.PrintMembers(builder))\n        {\n            builder.Append(\", \");\n        }\n");
+        var printed = t.Fields.Where(f => f.DefaultRule != "this_node").Concat(ThisNodeFields(t)).ToList();
+        for (var i = 0; i < printed.Count; i++)
+        {
+            sb.Append($"        builder.Append(\"{(i == 0 ? "" : ", ")}{printed[i].Pascal} = \").Append((object?){printed[i].Pascal});\n");
+        }
+        sb.Append("        return true;\n    }\n\n");
     }
 
     // Fields neither an argument nor an option: the factory computes them (now, a custom rule, …).

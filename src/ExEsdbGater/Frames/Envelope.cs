@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json.Serialization;
+
 namespace ExEsdbGater.Frames;
 
 /// <summary>The frame members around a payload (wire-format section 3).</summary>
@@ -9,7 +12,17 @@ namespace ExEsdbGater.Frames;
 /// <param name="Epoch">The publisher's epoch (changes on restart).</param>
 /// <param name="Seq">The sequence number within (node, epoch, instance, topic).</param>
 /// <param name="Timestamp">Issue time, Unix milliseconds.</param>
-public sealed record Envelope(GaterInstance Instance, string Topic, string Type, string Id, string Node, long Epoch, long Seq, long Timestamp)
+// Id and the provenance members are declared in the body (to keep them compact), so their JSON order is stated and
+// PrintMembers is written out: both keep the declaration order of the parameters, as a plain record prints them.
+public sealed record Envelope(
+    [property: JsonPropertyOrder(0)] GaterInstance Instance,
+    [property: JsonPropertyOrder(1)] string Topic,
+    [property: JsonPropertyOrder(2)] string Type,
+    string Id,
+    [property: JsonPropertyOrder(4)] string Node,
+    [property: JsonPropertyOrder(5)] long Epoch,
+    [property: JsonPropertyOrder(6)] long Seq,
+    [property: JsonPropertyOrder(7)] long Timestamp)
 {
     /// <summary>The origin of frames of this library: signed exg1 frames.</summary>
     public const string Exg1Origin = "exg1";
@@ -31,10 +44,11 @@ public sealed record Envelope(GaterInstance Instance, string Topic, string Type,
     }
 
     /// <summary>The message id, unique per publishing node.</summary>
+    [JsonPropertyOrder(3)]
     public string Id
     {
-        // a race builds two equal strings and keeps either
-        get => _id ?? (_id = CompactMessageId.Format(_idMicros, _idTail));
+        // a race builds two equal strings and keeps either; null stays null (an id given as null)
+        get => _id ?? (_idTail == 0 ? null! : _id = CompactMessageId.Format(_idMicros, _idTail));
         init
         {
             _id = value;
@@ -44,6 +58,7 @@ public sealed record Envelope(GaterInstance Instance, string Topic, string Type,
     }
 
     /// <summary>How the message arrived: <see cref="Exg1Origin"/>, or the name of the link that delivered it (e.g. <c>beam</c>).</summary>
+    [JsonPropertyOrder(8)]
     public string Origin
     {
         get => _provenance.Origin;
@@ -54,6 +69,7 @@ public sealed record Envelope(GaterInstance Instance, string Topic, string Type,
     /// For a linked message, how the link checked it (e.g. <c>otp25</c>: the original's signature over OTP 25's
     /// encoding); null for exg1 frames.
     /// </summary>
+    [JsonPropertyOrder(9)]
     public string? Verification
     {
         get => _provenance.Verification;
@@ -64,6 +80,7 @@ public sealed record Envelope(GaterInstance Instance, string Topic, string Type,
     /// True when the sender's message had no <c>node</c> field (seven of the original's types have none) and
     /// <see cref="Node"/> was taken from the sending node instead.
     /// </summary>
+    [JsonPropertyOrder(10)]
     public bool NodeFromSender
     {
         get => _provenance.NodeFromSender;
@@ -87,6 +104,27 @@ public sealed record Envelope(GaterInstance Instance, string Topic, string Type,
         => _idTail != 0 && other._idTail != 0
             ? _idTail == other._idTail && _idMicros == other._idMicros
             : string.Equals(Id, other.Id, StringComparison.Ordinal);
+
+    // A link's envelope: three init accessors would build three provenance objects.
+    internal Envelope(GaterInstance instance, string topic, string type, string id, string node, long epoch, long seq, long timestamp, string origin, string? verification, bool nodeFromSender)
+        : this(instance, topic, type, id, node, epoch, seq, timestamp)
+        => _provenance = new Provenance(origin, verification, nodeFromSender);
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Instance = ").Append(Instance)
+            .Append(", Topic = ").Append(Topic)
+            .Append(", Type = ").Append(Type)
+            .Append(", Id = ").Append(Id)
+            .Append(", Node = ").Append(Node)
+            .Append(", Epoch = ").Append(Epoch)
+            .Append(", Seq = ").Append(Seq)
+            .Append(", Timestamp = ").Append(Timestamp)
+            .Append(", Origin = ").Append(Origin)
+            .Append(", Verification = ").Append(Verification)
+            .Append(", NodeFromSender = ").Append(NodeFromSender);
+        return true;
+    }
 
     private sealed record Provenance(string Origin, string? Verification, bool NodeFromSender)
     {

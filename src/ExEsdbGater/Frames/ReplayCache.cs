@@ -56,7 +56,8 @@ internal sealed class ReplayCache
     }
 
     // 64-bit FNV-1a over the node's chars and the id's UTF-8 bytes from a per-process random start, finished with a
-    // 64-bit avalanche mix. The id is hashed as the frame carries it (unescaped), so that it need not become a string.
+    // 64-bit avalanche mix. The id is taken as raw bytes when its frame does not escape it, otherwise as the decoded
+    // string's UTF-8, which is the same bytes (ids are printable ASCII): it never has to become a string for this.
     // (Mixing two precomputed 32-bit string hashes would leave only 32 bits of the id: collisions at scale.)
     public static ulong KeyOf(string node, ReadOnlySpan<byte> idUtf8)
     {
@@ -80,10 +81,12 @@ internal sealed class ReplayCache
     // An id that was escaped in its frame: the same key as the same id written plainly.
     public static ulong KeyOf(string node, string id)
     {
-        var bytes = System.Text.Encoding.UTF8.GetByteCount(id) <= 256 ? stackalloc byte[256] : new byte[System.Text.Encoding.UTF8.GetByteCount(id)];
+        var count = System.Text.Encoding.UTF8.GetByteCount(id);
+        var bytes = count <= 256 ? stackalloc byte[256] : new byte[count];
         return KeyOf(node, bytes[..System.Text.Encoding.UTF8.GetBytes(id, bytes)]);
     }
 
+    /// <summary>True when the pair of <paramref name="key"/> (<see cref="KeyOf(string, ReadOnlySpan{byte})"/>) is present and unexpired.</summary>
     public bool Contains(ulong key, long nowMs)
     {
         key = Stored(key);

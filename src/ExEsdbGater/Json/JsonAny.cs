@@ -22,7 +22,7 @@ public sealed class JsonAny : IEquatable<JsonAny>
     /// <summary>A value over the bytes of one valid JSON value free of duplicates (copied; parsed on first use).</summary>
     internal static JsonAny OverUtf8(ReadOnlySpan<byte> utf8Value) => new(utf8Value.ToArray());
 
-    /// <summary>Wraps a JSON element (cloned).</summary>
+    /// <summary>Wraps a JSON element (its text is copied, and parsed on first use).</summary>
     public static JsonAny FromElement(JsonElement element) => new(ParsedJson.RawBytes(element));
 
     /// <summary>Parses JSON text.</summary>
@@ -49,7 +49,7 @@ public sealed class JsonAny : IEquatable<JsonAny>
         {
             JsonValueWriter.WriteValue(writer, value);
         }
-        return new JsonAny(buffer.WrittenSpan.ToArray());
+        return new JsonAny(ParsedJson.Built(buffer.WrittenSpan));
     }
 
     /// <summary>Converts a string to a JSON string value.</summary>

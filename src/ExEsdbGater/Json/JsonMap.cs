@@ -27,7 +27,7 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
     /// <summary>A map over the bytes of a JSON object known to be valid and free of duplicates (copied; parsed on first use).</summary>
     internal static JsonMap OverUtf8(ReadOnlySpan<byte> utf8Object) => utf8Object.SequenceEqual("{}"u8) ? Empty : new(utf8Object.ToArray());
 
-    /// <summary>Wraps a JSON object element (the element is cloned).</summary>
+    /// <summary>Wraps a JSON object element (its text is copied, and parsed on first use).</summary>
     /// <exception cref="ArgumentException">The element is not a JSON object.</exception>
     public static JsonMap FromElement(JsonElement element)
     {
@@ -55,8 +55,7 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
         {
             JsonValueWriter.WriteObject(writer, entries);
         }
-        // the writer checked the structure; the bytes are parsed when first looked into
-        return new JsonMap(buffer.WrittenSpan.ToArray());
+        return new JsonMap(ParsedJson.Built(buffer.WrittenSpan));
     }
 
     /// <summary>Builds a map from key/value pairs (see <see cref="From(IEnumerable{KeyValuePair{string, object}})"/>).</summary>

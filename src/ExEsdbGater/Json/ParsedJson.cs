@@ -15,9 +15,10 @@ internal sealed class ParsedJson
     private ParsedJson(byte[] utf8)
     {
         Utf8 = utf8;
-        // an element's raw text keeps any comments or trailing commas its document allowed; payload bytes have none
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        // ParseValue's document owns plain arrays, not pooled ones: it never needs disposing
+        // An element's raw text keeps what its document allowed (comments, trailing commas, any depth); payload bytes
+        // and built values were checked with the defaults already.
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = int.MaxValue });
+        // as before this change: a document nobody disposes, collected with its value
         Document = JsonDocument.ParseValue(ref reader);
     }
 
@@ -37,4 +38,15 @@ internal sealed class ParsedJson
     }
 
     public static byte[] RawBytes(JsonElement element) => System.Text.Encoding.UTF8.GetBytes(element.GetRawText());
+
+    // Bytes a Utf8JsonWriter wrote for a built value: checked with the reader's default depth (64), so that a value
+    // too deep fails where it is built, as it did when it was parsed at once, not later where it is signed.
+    public static byte[] Built(ReadOnlySpan<byte> written)
+    {
+        var reader = new Utf8JsonReader(written);
+        while (reader.Read())
+        {
+        }
+        return written.ToArray();
+    }
 }

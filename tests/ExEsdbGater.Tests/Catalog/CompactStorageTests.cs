@@ -158,6 +158,7 @@ public sealed class CompactStorageTests
     [InlineData("msg_12_AbC+Ef")]
     [InlineData("msg_1x_AbCdEf")]
     [InlineData("msh_12_AbCdEf")]
+    [InlineData("msg_-1_AbCdEf")]
     [InlineData("msg_12-AbCdEf")]
     [InlineData("rogue_1795752000000000_AbCdEf")]
     [InlineData("msg_1795752000000000_AbCdE\\\"")]   // an escaped quote
@@ -223,5 +224,77 @@ public sealed class CompactStorageTests
         Assert.NotEqual(Received("msg_1_AbCdEf"), Received("msg_2_AbCdEf"));
         Assert.NotEqual(Received("msg_1_AbCdEf"), Received("msg_1_AbCdEg"));
         Assert.Equal(Received("msg_1_AbCdEf"), Received("msg_1_AbCdEf"));
+    }
+    [Fact]
+    public void An_envelope_built_with_a_null_id_reads_null()
+    {
+        var e = new Envelope(GaterInstance.Health, "t", "ty", null!, "n1@host", 1, 2, 3);
+        Assert.Null(e.Id);
+        var fromJson = JsonSerializer.Deserialize<Envelope>("""{"Instance":1,"Topic":"t","Type":"ty","Node":"n1@host","Epoch":1,"Seq":2,"Timestamp":3}""")!;
+        Assert.Null(fromJson.Id);
+        Assert.NotEqual(e, e with { Id = "msg_0_AAAAAA" });
+    }
+
+    [Fact]
+    public void Records_and_envelopes_print_and_serialize_their_members_in_declaration_order()
+    {
+        var e = new Envelope(GaterInstance.Health, "t", "ty", "id1", "n1@host", 1, 2, 3);
+        Assert.Equal("Envelope { Instance = Health, Topic = t, Type = ty, Id = id1, Node = n1@host, Epoch = 1, Seq = 2, Timestamp = 3, Origin = exg1, Verification = , NodeFromSender = False }", e.ToString());
+        Assert.Equal("""{"Instance":1,"Topic":"t","Type":"ty","Id":"id1","Node":"n1@host","Epoch":1,"Seq":2,"Timestamp":3,"Origin":"exg1","Verification":null,"NodeFromSender":false}""", JsonSerializer.Serialize(e));
+        Assert.Equal(e, JsonSerializer.Deserialize<Envelope>(JsonSerializer.Serialize(e)));
+
+        var m = HealthMessages.NodeHealth("n1@host", NodeHealthStatus.Healthy, loadAvg: 0.5, memoryUsage: null, diskUsage: 70, messageContext: Samples.Context());
+        Assert.Matches("^NodeHealth { Tag = node_health_updated, Instance = Health, Node = n1@host, Status = Healthy, Checks = {}, LoadAvg = 0.5, MemoryUsage = , DiskUsage = 70, Timestamp = [^,]+ }$", m.ToString());
+        // a this_node field prints after the others, as when a plain record declared it in its body
+        var access = Samples.Build(Samples.Type("AccessLog"));
+        Assert.Matches(", Success = [^,]*, DurationMs = [^,]*, SourceIp = .*, Timestamp = [^,]*, Node = [^,]* }$", access.ToString());
+    }
+
+    private static readonly string Deep = "{\"a\":" + new string('[', 100) + new string(']', 100) + "}";
+
+    [Fact]
+    public void A_map_or_value_from_a_deep_element_reads()
+    {
+        using var doc = JsonDocument.Parse(Deep, new JsonDocumentOptions { MaxDepth = 200 });
+        var map = JsonMap.FromElement(doc.RootElement);
+        var any = JsonAny.FromElement(doc.RootElement);
+        Assert.Single(map);
+        Assert.Equal(JsonValueKind.Object, any.Element.ValueKind);
+        Assert.Equal(map, JsonSerializer.Deserialize<JsonMap>(Deep, new JsonSerializerOptions { MaxDepth = 200 })!);
+    }
+
+    [Fact]
+    public void Building_a_value_deeper_than_a_document_allows_fails_where_it_is_built()
+    {
+        object nested = 1;
+        for (var i = 0; i < 100; i++)
+        {
+            nested = new object[] { nested };
+        }
+        Assert.ThrowsAny<JsonException>(() => JsonMap.Of(("a", nested)));
+        Assert.ThrowsAny<JsonException>(() => JsonAny.From(nested));
+    }
+
+    [Fact]
+    public void A_compact_id_reads_the_same_from_many_threads_at_once()
+    {
+        var message = Samples.Build(Samples.Type("NodeHealth"));
+        var id = ElixirCompat.GenerateMessageId();
+        var frame = FrameEncoder.Encode(Ring, FrameTestKit.EnvelopeFor(message, "cluster:health", id: id), message);
+        for (var round = 0; round < 100; round++)
+        {
+            var envelope = FrameTestKit.Verifier(Ring).Verify(frame, GaterInstance.Health, "cluster:health").Envelope!;
+            Assert.All(Enumerable.Range(0, 4).AsParallel().Select(_ => envelope.Id).ToArray(), read => Assert.Equal(id, read));
+        }
+    }
+
+    [Fact]
+    public void A_linked_envelope_round_trips_through_json()
+    {
+        var message = Samples.Build(Samples.Type("NodeHealth"));
+        var received = FrameTestKit.Verifier(Ring).Verify(FrameEncoder.Encode(Ring, FrameTestKit.EnvelopeFor(message, "cluster:health", id: ElixirCompat.GenerateMessageId()), message), GaterInstance.Health, "cluster:health").Envelope!;
+        var linked = received with { Origin = "beam", Verification = "otp25", NodeFromSender = true };
+        Assert.Equal(linked, JsonSerializer.Deserialize<Envelope>(JsonSerializer.Serialize(linked)));
+        Assert.Equal(received, JsonSerializer.Deserialize<Envelope>(JsonSerializer.Serialize(received)));
     }
 }
