@@ -37,10 +37,11 @@ internal sealed partial class GaterBusCore
         activity?.SetTag("exesdbgater.topic", topic);
         activity?.SetTag("exesdbgater.type", message.Tag);
         var ts = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var id = ElixirCompat.GenerateMessageId("msg", _time);
+        // the id as its parts: the frame is written from them, and the string is built only if someone reads it
+        ElixirCompat.NextIdParts(_time, out var idMicros, out var idTail);
         if (!remote)
         {
-            var localEnvelope = new Envelope(instance, topic, message.Tag, id, Node, Epoch, 0, ts);
+            var localEnvelope = Envelope.Fresh(instance, topic, message.Tag, idMicros, idTail, Node, Epoch, 0, ts);
             var localDelivery = new Delivery(localEnvelope, message, local: true);
             var n = IsDurable(instance) ? DeliverLocalDurable(instance, topic, localDelivery, exclude)
                 : await DeliverAsync(instance, topic, localDelivery, exclude, null, ct).ConfigureAwait(false);
@@ -49,7 +50,7 @@ internal sealed partial class GaterBusCore
         var state = await EnterTopicAsync(instance, topic, ct).ConfigureAwait(false);
         try
         {
-            var envelope = new Envelope(instance, topic, message.Tag, id, Node, Epoch, state.Seq + 1, ts);
+            var envelope = Envelope.Fresh(instance, topic, message.Tag, idMicros, idTail, Node, Epoch, state.Seq + 1, ts);
             var frame = FrameEncoder.Encode(_keys, envelope, message);
             state.Seq++;
             if (IsDurable(instance))

@@ -29,31 +29,52 @@ internal static class CompactMessageId
             micros = (micros * 10) + (d - '0');
         }
         var t = id[^TailLength..];
-        for (var i = 0; i < TailLength; i++)
+        foreach (var c in t)
         {
-            if (!IsBase64Url(t[i]))
+            if (!IsBase64Url(c))
             {
                 micros = 0;
-                tail = 0;
                 return false;
             }
-            tail |= (long)t[i] << (8 * i);
         }
+        tail = PackTail(t);
         return true;
     }
 
+    // The longest id Format and WriteUtf8 give: any long (a sign and 19 digits), not only the ones kept compact.
+    public const int MaxLength = 4 + 20 + 1 + TailLength;
+
+    // Whether an id built from these parts reads back through TryParse (the form kept compact).
+    public static bool Fits(long micros) => micros is >= 0 and <= 999_999_999_999_999_999;
+
     public static string Format(long micros, long tail)
     {
-        Span<char> chars = stackalloc char[4 + MaxDigits + 1 + TailLength];
-        "msg_".CopyTo(chars);
-        micros.TryFormat(chars[4..], out var n, provider: CultureInfo.InvariantCulture);
+        Span<byte> utf8 = stackalloc byte[MaxLength];
+        return System.Text.Encoding.ASCII.GetString(utf8[..WriteUtf8(micros, tail, utf8)]);
+    }
+
+    public static int WriteUtf8(long micros, long tail, Span<byte> destination)
+    {
+        "msg_"u8.CopyTo(destination);
+        micros.TryFormat(destination[4..], out var n, provider: CultureInfo.InvariantCulture);
         var at = 4 + n;
-        chars[at++] = '_';
+        destination[at++] = (byte)'_';
         for (var i = 0; i < TailLength; i++)
         {
-            chars[at++] = (char)(byte)(tail >> (8 * i));
+            destination[at++] = (byte)(tail >> (8 * i));
         }
-        return new string(chars[..at]);
+        return at;
+    }
+
+    // Six base64url characters (four random bytes) as the tail's packed form.
+    public static long PackTail(ReadOnlySpan<byte> sixChars)
+    {
+        long tail = 0;
+        for (var i = 0; i < TailLength; i++)
+        {
+            tail |= (long)sixChars[i] << (8 * i);
+        }
+        return tail;
     }
 
     private static bool IsBase64Url(byte b) => b is (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'a' and <= (byte)'z') or (>= (byte)'0' and <= (byte)'9') or (byte)'-' or (byte)'_';

@@ -43,6 +43,18 @@ public sealed record Envelope(
         _idTail = idTail;
     }
 
+    // A new message's envelope from its id's parts (ElixirCompat.NextIdParts): compact whenever the parts read back
+    // (any DateTimeOffset's microseconds do); otherwise the id's string.
+    internal static Envelope Fresh(GaterInstance instance, string topic, string type, long idMicros, long idTail, string node, long epoch, long seq, long timestamp)
+        => CompactMessageId.Fits(idMicros)
+            ? new Envelope(instance, topic, type, idMicros, idTail, node, epoch, seq, timestamp)
+            : new Envelope(instance, topic, type, CompactMessageId.Format(idMicros, idTail), node, epoch, seq, timestamp);
+
+    // The id is kept as its parts: FrameEncoder writes it from them (always a valid id) without building the string.
+    internal bool HasCompactId => _idTail != 0;
+
+    internal int WriteCompactId(Span<byte> utf8) => CompactMessageId.WriteUtf8(_idMicros, _idTail, utf8);
+
     /// <summary>The message id, unique per publishing node.</summary>
     [JsonPropertyOrder(3)]
     public string Id

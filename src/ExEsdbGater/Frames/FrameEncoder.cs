@@ -79,7 +79,15 @@ public static class FrameEncoder
         w.WriteString("instance"u8, e.Instance.WireName());
         w.WriteString("topic"u8, e.Topic);
         w.WriteString("type"u8, e.Type);
-        w.WriteString("id"u8, e.Id);
+        if (e.HasCompactId)
+        {
+            Span<byte> id = stackalloc byte[CompactMessageId.MaxLength];
+            w.WriteString("id"u8, id[..e.WriteCompactId(id)]);
+        }
+        else
+        {
+            w.WriteString("id"u8, e.Id);
+        }
         w.WriteString("node"u8, e.Node);
         w.WriteNumber("epoch"u8, e.Epoch);
         w.WriteNumber("seq"u8, e.Seq);
@@ -115,7 +123,7 @@ public static class FrameEncoder
         {
             throw new ArgumentException($"'{envelope.Type}' is not a valid type ([a-z][a-z0-9_]{{0,63}}).", nameof(envelope));
         }
-        if (!FrameRules.IsValidId(envelope.Id))
+        if (!envelope.HasCompactId && !FrameRules.IsValidId(envelope.Id))
         {
             throw new ArgumentException($"'{envelope.Id}' is not a valid id (1-128 ASCII characters from 0x21 to 0x7E: no spaces, no control characters).", nameof(envelope));
         }

@@ -103,12 +103,25 @@ public static class ElixirCompat
     public static string GenerateMessageId(string prefix = "msg", TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        var micros = ((timeProvider ?? TimeProvider.System).GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
+        NextIdParts(timeProvider ?? TimeProvider.System, out var micros, out var tail);
+        Span<char> tailChars = stackalloc char[6];
+        for (var i = 0; i < tailChars.Length; i++)
+        {
+            tailChars[i] = (char)(byte)(tail >> (8 * i));
+        }
+        return $"{prefix}_{micros}_{tailChars}";
+    }
+
+    // A msg_ id as its parts: the time in microseconds and the tail's six characters packed as CompactMessageId keeps
+    // them. A bus publishes these without ever building the id's string.
+    internal static void NextIdParts(TimeProvider time, out long micros, out long tail)
+    {
+        micros = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
         Span<byte> rnd = stackalloc byte[4];
         TakeRandom(rnd);
-        Span<char> tail = stackalloc char[6];
-        Base64Url.EncodeToChars(rnd, tail);
-        return $"{prefix}_{micros}_{tail}";
+        Span<byte> chars = stackalloc byte[6];
+        Base64Url.EncodeToUtf8(rnd, chars);
+        tail = Frames.CompactMessageId.PackTail(chars);
     }
 
     // Random bytes for ids, from a per-thread pool refilled 256 bytes at a time: one call into OpenSSL (with its

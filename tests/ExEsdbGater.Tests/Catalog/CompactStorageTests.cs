@@ -297,4 +297,57 @@ public sealed class CompactStorageTests
         Assert.Equal(linked, JsonSerializer.Deserialize<Envelope>(JsonSerializer.Serialize(linked)));
         Assert.Equal(received, JsonSerializer.Deserialize<Envelope>(JsonSerializer.Serialize(received)));
     }
+    [Theory]
+    [InlineData(1_795_752_000_000L)]
+    [InlineData(0L)]                  // the first instant a frame can carry
+    [InlineData(253_402_300_799_000L)] // the last a DateTimeOffset can: still compact (Fits holds for any clock)
+    public async Task A_published_ids_string_is_the_one_in_its_frame_and_at_every_receiver(long clockMs)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(clockMs));
+        var hub = new InProcessHub();
+        GaterBusOptions Options(string node) => new()
+        {
+            NodeName = node, Keys = Ring, Backplane = hub.Connect(),
+            Verifier = new VerifierOptions { TimeProvider = clock, MaxAge = TimeSpan.FromDays(1) },
+        };
+        await using var publisher = GaterBus.Create(Options("pub@host"));
+        await using var receiver = GaterBus.Create(Options("recv@host"));
+        await using var local = await publisher.OpenStreamAsync(GaterInstance.Health, "cluster:health");
+        await using var remote = await receiver.OpenStreamAsync(GaterInstance.Health, "cluster:health");
+        var message = HealthMessages.NodeHealth("pub@host", NodeHealthStatus.Healthy, messageContext: new MessageContext("pub@host", clock));
+
+        var receipt = await publisher.BroadcastAsync("cluster:health", message);
+        var here = await local.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var there = await remote.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var localOnly = await publisher.LocalBroadcastAsync("cluster:health", message);
+
+        var micros = clockMs * 1000;
+        Assert.Matches($"^msg_{micros}_[A-Za-z0-9_-]{{6}}$", receipt.Envelope.Id);
+        Assert.Matches($"^msg_{micros}_[A-Za-z0-9_-]{{6}}$", localOnly.Envelope.Id);
+        Assert.NotEqual(receipt.Envelope.Id, localOnly.Envelope.Id);
+        Assert.Equal(receipt.Envelope, here.Envelope);
+        Assert.Equal(receipt.Envelope, there.Envelope);
+        Assert.Equal(receipt.Envelope.Id, there.Envelope!.Id);
+        Assert.Equal(CompactMessageId.Fits(micros), receipt.Envelope.HasCompactId);
+        Assert.Equal(CompactMessageId.Fits(micros), there.Envelope.HasCompactId);
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(999_999_999_999_999_999L)]
+    [InlineData(1_000_000_000_000_000_000L)]
+    [InlineData(long.MaxValue)]
+    [InlineData(-1L)]
+    [InlineData(long.MinValue)]
+    public void An_id_from_its_parts_is_a_valid_id_and_compact_exactly_when_it_reads_back(long micros)
+    {
+        var tail = CompactMessageId.PackTail("Ab-_9z"u8);
+        var envelope = Envelope.Fresh(GaterInstance.Health, "cluster:health", NodeHealth.TagName, micros, tail, "pub@host", 1, 1, 1);
+        var text = CompactMessageId.Format(micros, tail);
+        Assert.Equal($"msg_{micros.ToString(System.Globalization.CultureInfo.InvariantCulture)}_Ab-_9z", text);
+        Assert.Equal(text, envelope.Id);
+        Assert.True(FrameRules.IsValidId(text));
+        Assert.Equal(CompactMessageId.Fits(micros), envelope.HasCompactId);
+        Assert.Equal(CompactMessageId.Fits(micros), CompactMessageId.TryParse(System.Text.Encoding.ASCII.GetBytes(text), out var back, out var backTail) && back == micros && backTail == tail);
+    }
 }
