@@ -199,6 +199,53 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
     }
 
     [Fact]
+    public async Task Frames_published_while_a_reply_is_awaited_wait_for_it_and_go_out_together()
+    {
+        var prefix = "fr" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var (watcher, carried) = await WatchAsync(redis.ConnectionString, RedisBackplane.ChannelName(prefix, GaterInstance.Health, "cluster:health"));
+        await using var _ = watcher;
+        await using var control = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var (a, planeA) = await BusAsync(prefix, "a@h");
+        var (b, planeB) = await BusAsync(prefix, "b@h");
+        try
+        {
+            var seqs = new ConcurrentQueue<long>();
+            await b.SubscribeAsync(GaterInstance.Health, "cluster:health", (d, _) =>
+            {
+                seqs.Enqueue(d.Envelope!.Seq);
+                return ValueTask.CompletedTask;
+            });
+            // a lone frame goes at once, and its reply comes
+            await a.BroadcastAsync("cluster:health", SampleMessages.Health(load: 0));
+            await Until(() => seqs.Count == 1 && carried.Count == 1, () => "the first frame");
+
+            // the server holds every command for a while: the next frame's PUBLISH waits for its reply there, and
+            // the frames after it gather behind it, though each comes after the flush before it has long gone
+            await control.GetServers()[0].ExecuteAsync("CLIENT", "PAUSE", "1500", "ALL");
+            const int n = 50;
+            for (var i = 1; i <= n; i++)
+            {
+                await a.BroadcastAsync("cluster:health", SampleMessages.Health(load: i));
+                await Task.Delay(2);
+            }
+            await Until(() => seqs.Count == n + 1, () => $"{n + 1} deliveries (so far {seqs.Count})");
+            Assert.Equal(Enumerable.Range(1, n + 1).Select(i => (long)i), seqs);
+            await Until(() => carried.Sum(m => FrameBatch.IsBatch(m) ? FrameBatch.Count(m) : 1) == n + 1, () => "every frame on the channel");
+            // what the first flush into the pause took (a frame or a few), then all the rest in one batch after its
+            // reply: sent as they came, they were as many Redis messages as frames
+            Assert.InRange(carried.Count - 1, 1, 2);
+            Assert.True(FrameBatch.Count(carried.Last()) >= n / 2, $"{FrameBatch.Count(carried.Last())} frames in the last batch");
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await planeA.DisposeAsync();
+            await planeB.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Bytes_that_cannot_or_must_not_be_batched_arrive_unchanged_and_in_order()
     {
         var prefix = "fbraw" + Guid.NewGuid().ToString("N")[..8] + ":";
