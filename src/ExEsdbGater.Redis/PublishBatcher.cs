@@ -14,8 +14,9 @@ namespace ExEsdbGater.Redis;
 /// frames gather, and its reply queues the next flush. A flush that ran as soon as its frames came took one or two of
 /// them at a time from a publisher signing one per 2 µs, so every frame cost thread-pool and socket-thread wake-ups
 /// (measured: 0.4 context switches of each kind per message). A burst now goes out in batches as large as the
-/// frames a round trip gathers; a lone frame still goes at once, and a frame waits at most one round trip. A full
-/// batch's worth (FrameBatch's limits) is sent without waiting.
+/// frames a round trip gathers; a lone frame still goes at once, and a frame waits for the replies outstanding when
+/// it came: one round trip while Redis answers, the command timeout at worst if it hangs (a dropped connection
+/// fails them at once). A full batch's worth (FrameBatch's limits) is sent without waiting, so what waits is bounded.
 /// </para>
 /// </summary>
 /// <remarks>
@@ -105,7 +106,7 @@ internal sealed class PublishBatcher
         Flush();
     }
 
-    /// <summary>Sends what has gathered, until nothing is left.</summary>
+    /// <summary>Sends what has gathered so far, in one pass (what comes meanwhile waits for its reply or a full batch).</summary>
     public void Flush()
     {
         lock (_sending)
@@ -120,13 +121,15 @@ internal sealed class PublishBatcher
         lock (_lock)
         {
             pending = _gathering;
-            _gathering = _spare;
-            _gatheredBytes = 0;
             if (pending.Count == 0)
             {
+                // before the swap: swapping an empty list would leave both names on one list, and the next
+                // flush would clear frames gathered into it while it sent
                 _flushQueued = false;
                 return;
             }
+            _gathering = _spare;
+            _gatheredBytes = 0;
             _awaitingReplies++;
         }
         Task? lastReply = null;

@@ -245,6 +245,47 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_frame_published_from_a_failure_report_is_sent_or_counted_even_after_an_empty_flush(bool flushedEmptyFirst)
+    {
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var server = mux.GetServers()[0];
+        var failed = new ConcurrentQueue<int>();
+        PublishBatcher? batcher = null;
+        var reports = 0;
+        // a failure report that publishes (as a logger bridged to the bus may): that frame must be sent or counted
+        var tracker = new PublishTracker((_, frames) =>
+        {
+            failed.Enqueue(frames);
+            if (Interlocked.Increment(ref reports) == 1)
+            {
+                Assert.True(batcher!.Publish(RedisChannel.Literal("b"), Bytes(8, 2)));
+            }
+        });
+        var calls = 0;
+        // the cluster's path: the first PUBLISH finds no node, the next ones go to the real server
+        Task Direct(RedisChannel channel, RedisValue message)
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no cluster node is connected");
+            }
+            return server.ExecuteAsync("PUBLISH", [(RedisValue)(byte[]?)channel, message]);
+        }
+        batcher = new PublishBatcher(mux.GetDatabase(), tracker, batchFrames: true, Direct);
+        if (flushedEmptyFirst)
+        {
+            batcher.Flush(); // nothing gathered yet
+        }
+        Assert.True(batcher.Publish(RedisChannel.Literal("a"), Bytes(8, 1)));
+        await Waiting.UntilAsync(() => Volatile.Read(ref calls) + failed.Sum() >= 3 && failed.Sum() >= 1,
+            () => $"the second frame sent or counted (PUBLISH calls {Volatile.Read(ref calls)}, failed {failed.Sum()})");
+        Assert.Equal(2, Volatile.Read(ref calls));
+        Assert.Equal(1, failed.Sum());
+    }
+
     [Fact]
     public async Task Bytes_that_cannot_or_must_not_be_batched_arrive_unchanged_and_in_order()
     {

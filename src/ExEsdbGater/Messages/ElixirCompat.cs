@@ -109,7 +109,8 @@ public static class ElixirCompat
         {
             tailChars[i] = (char)(byte)(tail >> (8 * i));
         }
-        return $"{prefix}_{micros}_{tailChars}";
+        // invariant: an id is ASCII, whatever the culture's minus sign
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}_{micros}_{tailChars}");
     }
 
     // A msg_ id as its parts: the time in microseconds and the tail's six characters packed as CompactMessageId keeps
