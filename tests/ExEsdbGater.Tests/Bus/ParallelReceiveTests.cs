@@ -153,6 +153,45 @@ public sealed class ParallelReceiveTests
     }
 
     [Fact]
+    public async Task Channels_are_dealt_to_the_lanes_in_turn_as_they_first_arrive_and_keep_their_lane()
+    {
+        var hub = new InProcessHub();
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = hub.Connect(), ReceiveWorkers = 4 });
+        var core = (GaterBusCore)receiver;
+        var got = new ConcurrentQueue<string>();
+        await receiver.SubscribeAsync(GaterInstance.Health, "deal:*", d => got.Enqueue(d.Envelope!.Topic), new SubscriptionOptions { Capacity = 1000 });
+        await using var raw = hub.Connect();
+        var m = Health();
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var i = 0; i < 64; i++)
+        {
+            var topic = "deal:" + (i % 8);
+            await raw.PublishAsync(GaterInstance.Health, topic, FrameEncoder.Encode(Keys, new Envelope(GaterInstance.Health, topic, m.Tag, "d" + i, "p@test", 1, (i / 8) + 1, ts), m));
+        }
+        await Until(() => got.Count == 64, "every frame delivered");
+        // first arrivals deal:0 … deal:7 took lanes 0 1 2 3 0 1 2 3, and kept them for all 8 rounds
+        Assert.Equal([0, 1, 2, 3, 0, 1, 2, 3], Enumerable.Range(0, 8).Select(t => core.LaneIndexOf(GaterInstance.Health, "deal:" + t)));
+        Assert.Equal(0, receiver.Statistics.Gaps);
+        Assert.Equal(Enumerable.Range(0, 8).Select(t => "deal:" + t).Order(), got.Distinct().Order());
+
+        // many channels at once from many threads: evenly dealt while there is room, each keeps one lane
+        var lanes = new ConcurrentDictionary<string, int>();
+        await OnThreads(4, side =>
+        {
+            for (var i = side; i < 20_000; i += 4)
+            {
+                lanes["many:" + i] = core.LaneIndexOf(GaterInstance.Metrics, "many:" + i);
+            }
+            return Task.CompletedTask;
+        });
+        Assert.All(lanes, p => Assert.Equal(p.Value, core.LaneIndexOf(GaterInstance.Metrics, p.Key)));
+        var perLane = lanes.GroupBy(p => p.Value).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(4, perLane.Count);
+        // 16,384 dealt (8 of them above), the rest by hash: within a few hundred of even
+        Assert.All(perLane.Values, n => Assert.InRange(n, 4400, 5600));
+    }
+
+    [Fact]
     public async Task A_full_lane_drops_counts_and_reports_while_forgeries_are_still_judged()
     {
         const int sent = 400;
