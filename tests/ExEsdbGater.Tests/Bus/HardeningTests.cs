@@ -246,10 +246,17 @@ public sealed class HardeningTests
             }
         }, new SubscriptionOptions { Capacity = 1 });
         self.SetResult(sub);
-        await bus.BroadcastAsync("cluster:health", Health()); // taken by the handler, which waits on the gate
-        await Until(() => gate.CurrentCount == 0 && sub is not null, "handler waiting");
-        await bus.BroadcastAsync("cluster:health", Health(load: 3)); // fills the queue of 1
-        gate.Release(10);
+        try
+        {
+            await bus.BroadcastAsync("cluster:health", Health()); // taken by the handler, which waits on the gate
+            await Until(() => gate.CurrentCount == 0 && sub is not null, "handler waiting");
+            await bus.BroadcastAsync("cluster:health", Health(load: 3)); // fills the queue of 1
+        }
+        finally
+        {
+            // released whatever happens: a handler still waiting would hold the bus's disposal forever
+            gate.Release(10);
+        }
         await Until(() => Volatile.Read(ref published) == 1, "the handler's broadcast went out");
         await sub.DisposeAsync();
     }
