@@ -39,7 +39,9 @@ dotnet build ExEsdbGater.slnx -nologo -v quiet -clp:ErrorsOnly
 log=$(mktemp)
 status=0
 for project in tests/ExEsdbGater.Tests tests/ExEsdbGater.Beam.Tests tests/ExEsdbGater.Redis.Tests tests/Gater.Cli.Tests tests/ExEsdbGater.Hosting.Tests tests/ExEsdbGater.Dashboard.Tests; do
-  dotnet test "$project" --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee -a "$log" || status=1
+  # a hung test fails its project after 10 minutes, naming the test, instead of running into CI's limit
+  dotnet test "$project" --no-build -nologo --logger "console;verbosity=minimal" \
+    --blame-hang-timeout 10m --blame-hang-dump-type none 2>&1 | tee -a "$log" || status=1
 done
 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
