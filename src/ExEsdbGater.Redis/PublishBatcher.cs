@@ -69,16 +69,20 @@ internal sealed class PublishBatcher
             }
             _gathering.Add((channel, frame));
             _gatheredBytes += frame.Length;
-            if (!_flushQueued && (_awaitingReplies == 0 || _gathering.Count >= FrameBatch.MaxFrames || _gatheredBytes >= FrameBatch.MaxBytes))
-            {
-                QueueFlushLocked();
-            }
+            QueueFlushIfDueLocked();
             return true;
         }
     }
 
-    private void QueueFlushLocked()
+    // The one rule for when frames go: something gathered, no flush queued, not closed (Close sends what is left
+    // itself), and no reply awaited or a full batch's worth gathered already.
+    private void QueueFlushIfDueLocked()
     {
+        if (_flushQueued || _closed || _gathering.Count == 0
+            || (_awaitingReplies > 0 && _gathering.Count < FrameBatch.MaxFrames && _gatheredBytes < FrameBatch.MaxBytes))
+        {
+            return;
+        }
         _flushQueued = true;
         ThreadPool.UnsafeQueueUserWorkItem(static self => self.Flush(), this, preferLocal: false);
     }
@@ -89,10 +93,7 @@ internal sealed class PublishBatcher
         lock (_lock)
         {
             _awaitingReplies--;
-            if (_awaitingReplies == 0 && _gathering.Count > 0 && !_flushQueued && !_closed)
-            {
-                QueueFlushLocked();
-            }
+            QueueFlushIfDueLocked();
         }
     }
 
@@ -143,13 +144,9 @@ internal sealed class PublishBatcher
             _spare = pending;
             lock (_lock)
             {
-                // frames that came while this one sent wait for its reply, unless they fill a batch already (or
-                // closing: Close sends what is left itself)
+                // frames that came while this one sent wait for its reply (counted above), unless they fill a batch
                 _flushQueued = false;
-                if (!_closed && (_gathering.Count >= FrameBatch.MaxFrames || _gatheredBytes >= FrameBatch.MaxBytes))
-                {
-                    QueueFlushLocked();
-                }
+                QueueFlushIfDueLocked();
             }
             if (lastReply is null)
             {

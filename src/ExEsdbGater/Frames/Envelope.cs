@@ -60,7 +60,7 @@ public sealed record Envelope(
     public string Id
     {
         // a race builds two equal strings and keeps either; null stays null (an id given as null)
-        get => _id ?? (_idTail == 0 ? null! : _id = CompactMessageId.Format(_idMicros, _idTail));
+        get => _id ?? (HasCompactId ? _id = CompactMessageId.Format(_idMicros, _idTail) : null!);
         init
         {
             _id = value;
@@ -113,7 +113,7 @@ public sealed record Envelope(
 
     // two compact ids compare without building either string
     private bool IdEquals(Envelope other)
-        => _idTail != 0 && other._idTail != 0
+        => HasCompactId && other.HasCompactId
             ? _idTail == other._idTail && _idMicros == other._idMicros
             : string.Equals(Id, other.Id, StringComparison.Ordinal);
 
