@@ -141,6 +141,42 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
         return (mux, messages);
     }
 
+    /// <summary>Bus A publishes to bus B over Redis; B's deliveries in <see cref="Seqs"/>, the channel's Redis messages in <see cref="Carried"/>.</summary>
+    private sealed class WatchedPair(ConnectionMultiplexer watcher, ConcurrentQueue<byte[]> carried, IGaterBus a, IGaterBackplane planeA, IGaterBus b, IGaterBackplane planeB) : IAsyncDisposable
+    {
+        public IGaterBus A => a;
+
+        public IGaterBus B => b;
+
+        public ConcurrentQueue<long> Seqs { get; } = new();
+
+        public ConcurrentQueue<byte[]> Carried => carried;
+
+        public async ValueTask DisposeAsync()
+        {
+            await a.DisposeAsync();
+            await b.DisposeAsync();
+            await planeA.DisposeAsync();
+            await planeB.DisposeAsync();
+            await watcher.DisposeAsync();
+        }
+    }
+
+    private static async Task<WatchedPair> PairAsync(string connectionString, string prefixStart, bool batch)
+    {
+        var prefix = prefixStart + Guid.NewGuid().ToString("N")[..8] + ":";
+        var (watcher, carried) = await WatchAsync(connectionString, RedisBackplane.ChannelName(prefix, GaterInstance.Health, "cluster:health"));
+        var (a, planeA) = await BusAsync(connectionString, prefix, "a@h", batch);
+        var (b, planeB) = await BusAsync(connectionString, prefix, "b@h", batch: true);
+        var pair = new WatchedPair(watcher, carried, a, planeA, b, planeB);
+        await b.SubscribeAsync(GaterInstance.Health, "cluster:health", (d, _) =>
+        {
+            pair.Seqs.Enqueue(d.Envelope!.Seq);
+            return ValueTask.CompletedTask;
+        }, new SubscriptionOptions { Capacity = 10_000 });
+        return pair;
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -150,99 +186,61 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
     /// <summary>A bus publishes a burst to another over Redis at <paramref name="connectionString"/>; a plain client watches the channel.</summary>
     internal static async Task BurstAsync(string connectionString, bool batch)
     {
-        var prefix = "fb" + Guid.NewGuid().ToString("N")[..8] + ":";
-        var (watcher, carried) = await WatchAsync(connectionString, RedisBackplane.ChannelName(prefix, GaterInstance.Health, "cluster:health"));
-        await using var _ = watcher;
-        var (a, planeA) = await BusAsync(connectionString, prefix, "a@h", batch);
-        var (b, planeB) = await BusAsync(connectionString, prefix, "b@h", batch: true);
-        try
+        await using var pair = await PairAsync(connectionString, "fb", batch);
+        var (a, b, seqs, carried) = (pair.A, pair.B, pair.Seqs, pair.Carried);
+        const int n = 3000;
+        for (var i = 0; i < n; i++)
         {
-            var seqs = new ConcurrentQueue<long>();
-            await b.SubscribeAsync(GaterInstance.Health, "cluster:health", (d, _) =>
-            {
-                seqs.Enqueue(d.Envelope!.Seq);
-                return ValueTask.CompletedTask;
-            }, new SubscriptionOptions { Capacity = 10_000 });
-            const int n = 3000;
-            for (var i = 0; i < n; i++)
-            {
-                await a.BroadcastAsync("cluster:health", SampleMessages.Health(load: i));
-            }
-            await Until(() => seqs.Count == n, () => $"{n} deliveries (so far {seqs.Count})");
-            Assert.Equal(Enumerable.Range(1, n).Select(i => (long)i), seqs);
-            Assert.Equal(0, b.Statistics.Rejected);
-            Assert.Equal(0, b.Statistics.Gaps);
-
-            await Until(() => carried.Sum(m => FrameBatch.IsBatch(m) ? FrameBatch.Count(m) : 1) == n, () => $"{n} frames seen on the channel");
-            var messages = carried.ToArray();
-            Assert.All(messages, m => Assert.True(FrameBatch.IsBatch(m) ? FrameBatch.Count(m) > 0 : m.AsSpan().StartsWith("exg1."u8)));
-            if (batch)
-            {
-                // a publisher that signs each frame is slower than the flush only at the very start of a burst
-                Assert.True(messages.Length < n / 2, $"{messages.Length} Redis messages for {n} frames");
-                // every batch stays off the large object heap, at the sender and at each receiver
-                Assert.All(messages, m => Assert.True(m.Length < 85_000, $"a batch of {m.Length} bytes"));
-            }
-            else
-            {
-                Assert.Equal(n, messages.Length);
-                Assert.DoesNotContain(messages, m => FrameBatch.IsBatch(m));
-            }
+            await a.BroadcastAsync("cluster:health", SampleMessages.Health(load: i));
         }
-        finally
+        await Until(() => seqs.Count == n, () => $"{n} deliveries (so far {seqs.Count})");
+        Assert.Equal(Enumerable.Range(1, n).Select(i => (long)i), seqs);
+        Assert.Equal(0, b.Statistics.Rejected);
+        Assert.Equal(0, b.Statistics.Gaps);
+
+        await Until(() => carried.Sum(m => FrameBatch.IsBatch(m) ? FrameBatch.Count(m) : 1) == n, () => $"{n} frames seen on the channel");
+        var messages = carried.ToArray();
+        Assert.All(messages, m => Assert.True(FrameBatch.IsBatch(m) ? FrameBatch.Count(m) > 0 : m.AsSpan().StartsWith("exg1."u8)));
+        if (batch)
         {
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await planeA.DisposeAsync();
-            await planeB.DisposeAsync();
+            // a publisher that signs each frame is slower than the flush only at the very start of a burst
+            Assert.True(messages.Length < n / 2, $"{messages.Length} Redis messages for {n} frames");
+            // every batch stays off the large object heap, at the sender and at each receiver
+            Assert.All(messages, m => Assert.True(m.Length < 85_000, $"a batch of {m.Length} bytes"));
+        }
+        else
+        {
+            Assert.Equal(n, messages.Length);
+            Assert.DoesNotContain(messages, m => FrameBatch.IsBatch(m));
         }
     }
 
     [Fact]
     public async Task Frames_published_while_a_reply_is_awaited_wait_for_it_and_go_out_together()
     {
-        var prefix = "fr" + Guid.NewGuid().ToString("N")[..8] + ":";
-        var (watcher, carried) = await WatchAsync(redis.ConnectionString, RedisBackplane.ChannelName(prefix, GaterInstance.Health, "cluster:health"));
-        await using var _ = watcher;
         await using var control = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
-        var (a, planeA) = await BusAsync(prefix, "a@h");
-        var (b, planeB) = await BusAsync(prefix, "b@h");
-        try
-        {
-            var seqs = new ConcurrentQueue<long>();
-            await b.SubscribeAsync(GaterInstance.Health, "cluster:health", (d, _) =>
-            {
-                seqs.Enqueue(d.Envelope!.Seq);
-                return ValueTask.CompletedTask;
-            });
-            // a lone frame goes at once, and its reply comes
-            await a.BroadcastAsync("cluster:health", SampleMessages.Health(load: 0));
-            await Until(() => seqs.Count == 1 && carried.Count == 1, () => "the first frame");
+        await using var pair = await PairAsync(redis.ConnectionString, "fr", batch: true);
+        var (a, seqs, carried) = (pair.A, pair.Seqs, pair.Carried);
+        // a lone frame goes at once, and its reply comes
+        await a.BroadcastAsync("cluster:health", SampleMessages.Health(load: 0));
+        await Until(() => seqs.Count == 1 && carried.Count == 1, () => "the first frame");
 
-            // the server holds every command for a while: the next frame's PUBLISH waits for its reply there, and
-            // the frames after it gather behind it, though each comes after the flush before it has long gone
-            await control.GetServers()[0].ExecuteAsync("CLIENT", "PAUSE", "1500", "ALL");
-            const int n = 50;
-            for (var i = 1; i <= n; i++)
-            {
-                await a.BroadcastAsync("cluster:health", SampleMessages.Health(load: i));
-                await Task.Delay(2);
-            }
-            await Until(() => seqs.Count == n + 1, () => $"{n + 1} deliveries (so far {seqs.Count})");
-            Assert.Equal(Enumerable.Range(1, n + 1).Select(i => (long)i), seqs);
-            await Until(() => carried.Sum(m => FrameBatch.IsBatch(m) ? FrameBatch.Count(m) : 1) == n + 1, () => "every frame on the channel");
-            // what the first flush into the pause took (a frame or a few), then all the rest in one batch after its
-            // reply: sent as they came, they were as many Redis messages as frames
-            Assert.InRange(carried.Count - 1, 1, 2);
-            Assert.True(FrameBatch.Count(carried.Last()) >= n / 2, $"{FrameBatch.Count(carried.Last())} frames in the last batch");
-        }
-        finally
+        // the server holds every command for a while: the next frame's PUBLISH waits for its reply there, and
+        // the frames after it gather behind it, though each comes after the flush before it has long gone
+        await control.GetServers()[0].ExecuteAsync("CLIENT", "PAUSE", "1500", "ALL");
+        const int n = 50;
+        for (var i = 1; i <= n; i++)
         {
-            await a.DisposeAsync();
-            await b.DisposeAsync();
-            await planeA.DisposeAsync();
-            await planeB.DisposeAsync();
+            await a.BroadcastAsync("cluster:health", SampleMessages.Health(load: i));
+            await Task.Delay(2);
         }
+        await Until(() => seqs.Count == n + 1, () => $"{n + 1} deliveries (so far {seqs.Count})");
+        Assert.Equal(Enumerable.Range(1, n + 1).Select(i => (long)i), seqs);
+        await Until(() => carried.Sum(m => FrameBatch.IsBatch(m) ? FrameBatch.Count(m) : 1) == n + 1, () => "every frame on the channel");
+        // what the first flush into the pause took (a frame or a few), then all the rest in one batch after its
+        // reply: sent as they came, they were as many Redis messages as frames
+        Assert.InRange(carried.Count - 1, 1, 2);
+        Assert.True(FrameBatch.Count(carried.Last()) >= n / 2, $"{FrameBatch.Count(carried.Last())} frames in the last batch");
     }
 
     [Theory]
