@@ -28,9 +28,8 @@ internal sealed class BeamSigner
 
     private readonly byte[][] _secrets;
 
-    // One keyed HMAC per secret, reused: setting the key up costs about as much as hashing a message. Taken out while
-    // in use, so concurrent verifications never share one (a second caller makes its own and may leave it here).
-    private readonly IncrementalHash?[] _macs;
+    // One keyed HMAC per secret, for all threads: setting a key up costs about as much as hashing a message.
+    private readonly KeyedHmac[] _macs;
 
     /// <param name="secrets">Raw secrets, the current one first (the one that signs); may be empty.</param>
     /// <param name="allowUnsecured">Accept <c>{:unsecured_message, …}</c>; off by default (fail closed).</param>
@@ -39,7 +38,7 @@ internal sealed class BeamSigner
     {
         ArgumentNullException.ThrowIfNull(secrets);
         _secrets = secrets.Select(s => s is { Length: > 0 } ? s.ToArray() : throw new ArgumentException("a secret is empty", nameof(secrets))).ToArray();
-        _macs = new IncrementalHash?[_secrets.Length];
+        _macs = _secrets.Select(s => new KeyedHmac(s)).ToArray();
         AllowUnsecured = allowUnsecured;
         SigningProfile = signingProfile;
     }
@@ -197,16 +196,7 @@ internal sealed class BeamSigner
     }
 
     /// <summary>HMAC-SHA256 with secret <paramref name="i"/>, as <see cref="HMACSHA256.HashData(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> computes it.</summary>
-    private void Mac(int i, ReadOnlySpan<byte> data, Span<byte> destination)
-    {
-        var mac = Interlocked.Exchange(ref _macs[i], null) ?? IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secrets[i]);
-        mac.AppendData(data);
-        mac.GetHashAndReset(destination);
-        if (Interlocked.CompareExchange(ref _macs[i], mac, null) is not null)
-        {
-            mac.Dispose();
-        }
-    }
+    private void Mac(int i, ReadOnlySpan<byte> data, Span<byte> destination) => _macs[i].Compute(data, [], destination);
 
     // The original signs {tag, %Struct{}}: a 2-tuple of an atom and a map.
     private static bool IsMessage(Term term, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Tuple? message, out string why)

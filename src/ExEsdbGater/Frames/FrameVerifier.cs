@@ -280,29 +280,10 @@ public sealed partial class FrameVerifier
         return null;
     }
 
-    // Small frames are hashed from one contiguous copy: each call into OpenSSL costs ~125 ns beyond the hashing,
-    // more than copying a few KiB.
-    private const int ContiguousMacBytes = 4096;
-
-    [ThreadStatic]
-    private static byte[]? t_signed;
-
     private static bool SignatureMatches(GaterKey key, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> body, ReadOnlySpan<byte> sig)
     {
         Span<byte> mac = stackalloc byte[32];
-        var length = prefix.Length + body.Length;
-        if (length <= ContiguousMacBytes)
-        {
-            // a thread's own buffer: stackalloc would zero 4 KiB per frame
-            var signed = t_signed ??= new byte[ContiguousMacBytes];
-            prefix.CopyTo(signed);
-            body.CopyTo(signed.AsSpan(prefix.Length));
-            key.Mac(signed.AsSpan(0, length), mac);
-        }
-        else
-        {
-            key.Mac(prefix, body, mac);
-        }
+        key.Mac(prefix, body, mac);
         Span<byte> expected = stackalloc byte[FrameEncoder.SigChars];
         Base64Url.EncodeToUtf8(mac, expected);
         return CryptographicOperations.FixedTimeEquals(expected, sig);

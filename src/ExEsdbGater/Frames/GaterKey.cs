@@ -11,33 +11,21 @@ public sealed class GaterKey
 
     private static readonly byte[] Info = "ex_esdb_gater messages v1"u8.ToArray();
 
-    // One keyed HMAC per thread: re-keying OpenSSL for every frame costs more than the hash itself.
-    private readonly ThreadLocal<IncrementalHash> _hmac;
+    private readonly KeyedHmac _hmac;
 
     private GaterKey(string kid, byte[] key)
     {
         Kid = kid;
         KidUtf8 = Encoding.ASCII.GetBytes(kid);
         Key = key;
-        _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
+        _hmac = new KeyedHmac(key);
     }
 
     /// <summary>HMAC-SHA256 of <paramref name="data"/>.</summary>
-    internal void Mac(ReadOnlySpan<byte> data, Span<byte> mac)
-    {
-        var h = _hmac.Value!;
-        h.AppendData(data);
-        h.GetHashAndReset(mac);
-    }
+    internal void Mac(ReadOnlySpan<byte> data, Span<byte> mac) => _hmac.Compute(data, ReadOnlySpan<byte>.Empty, mac);
 
     /// <summary>HMAC-SHA256 of <paramref name="first"/> followed by <paramref name="second"/>.</summary>
-    internal void Mac(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> mac)
-    {
-        var h = _hmac.Value!;
-        h.AppendData(first);
-        h.AppendData(second);
-        h.GetHashAndReset(mac);
-    }
+    internal void Mac(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> mac) => _hmac.Compute(first, second, mac);
 
     /// <summary>The key id written in frames.</summary>
     public string Kid { get; }
@@ -45,6 +33,9 @@ public sealed class GaterKey
     internal byte[] KidUtf8 { get; }
 
     internal byte[] Key { get; }
+
+    /// <summary>Which HMAC implementation this key uses (for tools and tests).</summary>
+    internal KeyedHmac Hmac => _hmac;
 
     /// <summary>
     /// Derives the key of a secret (HKDF-SHA256, empty salt, info <c>ex_esdb_gater messages v1</c>).
