@@ -76,9 +76,9 @@ public sealed record GaterBusOptions
     /// verified inline on the backplane's thread (no hop); with more, that thread only routes each frame to its lane.
     /// Frames routed to a lane and not yet verified are bounded apart, by the lane's share of
     /// <see cref="InboundCapacity"/> and <see cref="InboundMaxBytes"/> (at least one frame of the largest size); when
-    /// that is full, the backplane's thread waits for the lane, as it would while verifying inline. Expect close to
-    /// one core's verify rate per worker while the frames spread over many more busy topics than workers, up to the
-    /// cores the process gets (measured: 2 workers 1.5–1.65× one on a 2-core machine with both cores to itself; see
+    /// that is full, the backplane's thread waits for the lane, as it would while verifying inline. Each worker adds
+    /// part of a core's verify rate while the frames spread over many more busy topics than workers, up to the cores
+    /// the process gets (measured only on a 2-core machine with both cores to itself: 2 workers 1.2–1.5× one; see
     /// docs/architecture.md); one hot topic stays on one core. Keep 1 where the cores are busy with other work (the hop
     /// then costs CPU and gains nothing); set it to the core count on a large node receiving from many topics, after measuring with <c>gater bench</c>. The default stays 1 because more changes what subscribers see:
     /// a pattern subscriber then gets different topics' messages in no fixed order, where with 1 it gets them in the
