@@ -6,7 +6,9 @@ namespace ExEsdbGater.Frames;
 /// HMAC-SHA256 under one key, for any number of threads at once. Where <see cref="OpenSslSha256"/> is available it
 /// is RFC 2104 over saved SHA-256 states of the padded key (no per-call setup); otherwise .NET's keyed
 /// <see cref="IncrementalHash"/>, one per thread. The AppContext switch <see cref="PlatformHmacSwitch"/>, read when a
-/// key is made, keeps every later key on .NET's HMAC (for example where only OpenSSL's FIPS provider may hash).
+/// key is made, keeps every later key on .NET's HMAC without loading anything (for example where only OpenSSL's FIPS
+/// provider may hash and the kernel does not say so): set it in the runtimeconfig's <c>configProperties</c>, with
+/// <c>RuntimeHostConfigurationOption</c> in the project, or with <see cref="AppContext.SetSwitch"/> before the first key.
 /// </summary>
 internal sealed class KeyedHmac
 {
@@ -15,6 +17,7 @@ internal sealed class KeyedHmac
 
     private readonly Pads? _pads;
     private readonly ThreadLocal<IncrementalHash>? _platform;
+    private readonly bool _switchedOff;
 
     public KeyedHmac(byte[] key)
         : this(key, AppContext.TryGetSwitch(PlatformHmacSwitch, out var platform) && platform)
@@ -23,6 +26,8 @@ internal sealed class KeyedHmac
 
     internal KeyedHmac(byte[] key, bool platform)
     {
+        _switchedOff = platform;
+        // the switch is tested first: with it set, OpenSslSha256 is never loaded
         if (!platform && OpenSslSha256.IsAvailable)
         {
             _pads = new Pads(key);
@@ -40,7 +45,7 @@ internal sealed class KeyedHmac
     /// <summary>Which implementation computes this key's HMACs (for tools and tests).</summary>
     public string Implementation => _pads is not null
         ? $"saved SHA-256 states ({OpenSslSha256.Library})"
-        : $".NET HMAC ({(OpenSslSha256.IsAvailable ? "switched on: " + PlatformHmacSwitch : OpenSslSha256.Why)})";
+        : $".NET HMAC ({(_switchedOff ? "switched on: " + PlatformHmacSwitch : OpenSslSha256.Why)})";
 
     /// <summary>HMAC-SHA256 of <paramref name="first"/> followed by <paramref name="second"/>.</summary>
     public void Compute(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> mac)
@@ -73,7 +78,7 @@ internal sealed class KeyedHmac
     [ThreadStatic]
     private static byte[]? t_joined;
 
-    /// <summary>The SHA-256 states after the inner and outer padded key (the key is at most one block: 32 bytes here).</summary>
+    /// <summary>The SHA-256 states after the inner and outer padded key (a key longer than a block is hashed first).</summary>
     internal sealed class Pads
     {
         private const int Block = 64;
@@ -83,27 +88,33 @@ internal sealed class KeyedHmac
         public Pads(byte[] key)
         {
             Span<byte> padded = stackalloc byte[Block];
-            if (key.Length > Block)
-            {
-                SHA256.HashData(key, padded);
-            }
-            else
-            {
-                key.CopyTo(padded);
-            }
             Span<byte> pad = stackalloc byte[Block];
-            for (var i = 0; i < Block; i++)
+            try
             {
-                pad[i] = (byte)(padded[i] ^ 0x36);
+                if (key.Length > Block)
+                {
+                    SHA256.HashData(key, padded);
+                }
+                else
+                {
+                    key.CopyTo(padded);
+                }
+                for (var i = 0; i < Block; i++)
+                {
+                    pad[i] = (byte)(padded[i] ^ 0x36);
+                }
+                _inner = OpenSslSha256.Absorbing(pad);
+                for (var i = 0; i < Block; i++)
+                {
+                    pad[i] = (byte)(padded[i] ^ 0x5c);
+                }
+                _outer = OpenSslSha256.Absorbing(pad);
             }
-            _inner = OpenSslSha256.Absorbing(pad);
-            for (var i = 0; i < Block; i++)
+            finally
             {
-                pad[i] = (byte)(padded[i] ^ 0x5c);
+                CryptographicOperations.ZeroMemory(padded);
+                CryptographicOperations.ZeroMemory(pad);
             }
-            _outer = OpenSslSha256.Absorbing(pad);
-            CryptographicOperations.ZeroMemory(padded);
-            CryptographicOperations.ZeroMemory(pad);
         }
 
         public void Compute(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> mac)

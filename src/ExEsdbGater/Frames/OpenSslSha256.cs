@@ -10,7 +10,9 @@ namespace ExEsdbGater.Frames;
 /// clear per call), which a saved SHA-256 state copied by value avoids.
 /// </summary>
 /// <remarks>
-/// Used only on Linux, only when libcrypto exports the functions and a self-check against .NET's HMAC agrees.
+/// Used only on Linux, not in FIPS mode (these functions bypass OpenSSL's providers, the FIPS one included), only when
+/// libcrypto exports the functions, and only when a self-check against .NET's HMAC agrees and finds the context
+/// within its room.
 /// </remarks>
 internal static unsafe class OpenSslSha256
 {
@@ -27,10 +29,20 @@ internal static unsafe class OpenSslSha256
             Why = "not Linux";
             return;
         }
+        if (FipsEnabled())
+        {
+            Why = "the kernel is in FIPS mode";
+            return;
+        }
+        // .NET's own crypto first, so that its libcrypto is the one already in the process when probed
+        _ = SHA256.HashData(ReadOnlySpan<byte>.Empty);
         foreach (var name in (ReadOnlySpan<string>)["libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.so"])
         {
-            if (NativeLibrary.TryLoad(name, out var lib)
-                && NativeLibrary.TryGetExport(lib, "SHA256_Init", out var init)
+            if (!NativeLibrary.TryLoad(name, out var lib))
+            {
+                continue;
+            }
+            if (NativeLibrary.TryGetExport(lib, "SHA256_Init", out var init)
                 && NativeLibrary.TryGetExport(lib, "SHA256_Update", out var update)
                 && NativeLibrary.TryGetExport(lib, "SHA256_Final", out var final))
             {
@@ -40,6 +52,7 @@ internal static unsafe class OpenSslSha256
                 Library = name;
                 break;
             }
+            NativeLibrary.Free(lib);
         }
         if (Library is null)
         {
@@ -77,7 +90,7 @@ internal static unsafe class OpenSslSha256
         }
     }
 
-    /// <summary>Writes the 32-byte digest; OpenSSL wipes the state.</summary>
+    /// <summary>Writes the 32-byte digest; OpenSSL wipes the state's data block (its chaining words keep the digest).</summary>
     public static void Final(ref State s, Span<byte> digest)
     {
         if (digest.Length < 32)
@@ -99,32 +112,49 @@ internal static unsafe class OpenSslSha256
         }
     }
 
-    // Before any use: the direct path must give .NET's HMAC for every length class (empty, one block, across the
-    // padding boundary, several blocks), or it is not used at all.
+    // Before any use: the context must stay within State's room (a canary after OpenSSL's 112 bytes), and the direct
+    // path must give .NET's HMAC for every length class (empty, one block, across the padding boundary, several
+    // blocks), in one part and in two, with a key of one block and one longer, or it is not used at all.
     private static bool SelfCheck()
     {
         try
         {
-            var key = new byte[32];
-            for (var i = 0; i < key.Length; i++)
+            State probe = default;
+            var bytes = MemoryMarshal.AsBytes((Span<uint>)probe);
+            bytes.Fill(0xA5);
+            Check(s_init(&probe));
+            Update(ref probe, "abc"u8);
+            Span<byte> digest = stackalloc byte[32];
+            Final(ref probe, digest);
+            if (bytes[UsedBytes..].ContainsAnyExcept((byte)0xA5) || !digest.SequenceEqual(SHA256.HashData("abc"u8)))
             {
-                key[i] = (byte)(i * 7 + 1);
+                return false;
             }
-            var hmac = new KeyedHmac.Pads(key);
             Span<byte> ours = stackalloc byte[32];
             Span<byte> theirs = stackalloc byte[32];
-            foreach (var length in (ReadOnlySpan<int>)[0, 1, 55, 56, 63, 64, 65, 447, 4096])
+            foreach (var keyLength in (ReadOnlySpan<int>)[32, 100])
             {
-                var data = new byte[length];
-                for (var i = 0; i < length; i++)
+                var key = new byte[keyLength];
+                for (var i = 0; i < key.Length; i++)
                 {
-                    data[i] = (byte)(i * 31 + length);
+                    key[i] = (byte)(i * 7 + 1);
                 }
-                hmac.Compute(data, ReadOnlySpan<byte>.Empty, ours);
-                HMACSHA256.HashData(key, data, theirs);
-                if (!ours.SequenceEqual(theirs))
+                var hmac = new KeyedHmac.Pads(key);
+                foreach (var length in (ReadOnlySpan<int>)[0, 1, 55, 56, 63, 64, 65, 447, 4096])
                 {
-                    return false;
+                    var data = new byte[length];
+                    for (var i = 0; i < length; i++)
+                    {
+                        data[i] = (byte)(i * 31 + length);
+                    }
+                    HMACSHA256.HashData(key, data, theirs);
+                    hmac.Compute(data, ReadOnlySpan<byte>.Empty, ours);
+                    var whole = ours.SequenceEqual(theirs);
+                    hmac.Compute(data.AsSpan(0, length / 3), data.AsSpan(length / 3), ours);
+                    if (!whole || !ours.SequenceEqual(theirs))
+                    {
+                        return false;
+                    }
                 }
             }
             return true;
@@ -132,6 +162,25 @@ internal static unsafe class OpenSslSha256
 #pragma warning disable CA1031 // any failure of the native path means: do not use it
         catch (Exception)
 #pragma warning restore CA1031
+        {
+            return false;
+        }
+    }
+
+    // The size of OpenSSL's SHA256_CTX; State has 16 bytes more, which the self-check requires it leave alone.
+    private const int UsedBytes = 112;
+
+    private static bool FipsEnabled()
+    {
+        try
+        {
+            return File.Exists("/proc/sys/crypto/fips_enabled") && File.ReadAllText("/proc/sys/crypto/fips_enabled").Trim() == "1";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
         {
             return false;
         }
