@@ -59,11 +59,8 @@ internal static class CompactMessageId
         micros.TryFormat(destination[4..], out var n, provider: CultureInfo.InvariantCulture);
         var at = 4 + n;
         destination[at++] = (byte)'_';
-        for (var i = 0; i < TailLength; i++)
-        {
-            destination[at++] = (byte)(tail >> (8 * i));
-        }
-        return at;
+        UnpackTail(tail, destination.Slice(at, TailLength));
+        return at + TailLength;
     }
 
     // Six base64url characters (four random bytes) as the tail's packed form.
@@ -75,6 +72,15 @@ internal static class CompactMessageId
             tail |= (long)sixChars[i] << (8 * i);
         }
         return tail;
+    }
+
+    // The six characters a packed tail holds (PackTail's inverse).
+    public static void UnpackTail(long tail, Span<byte> sixChars)
+    {
+        for (var i = 0; i < TailLength; i++)
+        {
+            sixChars[i] = (byte)(tail >> (8 * i));
+        }
     }
 
     private static bool IsBase64Url(byte b) => b is (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'a' and <= (byte)'z') or (>= (byte)'0' and <= (byte)'9') or (byte)'-' or (byte)'_';

@@ -104,11 +104,10 @@ public static class ElixirCompat
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
         NextIdParts(timeProvider ?? TimeProvider.System, out var micros, out var tail);
+        Span<byte> tailBytes = stackalloc byte[6];
+        Frames.CompactMessageId.UnpackTail(tail, tailBytes);
         Span<char> tailChars = stackalloc char[6];
-        for (var i = 0; i < tailChars.Length; i++)
-        {
-            tailChars[i] = (char)(byte)(tail >> (8 * i));
-        }
+        System.Text.Ascii.ToUtf16(tailBytes, tailChars, out _);
         // invariant: an id is ASCII, whatever the culture's minus sign
         return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}_{micros}_{tailChars}");
     }
