@@ -30,26 +30,7 @@ public static class RedisBackplane
             _ = connecting.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             throw;
         }
-        // The subscription connection comes up a moment after the interactive one; with fail-fast publishing,
-        // wait for it so that the first subscribe does not fail.
-        var deadline = DateTime.UtcNow + options.ConnectTimeout;
-        while (true)
-        {
-            try
-            {
-                await mux.GetSubscriber().PingAsync().ConfigureAwait(false);
-                break;
-            }
-            catch (Exception ex) when (IsNotReadyYet(ex) && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
-            {
-                await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsNotReadyYet(ex))
-            {
-                await mux.DisposeAsync().ConfigureAwait(false);
-                throw new GaterBackplaneException($"Redis at {RedisConnector.Where(config)} accepted no subscription connection: {RedisConnector.Reason(ex)}", ex);
-            }
-        }
+        await RedisConnector.WaitForSubscriptionsAsync(mux, config, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         if (cancellationToken.IsCancellationRequested)
         {
             await mux.DisposeAsync().ConfigureAwait(false);
@@ -79,8 +60,6 @@ public static class RedisBackplane
     }
 
     // What a command on a connection that is still coming up fails with.
-    private static bool IsNotReadyYet(Exception ex) => ex is RedisException or TimeoutException or OperationCanceledException;
-
     /// <summary>The Redis channel of an instance and topic.</summary>
     public static string ChannelName(string prefix, GaterInstance instance, string topic) => prefix + instance.WireName() + ":" + topic;
 

@@ -38,6 +38,35 @@ internal static class RedisConnector
     }
 
     /// <summary>
+    /// Waits for the subscription connection, which comes up a moment after the interactive one: with fail-fast
+    /// commands, a SUBSCRIBE sent before it is there fails. On failure the multiplexer is disposed.
+    /// </summary>
+    /// <exception cref="GaterBackplaneException">No subscription connection within <paramref name="timeout"/>.</exception>
+    public static async Task WaitForSubscriptionsAsync(ConnectionMultiplexer mux, ConfigurationOptions config, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                await mux.GetSubscriber().PingAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (IsNotReadyYet(ex) && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsNotReadyYet(ex))
+            {
+                await mux.DisposeAsync().ConfigureAwait(false);
+                throw new GaterBackplaneException($"Redis at {Where(config)} accepted no subscription connection: {Reason(ex)}", ex);
+            }
+        }
+    }
+
+    private static bool IsNotReadyYet(Exception ex) => ex is RedisException or TimeoutException or OperationCanceledException;
+
+    /// <summary>
     /// The client's first line without its advice to set <c>abortConnect=false</c>: this library sets that option
     /// itself (it fails fast on the first connection, then retries in the background), so the advice misleads.
     /// </summary>

@@ -19,6 +19,8 @@ public static class RedisDurableTransport
         options.Check();
         var config = RedisConnector.Parse(options.ConnectionString, options.ConnectTimeout);
         var mux = await RedisConnector.ConnectAsync(config).ConfigureAwait(false);
+        // readers subscribe to wake-ups as they open
+        await RedisConnector.WaitForSubscriptionsAsync(mux, config, options.ConnectTimeout).ConfigureAwait(false);
         return new RedisDurableConnection(mux, options);
     }
 
