@@ -29,7 +29,7 @@ public static class GaterBuilderExtensions
 
     /// <summary>
     /// Carries the bus across processes through Redis pub/sub, configured from <c>ExEsdbGater:Redis</c>
-    /// (<c>ConnectionString</c> required, <c>Prefix</c>, <c>ConnectTimeout</c>).
+    /// (<c>ConnectionString</c> required, <c>Prefix</c>, <c>ConnectTimeout</c>, <c>BatchFrames</c>, <c>ReceiveBacklogMaxBytes</c>).
     /// </summary>
     /// <param name="builder">The bus's builder.</param>
     /// <param name="configure">Settings applied after the configuration section.</param>
@@ -50,6 +50,7 @@ public static class GaterBuilderExtensions
                 Prefix = o.Prefix,
                 ConnectTimeout = o.ConnectTimeout,
                 BatchFrames = o.BatchFrames,
+                ReceiveBacklogMaxBytes = o.ReceiveBacklogMaxBytes,
                 LoggerFactory = sp.GetService<ILoggerFactory>(),
             }, ct).ConfigureAwait(false);
         });

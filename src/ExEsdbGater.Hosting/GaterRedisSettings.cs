@@ -25,4 +25,9 @@ public sealed class GaterRedisSettings
     /// <summary>Frames of one channel published in a burst go out as one Redis message (see <see cref="RedisBackplaneOptions.BatchFrames"/>).</summary>
     /// <value>Default true.</value>
     public bool BatchFrames { get; set; } = Core.BatchFrames;
+
+    /// <summary>Bytes of received frames that may wait ahead of verification before arrivals are dropped (see <see cref="RedisBackplaneOptions.ReceiveBacklogMaxBytes"/>).</summary>
+    /// <value>Default 64 MiB. At least 1 MiB.</value>
+    [Range(1024L * 1024, long.MaxValue)]
+    public long ReceiveBacklogMaxBytes { get; set; } = Core.ReceiveBacklogMaxBytes;
 }

@@ -37,7 +37,7 @@ public static class RedisBackplane
             cancellationToken.ThrowIfCancellationRequested();
         }
         // after the first connection, keep retrying in the background
-        return new RedisBackplaneConnection(mux, options.Prefix, options.LoggerFactory, ownsMux: true, options.BatchFrames);
+        return new RedisBackplaneConnection(mux, options.Prefix, options.LoggerFactory, ownsMux: true, options.BatchFrames, options.ReceiveBacklogMaxBytes);
     }
 
     /// <summary>
@@ -56,10 +56,9 @@ public static class RedisBackplane
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
         ArgumentNullException.ThrowIfNull(prefix);
-        return new RedisBackplaneConnection(multiplexer, prefix, loggerFactory, ownsMux: false, batchFrames);
+        return new RedisBackplaneConnection(multiplexer, prefix, loggerFactory, ownsMux: false, batchFrames, RedisDefaults.ReceiveBacklogMaxBytes);
     }
 
-    // What a command on a connection that is still coming up fails with.
     /// <summary>The Redis channel of an instance and topic.</summary>
     public static string ChannelName(string prefix, GaterInstance instance, string topic) => prefix + instance.WireName() + ":" + topic;
 

@@ -20,6 +20,10 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     private volatile bool _disposed;
     private long _publishFailures;
     private long _receiveHandlerFailures;
+    private readonly long _backlogMaxBytes;
+    private long _backlogDropped;
+    // far enough back that the first drop is logged (long.MinValue would overflow the difference)
+    private long _backlogLoggedAt = long.MinValue / 2;
     private readonly PublishTracker _tracker;
     private readonly PublishBatcher _batcher;
     // channel names by instance and topic, encoded once: a publish otherwise built and encoded its name each time
@@ -27,10 +31,11 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     private const int MaxCachedChannels = 4096;
     private int _cachedChannels;
 
-    public RedisBackplaneConnection(IConnectionMultiplexer mux, string prefix, ILoggerFactory? loggerFactory, bool ownsMux, bool batchFrames)
+    public RedisBackplaneConnection(IConnectionMultiplexer mux, string prefix, ILoggerFactory? loggerFactory, bool ownsMux, bool batchFrames, long backlogMaxBytes)
     {
         _mux = mux;
         _ownsMux = ownsMux;
+        _backlogMaxBytes = backlogMaxBytes;
         _sub = mux.GetSubscriber();
         _cluster = mux.GetServers().Any(s => s.ServerType == ServerType.Cluster);
         _prefix = prefix;
@@ -121,6 +126,11 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
                 return;
             }
             var message = (ReadOnlyMemory<byte>)m.Message;
+            if (queue.TryGetCount(out var waiting) && (long)waiting * Math.Max(1, message.Length) > _backlogMaxBytes)
+            {
+                OnBacklogDrop(instance, topic, waiting);
+                return;
+            }
             var frames = FrameBatch.Count(message.Span);
             if (frames == 0)
             {
@@ -134,6 +144,23 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
             }
         });
         return new Unsubscribe(this, queue);
+    }
+
+    /// <summary>Redis messages waiting in the client's queues, not yet handed on (tests).</summary>
+    internal int ReceiveWaiting => _queues.Keys.Sum(q => q.TryGetCount(out var n) ? n : 0);
+
+    /// <summary>Redis messages dropped unverified because the client's queue ahead of verification was over its bound.</summary>
+    internal long ReceiveBacklogDropped => Interlocked.Read(ref _backlogDropped);
+
+    private void OnBacklogDrop(GaterInstance instance, string topic, int waiting)
+    {
+        var dropped = Interlocked.Increment(ref _backlogDropped);
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _backlogLoggedAt);
+        if (now - last >= 1000 && Interlocked.CompareExchange(ref _backlogLoggedAt, now, last) == last)
+        {
+            Log(() => LogBacklogDropped(_logger, instance.WireName(), topic, waiting, dropped));
+        }
     }
 
     /// <summary>Frames whose handler threw (the rest of their batch is still handed on).</summary>
@@ -249,6 +276,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Redis: the handler of a frame on {Instance} {Topic} threw; the next frames are handed on")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string instance, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis: receiving is behind ({Waiting} messages wait in the client); dropped a message on {Instance} {Topic} unverified, {Dropped} so far")]
+    private static partial void LogBacklogDropped(ILogger logger, string instance, string topic, int waiting, long dropped);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis publish of {Frames} frame(s) failed: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, int frames, string error);

@@ -37,6 +37,19 @@ public sealed record RedisBackplaneOptions
     /// <value>Default true.</value>
     public bool BatchFrames { get; init; } = RedisDefaults.BatchFrames;
 
+    /// <summary>
+    /// How many bytes of received frames may wait in the Redis client's queue, ahead of verification, before arriving
+    /// frames are dropped unverified. StackExchange.Redis reads the socket as fast as the server sends and queues
+    /// without bound, so a flood faster than verification would otherwise grow memory without end.
+    /// </summary>
+    /// <remarks>
+    /// The client tells how many messages wait, not their size: the backlog is estimated as that count times the
+    /// size of the message in hand, which for a flood of similar frames is close. Drops are logged (a warning at most
+    /// once a second, with the count) and show up at receivers as gaps of the publishers they hit.
+    /// </remarks>
+    /// <value>Default 64 MiB. At least 1 MiB (one largest frame).</value>
+    public long ReceiveBacklogMaxBytes { get; init; } = RedisDefaults.ReceiveBacklogMaxBytes;
+
     /// <summary>Where the backplane logs.</summary>
     /// <value>Default null: nowhere.</value>
     public ILoggerFactory? LoggerFactory { get; init; }
@@ -55,6 +68,10 @@ public sealed record RedisBackplaneOptions
         if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout.TotalMilliseconds > int.MaxValue)
         {
             throw new GaterConfigurationException($"RedisBackplaneOptions.ConnectTimeout must be positive and under 24 days (was {ConnectTimeout}).");
+        }
+        if (ReceiveBacklogMaxBytes < 1024 * 1024)
+        {
+            throw new GaterConfigurationException($"RedisBackplaneOptions.ReceiveBacklogMaxBytes must be at least 1 MiB, one largest frame (was {ReceiveBacklogMaxBytes}).");
         }
     }
 }

@@ -9,6 +9,9 @@ internal static class RedisDefaults
     /// <summary>Frames of one channel published in a burst go out as one Redis message.</summary>
     public const bool BatchFrames = true;
 
+    /// <summary>Bytes of received frames that may wait in the client ahead of verification (estimated).</summary>
+    public const long ReceiveBacklogMaxBytes = 64L * 1024 * 1024;
+
     /// <summary>How long the first connection may take.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 

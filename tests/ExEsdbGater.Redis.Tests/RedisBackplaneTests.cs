@@ -173,3 +173,79 @@ public sealed class RedisBackplaneSpecificTests : IClassFixture<RedisServer>
         Assert.Contains("unreachable", ex.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>
+/// StackExchange.Redis queues received messages without bound; a handler slower than the flood must not turn that
+/// queue into unbounded memory: past ReceiveBacklogMaxBytes, arrivals are dropped unverified, counted and logged.
+/// </summary>
+public sealed class RedisReceiveBacklogTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    [Fact]
+    public async Task Messages_over_the_receive_backlog_are_dropped_unverified_counted_and_logged_and_the_rest_handed_on_in_order()
+    {
+        var prefix = "backlog" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var logs = new CapturingLoggerFactory();
+        await using var plane = await RedisBackplane.ConnectAsync(new RedisBackplaneOptions
+        {
+            ConnectionString = redis.ConnectionString,
+            Prefix = prefix,
+            ReceiveBacklogMaxBytes = 1024 * 1024,
+            LoggerFactory = logs,
+        });
+        var connection = (RedisBackplaneConnection)plane;
+        using var gate = new ManualResetEventSlim(false);
+        var handled = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        await using var sub = await plane.SubscribeAsync(GaterInstance.Health, "t", (_, _, f) =>
+        {
+            handled.Enqueue(f.Span[0]);
+            gate.Wait(TimeSpan.FromSeconds(30));
+        });
+        // 64 messages of 256 KiB from another client, while the handler holds the first: 63 wait in the client
+        await using var raw = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var channel = StackExchange.Redis.RedisChannel.Literal(RedisBackplane.ChannelName(prefix, GaterInstance.Health, "t"));
+        for (var i = 1; i <= 64; i++)
+        {
+            var message = new byte[256 * 1024];
+            message[0] = (byte)i;
+            await raw.GetSubscriber().PublishAsync(channel, message);
+            if (i == 1)
+            {
+                // the handler holds the first before the rest arrive: taken with others already behind it, it could
+                // itself be over the bound
+                await Waiting.UntilAsync(() => handled.Count == 1, () => "the first message handled", TimeSpan.FromSeconds(20));
+            }
+        }
+        await Waiting.UntilAsync(() => connection.ReceiveWaiting == 63, () => $"63 messages waiting (so far {connection.ReceiveWaiting})", TimeSpan.FromSeconds(20));
+        gate.Set();
+
+        // taken in turn: the message taken with more than 4 behind it (4 x 256 KiB is the bound) is dropped
+        await Waiting.UntilAsync(() => handled.Count + connection.ReceiveBacklogDropped == 64, () => $"64 messages judged (handled {handled.Count}, dropped {connection.ReceiveBacklogDropped})", TimeSpan.FromSeconds(20));
+        Assert.Equal([1, 60, 61, 62, 63, 64], handled);
+        Assert.Equal(58, connection.ReceiveBacklogDropped);
+        var warning = Assert.Single(logs.Lines, l => l.Contains("receiving is behind", StringComparison.Ordinal));
+        Assert.Contains("ex_esdb_health t", warning, StringComparison.Ordinal);
+    }
+
+    private sealed class CapturingLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+        {
+        }
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => Lines.Enqueue(formatter(state, exception));
+
+        public void Dispose()
+        {
+        }
+    }
+}

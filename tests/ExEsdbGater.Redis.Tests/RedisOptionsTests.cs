@@ -12,6 +12,7 @@ public sealed class RedisOptionsTests
         Assert.Equal("exg:", o.Prefix);
         Assert.Equal(TimeSpan.FromSeconds(5), o.ConnectTimeout);
         Assert.True(o.BatchFrames);
+        Assert.Equal(64L * 1024 * 1024, o.ReceiveBacklogMaxBytes);
         Assert.Null(o.LoggerFactory);
     }
 
@@ -40,6 +41,16 @@ public sealed class RedisOptionsTests
         }
         var ex = await Assert.ThrowsAsync<GaterConfigurationException>(() => RedisBackplane.ConnectAsync(o));
         Assert.StartsWith(name + " must", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1024 * 1024 - 1)]
+    public async Task A_receive_backlog_below_one_largest_frame_is_refused(long bytes)
+    {
+        var o = new RedisBackplaneOptions { ConnectionString = "127.0.0.1:1", ReceiveBacklogMaxBytes = bytes };
+        var ex = await Assert.ThrowsAsync<GaterConfigurationException>(() => RedisBackplane.ConnectAsync(o));
+        Assert.StartsWith("RedisBackplaneOptions.ReceiveBacklogMaxBytes must be at least 1 MiB", ex.Message, StringComparison.Ordinal);
     }
 }
 
