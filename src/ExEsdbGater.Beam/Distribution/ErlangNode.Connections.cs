@@ -301,6 +301,8 @@ internal sealed partial class ErlangNode
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            // counted before the socket closes: whoever sees the close then sees the count
+            Interlocked.Increment(ref Stats.handshakeFailures);
             client.Dispose();
             var reason = e switch
             {
@@ -308,7 +310,6 @@ internal sealed partial class ErlangNode
                 DistributionException d => d.Message,
                 _ => e.Message,
             };
-            Interlocked.Increment(ref Stats.handshakeFailures);
             Log.IncomingHandshakeFailed(remote, peer ?? "unknown", reason);
             if (peer is not null && !_stopping.IsCancellationRequested)
             {
