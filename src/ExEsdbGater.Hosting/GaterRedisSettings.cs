@@ -28,6 +28,6 @@ public sealed class GaterRedisSettings
 
     /// <summary>Bytes of received frames that may wait ahead of verification before arrivals are dropped (see <see cref="RedisBackplaneOptions.ReceiveBacklogMaxBytes"/>).</summary>
     /// <value>Default 64 MiB. At least 1 MiB.</value>
-    [Range(1024L * 1024, long.MaxValue)]
+    [Range(typeof(long), "1048576", "9223372036854775807")]
     public long ReceiveBacklogMaxBytes { get; set; } = Core.ReceiveBacklogMaxBytes;
 }

@@ -126,7 +126,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
                 return;
             }
             var message = (ReadOnlyMemory<byte>)m.Message;
-            if (queue.TryGetCount(out var waiting) && (long)waiting * Math.Max(1, message.Length) > _backlogMaxBytes)
+            if (queue.TryGetCount(out var waiting) && (long)waiting * (message.Length + QueuedMessageOverhead) > _backlogMaxBytes)
             {
                 OnBacklogDrop(instance, topic, waiting);
                 return;
@@ -145,6 +145,10 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         });
         return new Unsubscribe(this, queue);
     }
+
+    // What a queued message costs the client beyond its bytes (queue entry, channel and value), so that a flood of
+    // tiny messages is bounded too.
+    internal const int QueuedMessageOverhead = 256;
 
     /// <summary>Redis messages waiting in the client's queues, not yet handed on (tests).</summary>
     internal int ReceiveWaiting => _queues.Keys.Sum(q => q.TryGetCount(out var n) ? n : 0);

@@ -38,13 +38,15 @@ public sealed record RedisBackplaneOptions
     public bool BatchFrames { get; init; } = RedisDefaults.BatchFrames;
 
     /// <summary>
-    /// How many bytes of received frames may wait in the Redis client's queue, ahead of verification, before arriving
-    /// frames are dropped unverified. StackExchange.Redis reads the socket as fast as the server sends and queues
-    /// without bound, so a flood faster than verification would otherwise grow memory without end.
+    /// How many bytes of received messages may wait in the Redis client's queue of one subscription (the bus has one
+    /// per instance it listens on), ahead of verification, before messages are dropped unverified as they are taken.
+    /// StackExchange.Redis reads the socket as fast as the server sends and queues without bound, so a flood faster
+    /// than verification would otherwise grow memory without end.
     /// </summary>
     /// <remarks>
     /// The client tells how many messages wait, not their size: the backlog is estimated as that count times the
-    /// size of the message in hand, which for a flood of similar frames is close. Drops are logged (a warning at most
+    /// size of the message in hand plus 256 bytes (what the client keeps per message), which for a flood of similar
+    /// frames is close. A large message taken with many small ones behind it can be dropped although they are small. Drops are logged (a warning at most
     /// once a second, with the count) and show up at receivers as gaps of the publishers they hit.
     /// </remarks>
     /// <value>Default 64 MiB. At least 1 MiB (one largest frame).</value>

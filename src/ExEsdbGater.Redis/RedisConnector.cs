@@ -42,6 +42,7 @@ internal static class RedisConnector
     /// commands, a SUBSCRIBE sent before it is there fails. On failure the multiplexer is disposed.
     /// </summary>
     /// <exception cref="GaterBackplaneException">No subscription connection within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; the multiplexer is disposed.</exception>
     public static async Task WaitForSubscriptionsAsync(ConnectionMultiplexer mux, ConfigurationOptions config, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -59,6 +60,7 @@ internal static class RedisConnector
             catch (Exception ex) when (IsNotReadyYet(ex))
             {
                 await mux.DisposeAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
                 throw new GaterBackplaneException($"Redis at {Where(config)} accepted no subscription connection: {Reason(ex)}", ex);
             }
         }

@@ -36,6 +36,7 @@ public sealed class ConfigurationTests
     [InlineData("ExEsdbGater:NodeName", "not a node", "ExEsdbGater:NodeName")]
     [InlineData("ExEsdbGater:Instances:nonsense:Capacity", "4", "ExEsdbGater:Instances:nonsense")]
     [InlineData("ExEsdbGater:Secret", "short-secret", "ExEsdbGater:Secret")]
+    [InlineData("ExEsdbGater:Redis:ReceiveBacklogMaxBytes", "1000", "ExEsdbGater:Redis:ReceiveBacklogMaxBytes")]
     public async Task A_bad_setting_fails_the_host_at_start_naming_the_key(string key, string value, string named)
     {
         using var host = TestHosts.Build(TestHosts.Settings("cfg@host-a", null, (key, value)), b => b.Services.AddExEsdbGater());

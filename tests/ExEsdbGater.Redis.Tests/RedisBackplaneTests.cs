@@ -200,12 +200,13 @@ public sealed class RedisReceiveBacklogTests(RedisServer redis) : IClassFixture<
             handled.Enqueue(f.Span[0]);
             gate.Wait(TimeSpan.FromSeconds(30));
         });
-        // 64 messages of 256 KiB from another client, while the handler holds the first: 63 wait in the client
+        // 64 messages that count 256 KiB each (with the client's per-message overhead) from another client, while the
+        // handler holds the first: 63 wait in the client
         await using var raw = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var channel = StackExchange.Redis.RedisChannel.Literal(RedisBackplane.ChannelName(prefix, GaterInstance.Health, "t"));
         for (var i = 1; i <= 64; i++)
         {
-            var message = new byte[256 * 1024];
+            var message = new byte[(256 * 1024) - RedisBackplaneConnection.QueuedMessageOverhead];
             message[0] = (byte)i;
             await raw.GetSubscriber().PublishAsync(channel, message);
             if (i == 1)

@@ -36,7 +36,7 @@ internal static unsafe class OpenSslSha256
         }
         // .NET's own crypto first, so that its libcrypto is the one already in the process when probed
         _ = SHA256.HashData(ReadOnlySpan<byte>.Empty);
-        foreach (var name in (ReadOnlySpan<string>)["libcrypto.so.3", "libcrypto.so.4", "libcrypto.so.1.1", "libcrypto.so"])
+        foreach (var name in (ReadOnlySpan<string>)["libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.so.4", "libcrypto.so"])
         {
             if (!NativeLibrary.TryLoad(name, out var lib))
             {
