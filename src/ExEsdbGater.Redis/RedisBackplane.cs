@@ -52,11 +52,15 @@ public static class RedisBackplane
     /// <param name="loggerFactory">Where the backplane logs. Default: nowhere.</param>
     /// <param name="batchFrames">Frames of one channel published in a burst go out as one Redis message; see
     /// <see cref="RedisBackplaneOptions.BatchFrames"/>. Default true.</param>
-    public static IGaterBackplane Create(IConnectionMultiplexer multiplexer, string prefix = RedisDefaults.Prefix, ILoggerFactory? loggerFactory = null, bool batchFrames = RedisDefaults.BatchFrames)
+    /// <param name="receiveBacklogMaxBytes">Received bytes that may wait in the client ahead of verification, per
+    /// subscription; see <see cref="RedisBackplaneOptions.ReceiveBacklogMaxBytes"/>. Default 64 MiB, at least 1 MiB.</param>
+    /// <exception cref="GaterConfigurationException"><paramref name="receiveBacklogMaxBytes"/> is under 1 MiB.</exception>
+    public static IGaterBackplane Create(IConnectionMultiplexer multiplexer, string prefix = RedisDefaults.Prefix, ILoggerFactory? loggerFactory = null, bool batchFrames = RedisDefaults.BatchFrames, long receiveBacklogMaxBytes = RedisDefaults.ReceiveBacklogMaxBytes)
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
         ArgumentNullException.ThrowIfNull(prefix);
-        return new RedisBackplaneConnection(multiplexer, prefix, loggerFactory, ownsMux: false, batchFrames, RedisDefaults.ReceiveBacklogMaxBytes);
+        new RedisBackplaneOptions { ConnectionString = "-", ReceiveBacklogMaxBytes = receiveBacklogMaxBytes }.Check();
+        return new RedisBackplaneConnection(multiplexer, prefix, loggerFactory, ownsMux: false, batchFrames, receiveBacklogMaxBytes);
     }
 
     /// <summary>The Redis channel of an instance and topic.</summary>

@@ -159,6 +159,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     private void OnBacklogDrop(GaterInstance instance, string topic, int waiting)
     {
         var dropped = Interlocked.Increment(ref _backlogDropped);
+        GaterTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("queue", "redis_receive"));
         var now = Environment.TickCount64;
         var last = Interlocked.Read(ref _backlogLoggedAt);
         if (now - last >= 1000 && Interlocked.CompareExchange(ref _backlogLoggedAt, now, last) == last)

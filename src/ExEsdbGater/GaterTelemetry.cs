@@ -16,7 +16,7 @@ public static class GaterTelemetry
     internal static readonly Counter<long> Published = Meter.CreateCounter<long>("exesdbgater.published", "{message}", "Messages broadcast by this process.");
     internal static readonly Counter<long> Delivered = Meter.CreateCounter<long>("exesdbgater.delivered", "{delivery}", "Messages enqueued to local subscribers.");
     internal static readonly Counter<long> Rejected = Meter.CreateCounter<long>("exesdbgater.rejected", "{frame}", "Frames rejected, by reason.");
-    internal static readonly Counter<long> Dropped = Meter.CreateCounter<long>("exesdbgater.dropped", "{delivery}", "Deliveries dropped by full queues, by queue (subscriber, inbound).");
+    internal static readonly Counter<long> Dropped = Meter.CreateCounter<long>("exesdbgater.dropped", "{delivery}", "Deliveries dropped by full queues, by queue (subscriber, inbound, shutdown, redis_receive).");
     internal static readonly Counter<long> Gaps = Meter.CreateCounter<long>("exesdbgater.gaps", "{frame}", "Frames missing according to sequence numbers.");
 
     private static readonly ConcurrentDictionary<GaterBusCore, byte> LiveBuses = new();

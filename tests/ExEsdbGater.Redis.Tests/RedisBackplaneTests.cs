@@ -193,6 +193,26 @@ public sealed class RedisReceiveBacklogTests(RedisServer redis) : IClassFixture<
             LoggerFactory = logs,
         });
         var connection = (RedisBackplaneConnection)plane;
+        long metered = 0;
+        using var meter = new System.Diagnostics.Metrics.MeterListener();
+        meter.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == "exesdbgater.dropped")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meter.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "queue", Value: "redis_receive" })
+                {
+                    Interlocked.Add(ref metered, value);
+                }
+            }
+        });
+        meter.Start();
         using var gate = new ManualResetEventSlim(false);
         var handled = new System.Collections.Concurrent.ConcurrentQueue<int>();
         await using var sub = await plane.SubscribeAsync(GaterInstance.Health, "t", (_, _, f) =>
@@ -223,8 +243,19 @@ public sealed class RedisReceiveBacklogTests(RedisServer redis) : IClassFixture<
         await Waiting.UntilAsync(() => handled.Count + connection.ReceiveBacklogDropped == 64, () => $"64 messages judged (handled {handled.Count}, dropped {connection.ReceiveBacklogDropped})", TimeSpan.FromSeconds(20));
         Assert.Equal([1, 60, 61, 62, 63, 64], handled);
         Assert.Equal(58, connection.ReceiveBacklogDropped);
+        Assert.Equal(58, Interlocked.Read(ref metered));
         var warning = Assert.Single(logs.Lines, l => l.Contains("receiving is behind", StringComparison.Ordinal));
         Assert.Contains("ex_esdb_health t", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_shared_multiplexer_takes_the_bound_too_and_refuses_one_under_a_largest_frame()
+    {
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var ex = Assert.Throws<GaterConfigurationException>(() => RedisBackplane.Create(mux, receiveBacklogMaxBytes: 1000));
+        Assert.StartsWith("RedisBackplaneOptions.ReceiveBacklogMaxBytes must be at least 1 MiB", ex.Message, StringComparison.Ordinal);
+        await using var plane = RedisBackplane.Create(mux, "shared" + Guid.NewGuid().ToString("N")[..8] + ":", receiveBacklogMaxBytes: 1024 * 1024);
+        Assert.Equal("redis", plane.Name);
     }
 
     private sealed class CapturingLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
