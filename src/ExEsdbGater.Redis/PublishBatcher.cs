@@ -42,6 +42,7 @@ internal sealed class PublishBatcher
     // flushes whose last reply has not come (under _lock), and the frames and bytes gathered since the last flush
     private int _awaitingReplies;
     private long _gatheredBytes;
+    private long _lastFlushAt;
     private readonly Action _onReplied;
 
     /// <param name="db">Where publishes are batched (one server, or Sentinel's primary).</param>
@@ -92,8 +93,28 @@ internal sealed class PublishBatcher
     {
         lock (_lock)
         {
-            _awaitingReplies--;
+            // released early by ReleaseOverdue, a reply that comes after all finds nothing to release
+            if (_awaitingReplies > 0)
+            {
+                _awaitingReplies--;
+            }
             QueueFlushIfDueLocked();
+        }
+    }
+
+    /// <summary>
+    /// When no flush went out for longer than <paramref name="deadline"/> while replies are awaited, stops waiting for
+    /// them: a reply the client never completes would otherwise hold every later frame back.
+    /// </summary>
+    public void ReleaseOverdue(TimeSpan deadline)
+    {
+        lock (_lock)
+        {
+            if (_awaitingReplies > 0 && TimeProvider.System.GetElapsedTime(_lastFlushAt) > deadline)
+            {
+                _awaitingReplies = 0;
+                QueueFlushIfDueLocked();
+            }
         }
     }
 
@@ -132,6 +153,7 @@ internal sealed class PublishBatcher
             _gathering = _spare;
             _gatheredBytes = 0;
             _awaitingReplies++;
+            _lastFlushAt = TimeProvider.System.GetTimestamp();
         }
         Task? lastReply = null;
         try

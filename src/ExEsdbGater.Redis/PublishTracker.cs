@@ -7,20 +7,32 @@ namespace ExEsdbGater.Redis;
 /// the order they were sent; each new one looks at the oldest, and a single continuation, on the newest reply at the
 /// time, looks at the rest once the pipeline has drained. Every failed publish is still reported, once, with the
 /// number of frames it carried.
+/// <para>
+/// A reply the client never completes (seen once under load: a PUBLISH written as the server died, neither answered
+/// nor failed) would stay at the head for good, and every reply queued behind it, failed ones included, would go
+/// unreported. <see cref="ExpireOverdue"/>, called about once a second, fails such a reply once it is older than the
+/// reply deadline, so that it and those behind it are counted.
+/// </para>
 /// </summary>
 internal sealed class PublishTracker
 {
     private readonly Lock _lock = new();
-    private readonly Queue<(Task Reply, int Frames)> _inFlight = new();
+    private readonly Queue<(Task Reply, int Frames, long SentAt)> _inFlight = new();
     private readonly Action<Exception, int> _onFailed;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _replyDeadline;
     private readonly Action _onWatchedCompleted;
     private Task? _newest;
     private bool _watching;
 
     /// <param name="onFailed">Called once per failed publish with its error and the number of frames it carried.</param>
-    public PublishTracker(Action<Exception, int> onFailed)
+    /// <param name="replyDeadline">How long a reply may take before <see cref="ExpireOverdue"/> counts it as failed. Default 11 s.</param>
+    /// <param name="time">The clock. Default <see cref="TimeProvider.System"/>.</param>
+    public PublishTracker(Action<Exception, int> onFailed, TimeSpan? replyDeadline = null, TimeProvider? time = null)
     {
         _onFailed = onFailed;
+        _replyDeadline = replyDeadline ?? TimeSpan.FromSeconds(11);
+        _time = time ?? TimeProvider.System;
         _onWatchedCompleted = OnWatchedCompleted;
     }
 
@@ -47,7 +59,7 @@ internal sealed class PublishTracker
         var watch = false;
         lock (_lock)
         {
-            _inFlight.Enqueue((reply, frames));
+            _inFlight.Enqueue((reply, frames, _time.GetTimestamp()));
             _newest = reply;
             Sweep();
             if (!_watching)
@@ -58,6 +70,48 @@ internal sealed class PublishTracker
         if (watch)
         {
             Watch(reply);
+        }
+    }
+
+    /// <summary>
+    /// Counts as failed each reply at the head older than the deadline (a later completion is ignored), then the
+    /// completed ones behind it, and watches what is left.
+    /// </summary>
+    public void ExpireOverdue()
+    {
+        Task? watch = null;
+        lock (_lock)
+        {
+            Sweep();
+            var expired = false;
+            while (_inFlight.TryPeek(out var head) && !head.Reply.IsCompleted && _time.GetElapsedTime(head.SentAt) > _replyDeadline)
+            {
+                _inFlight.Dequeue();
+                expired = true;
+                _onFailed(new TimeoutException($"No reply to a publish within {_replyDeadline.TotalSeconds:0.#} s."), head.Frames);
+                // should it complete after all, its failure is not reported again (nor left unobserved)
+                _ = head.Reply.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                Sweep();
+            }
+            if (!expired)
+            {
+                return;
+            }
+            // the watch may hang on an expired reply: watch afresh (a stale watch that fires later only sweeps)
+            if (_inFlight.TryPeek(out var oldest))
+            {
+                watch = _newest is { IsCompleted: false } newest ? newest : oldest.Reply;
+                _watching = true;
+            }
+            else
+            {
+                _watching = false;
+                _newest = null;
+            }
+        }
+        if (watch is not null)
+        {
+            Watch(watch);
         }
     }
 

@@ -25,6 +25,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     // far enough back that the first drop is logged (long.MinValue would overflow the difference)
     private long _backlogLoggedAt = long.MinValue / 2;
     private readonly PublishTracker _tracker;
+    private readonly TimeSpan _replyDeadline;
+    // about once a second: replies the client never completes are failed and counted, and stop holding frames back
+    private readonly ITimer _overdue;
     private readonly PublishBatcher _batcher;
     // channel names by instance and topic, encoded once: a publish otherwise built and encoded its name each time
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(GaterInstance, string), RedisChannel> _channels = new();
@@ -41,8 +44,11 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         _prefix = prefix;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Redis");
         _mux.ConnectionFailed += OnFailed;
-        _tracker = new PublishTracker(OnPublishFailed);
+        // twice the client's own timeout and a second: by then it has timed out every reply it still knew of
+        _replyDeadline = TimeSpan.FromMilliseconds((2L * Math.Max(1000, mux.TimeoutMilliseconds)) + 1000);
+        _tracker = new PublishTracker(OnPublishFailed, _replyDeadline);
         _batcher = new PublishBatcher(mux.GetDatabase(), _tracker, batchFrames, _cluster ? PublishOnOneNode : null);
+        _overdue = TimeProvider.System.CreateTimer(static self => ((RedisBackplaneConnection)self!).CheckOverdue(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     public string Name => "redis";
@@ -150,6 +156,21 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     // tiny messages is bounded too.
     internal const int QueuedMessageOverhead = 256;
 
+    private void CheckOverdue()
+    {
+        try
+        {
+            _tracker.ExpireOverdue();
+            _batcher.ReleaseOverdue(_replyDeadline);
+        }
+#pragma warning disable CA1031 // on a timer nothing may escape; the next tick tries again
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log(() => LogOverdueCheckFailed(_logger, ex));
+        }
+    }
+
     /// <summary>Redis messages waiting in the client's queues, not yet handed on (tests).</summary>
     internal int ReceiveWaiting => _queues.Keys.Sum(q => q.TryGetCount(out var n) ? n : 0);
 
@@ -252,6 +273,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         }
         _disposed = true;
         _mux.ConnectionFailed -= OnFailed;
+        await _overdue.DisposeAsync().ConfigureAwait(false);
         // what was published before DisposeAsync goes out before the connection closes; a publish racing this
         // fails and is counted instead of waiting in a batch nobody sends
         _batcher.Close();
@@ -275,6 +297,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis: checking for publishes without a reply failed")]
+    private static partial void LogOverdueCheckFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unsubscribe at dispose failed: {Error}")]
     private static partial void LogUnsubscribeFailed(ILogger logger, string error);

@@ -372,6 +372,35 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
     }
 
     [Fact]
+    public async Task Frames_held_behind_a_reply_that_never_comes_go_out_once_it_is_overdue()
+    {
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var tracker = new PublishTracker((_, _) => { });
+        var sent = new ConcurrentQueue<int>();
+        // the first PUBLISH is never answered; later ones are at once
+        Task Direct(RedisChannel channel, RedisValue message)
+        {
+            var first = sent.IsEmpty;
+            sent.Enqueue(((ReadOnlyMemory<byte>)message).Span[^1]);
+            return first ? new TaskCompletionSource<long>().Task : Task.FromResult(1L);
+        }
+        var batcher = new PublishBatcher(mux.GetDatabase(), tracker, batchFrames: false, Direct);
+        Assert.True(batcher.Publish(RedisChannel.Literal("a"), Bytes(8, 1)));
+        await Until(() => sent.Count == 1, () => "the first frame sent");
+        Assert.True(batcher.Publish(RedisChannel.Literal("a"), Bytes(8, 2)));
+        await Task.Delay(200);
+        Assert.Single(sent); // held for the first's reply
+
+        batcher.ReleaseOverdue(TimeSpan.FromHours(1));
+        await Task.Delay(200);
+        Assert.Single(sent); // not overdue yet
+
+        batcher.ReleaseOverdue(TimeSpan.Zero);
+        await Until(() => sent.Count == 2, () => "the held frame sent once the reply is overdue");
+        Assert.Equal([1, 2], sent);
+    }
+
+    [Fact]
     public async Task Hostile_batches_are_rejected_and_counted_and_the_good_frames_in_them_accepted()
     {
         var prefix = "fbh" + Guid.NewGuid().ToString("N")[..8] + ":";

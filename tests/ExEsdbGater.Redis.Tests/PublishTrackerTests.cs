@@ -125,4 +125,58 @@ public sealed class PublishTrackerTests
         await Until(() => tracker.InFlight == 0 && failures.Count == 3, "three failures");
         Assert.Equal([("at once", 5), ("send threw", 12), ("lost", 37)], failures);
     }
+
+    [Fact]
+    public void A_reply_that_never_comes_is_failed_after_the_deadline_and_the_failures_behind_it_are_reported()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var failures = new List<(string Message, int Frames)>();
+        var tracker = new PublishTracker((ex, frames) => failures.Add((ex.Message, frames)), TimeSpan.FromSeconds(10), time);
+        var stuck = new TaskCompletionSource<long>();
+        var later = Enumerable.Range(0, 3).Select(_ => new TaskCompletionSource<long>()).ToArray();
+        tracker.Track(stuck.Task, 5);
+        foreach (var r in later)
+        {
+            tracker.Track(r.Task, 2);
+        }
+        foreach (var r in later)
+        {
+            r.SetException(new InvalidOperationException("refused"));
+        }
+
+        // before the deadline the head holds every reply behind it, answered or not
+        time.Advance(TimeSpan.FromSeconds(9));
+        tracker.ExpireOverdue();
+        Assert.Empty(failures);
+        Assert.Equal(4, tracker.InFlight);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        tracker.ExpireOverdue();
+        Assert.Equal([("No reply to a publish within 10 s.", 5), ("refused", 2), ("refused", 2), ("refused", 2)], failures);
+        Assert.Equal(0, tracker.InFlight);
+
+        // an answer after all is not counted again
+        stuck.SetException(new InvalidOperationException("late"));
+        tracker.ExpireOverdue();
+        Assert.Equal(4, failures.Count);
+    }
+
+    [Fact]
+    public async Task Replies_after_an_expired_one_are_still_watched()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var failures = new ConcurrentQueue<string>();
+        var tracker = new PublishTracker((ex, _) => failures.Enqueue(ex.Message), TimeSpan.FromSeconds(10), time);
+        var stuck = new TaskCompletionSource<long>();
+        var next = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        tracker.Track(stuck.Task);
+        time.Advance(TimeSpan.FromSeconds(11));
+        tracker.Track(next.Task);
+        tracker.ExpireOverdue();
+        Assert.Equal(1, tracker.InFlight);
+        // no further tick: the fresh watch alone must see it
+        next.SetException(new InvalidOperationException("next"));
+        await Until(() => tracker.InFlight == 0, "the reply after the expired one");
+        Assert.Equal(["No reply to a publish within 10 s.", "next"], failures);
+    }
 }
