@@ -15,8 +15,9 @@ namespace ExEsdbGater.Redis;
 /// them at a time from a publisher signing one per 2 µs, so every frame cost thread-pool and socket-thread wake-ups
 /// (measured: 0.4 context switches of each kind per message). A burst now goes out in batches as large as the
 /// frames a round trip gathers; a lone frame still goes at once, and a frame waits for the replies outstanding when
-/// it came: one round trip while Redis answers, the command timeout at worst if it hangs (a dropped connection
-/// fails them at once). A full batch's worth (FrameBatch's limits) is sent without waiting, so what waits is bounded.
+/// it came: one round trip while Redis answers, the command timeout if it hangs (a dropped connection fails them at
+/// once), and should the client never complete a reply, until <see cref="ReleaseOverdue"/> gives up on it. A full
+/// batch's worth (FrameBatch's limits) is sent without waiting, so what waits is bounded.
 /// </para>
 /// </summary>
 /// <remarks>
@@ -39,19 +40,21 @@ internal sealed class PublishBatcher
     private readonly List<(Task Reply, int Frames)> _sent = [];
     private bool _flushQueued;
     private bool _closed;
-    // flushes whose last reply has not come (under _lock), and the frames and bytes gathered since the last flush
-    private int _awaitingReplies;
+    // flushes whose last reply has not come, oldest first (under _lock), and the bytes gathered since the last flush
+    private readonly Queue<AwaitedFlush> _awaiting = new();
     private long _gatheredBytes;
-    private long _lastFlushAt;
+    private readonly TimeProvider _time;
     private readonly Action _onReplied;
 
     /// <param name="db">Where publishes are batched (one server, or Sentinel's primary).</param>
     /// <param name="tracker">Watches the replies and counts failures per frame.</param>
     /// <param name="batchFrames">Consecutive frames of one channel go out as one <see cref="FrameBatch"/>.</param>
     /// <param name="publishDirect">On a Redis Cluster, how one PUBLISH is sent instead of through a batch of <paramref name="db"/>.</param>
-    public PublishBatcher(IDatabase db, PublishTracker tracker, bool batchFrames, Func<RedisChannel, RedisValue, Task>? publishDirect = null)
+    /// <param name="time">The clock for <see cref="ReleaseOverdue"/>. Default <see cref="TimeProvider.System"/>.</param>
+    public PublishBatcher(IDatabase db, PublishTracker tracker, bool batchFrames, Func<RedisChannel, RedisValue, Task>? publishDirect = null, TimeProvider? time = null)
     {
         _db = db;
+        _time = time ?? TimeProvider.System;
         _publishDirect = publishDirect;
         _tracker = tracker;
         _batchFrames = batchFrames;
@@ -80,7 +83,7 @@ internal sealed class PublishBatcher
     private void QueueFlushIfDueLocked()
     {
         if (_flushQueued || _closed || _gathering.Count == 0
-            || (_awaitingReplies > 0 && _gathering.Count < FrameBatch.MaxFrames && _gatheredBytes < FrameBatch.MaxBytes))
+            || (_awaiting.Count > 0 && _gathering.Count < FrameBatch.MaxFrames && _gatheredBytes < FrameBatch.MaxBytes))
         {
             return;
         }
@@ -89,30 +92,42 @@ internal sealed class PublishBatcher
     }
 
     // A flush's last reply (success or failure; the tracker counts failures): what gathered meanwhile goes next.
+    // Replies come in order, so the answered flushes are at the head; one released by ReleaseOverdue is gone already.
     private void OnReplied()
     {
         lock (_lock)
         {
-            // released early by ReleaseOverdue, a reply that comes after all finds nothing to release
-            if (_awaitingReplies > 0)
-            {
-                _awaitingReplies--;
-            }
+            DropAnsweredLocked();
             QueueFlushIfDueLocked();
         }
     }
 
+    private void DropAnsweredLocked()
+    {
+        while (_awaiting.TryPeek(out var oldest) && oldest.Reply is { IsCompleted: true })
+        {
+            _awaiting.Dequeue();
+        }
+    }
+
     /// <summary>
-    /// When no flush went out for longer than <paramref name="deadline"/> while replies are awaited, stops waiting for
-    /// them: a reply the client never completes would otherwise hold every later frame back.
+    /// Stops waiting for flushes unanswered for longer than <paramref name="deadline"/>: a reply the client never
+    /// completes would otherwise hold later frames back for good (or, with steady traffic, to full batches only).
     /// </summary>
     public void ReleaseOverdue(TimeSpan deadline)
     {
         lock (_lock)
         {
-            if (_awaitingReplies > 0 && TimeProvider.System.GetElapsedTime(_lastFlushAt) > deadline)
+            var released = false;
+            while (_awaiting.TryPeek(out var oldest) && _time.GetElapsedTime(oldest.SentAt) > deadline)
             {
-                _awaitingReplies = 0;
+                _awaiting.Dequeue();
+                released = true;
+                // flushes answered behind it (full batches sent meanwhile) were only waiting for it
+                DropAnsweredLocked();
+            }
+            if (released)
+            {
                 QueueFlushIfDueLocked();
             }
         }
@@ -140,6 +155,7 @@ internal sealed class PublishBatcher
     private void FlushLocked()
     {
         List<(RedisChannel Channel, ReadOnlyMemory<byte> Frame)> pending;
+        AwaitedFlush flush;
         lock (_lock)
         {
             pending = _gathering;
@@ -152,8 +168,8 @@ internal sealed class PublishBatcher
             }
             _gathering = _spare;
             _gatheredBytes = 0;
-            _awaitingReplies++;
-            _lastFlushAt = TimeProvider.System.GetTimestamp();
+            flush = new AwaitedFlush(_time.GetTimestamp());
+            _awaiting.Enqueue(flush);
         }
         Task? lastReply = null;
         try
@@ -166,6 +182,8 @@ internal sealed class PublishBatcher
             _spare = pending;
             lock (_lock)
             {
+                // nothing to wait for when no reply was set up
+                flush.Reply = lastReply ?? Task.CompletedTask;
                 // frames that came while this one sent wait for its reply (counted above), unless they fill a batch
                 _flushQueued = false;
                 QueueFlushIfDueLocked();
@@ -239,6 +257,14 @@ internal sealed class PublishBatcher
             _sent.Clear();
         }
         return last;
+    }
+
+    /// <summary>A flush awaiting its last reply (null while it is being sent).</summary>
+    private sealed class AwaitedFlush(long sentAt)
+    {
+        public long SentAt { get; } = sentAt;
+
+        public Task? Reply { get; set; }
     }
 
     // The last index of the run of frames from start on the same channel that fits one batch.

@@ -21,9 +21,9 @@ internal sealed class PublishTracker
     private readonly Action<Exception, int> _onFailed;
     private readonly TimeProvider _time;
     private readonly TimeSpan _replyDeadline;
-    private readonly Action _onWatchedCompleted;
     private Task? _newest;
-    private bool _watching;
+    // the reply the one watch waits on (null: none); a watch that fires for another (expired) reply only sweeps
+    private Task? _watched;
 
     /// <param name="onFailed">Called once per failed publish with its error and the number of frames it carried.</param>
     /// <param name="replyDeadline">How long a reply may take before <see cref="ExpireOverdue"/> counts it as failed. Default 11 s.</param>
@@ -33,7 +33,6 @@ internal sealed class PublishTracker
         _onFailed = onFailed;
         _replyDeadline = replyDeadline ?? TimeSpan.FromSeconds(11);
         _time = time ?? TimeProvider.System;
-        _onWatchedCompleted = OnWatchedCompleted;
     }
 
     /// <summary>Publishes not yet seen to complete.</summary>
@@ -62,9 +61,10 @@ internal sealed class PublishTracker
             _inFlight.Enqueue((reply, frames, _time.GetTimestamp()));
             _newest = reply;
             Sweep();
-            if (!_watching)
+            if (_watched is null)
             {
-                _watching = watch = true;
+                _watched = reply;
+                watch = true;
             }
         }
         if (watch)
@@ -83,30 +83,20 @@ internal sealed class PublishTracker
         lock (_lock)
         {
             Sweep();
-            var expired = false;
+            var watchedExpired = false;
             while (_inFlight.TryPeek(out var head) && !head.Reply.IsCompleted && _time.GetElapsedTime(head.SentAt) > _replyDeadline)
             {
                 _inFlight.Dequeue();
-                expired = true;
+                watchedExpired |= ReferenceEquals(head.Reply, _watched);
                 _onFailed(new TimeoutException($"No reply to a publish within {_replyDeadline.TotalSeconds:0.#} s."), head.Frames);
                 // should it complete after all, its failure is not reported again (nor left unobserved)
                 _ = head.Reply.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 Sweep();
             }
-            if (!expired)
+            if (watchedExpired)
             {
-                return;
-            }
-            // the watch may hang on an expired reply: watch afresh (a stale watch that fires later only sweeps)
-            if (_inFlight.TryPeek(out var oldest))
-            {
-                watch = _newest is { IsCompleted: false } newest ? newest : oldest.Reply;
-                _watching = true;
-            }
-            else
-            {
-                _watching = false;
-                _newest = null;
+                // the watch hangs on a reply that may never come: watch afresh
+                watch = NextWatchLocked();
             }
         }
         if (watch is not null)
@@ -115,32 +105,71 @@ internal sealed class PublishTracker
         }
     }
 
+    // What to watch once the watched reply is done with, or null (nothing left); sets _watched. Caller holds the lock.
+    private Task? NextWatchLocked()
+    {
+        if (!_inFlight.TryPeek(out var oldest))
+        {
+            _watched = null;
+            _newest = null;
+            return null;
+        }
+        // sent since the watch began: watch the newest, whose reply comes after the others'; should one finish out of
+        // order (a node changed), the oldest still pending
+        _watched = _newest is { IsCompleted: false } newest ? newest : oldest.Reply;
+        return _watched;
+    }
+
     /// <summary>Reports frames that failed before a reply could be watched (the send itself threw).</summary>
     public void Failed(Exception error, int frames) => _onFailed(error, frames);
 
-    private void Watch(Task task) => task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onWatchedCompleted);
+    // One continuation per watch, not per publish: a watch lasts until the pipeline drains or its reply comes.
+    private void Watch(Task task) => task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => OnWatchedCompleted(task));
 
-    private void OnWatchedCompleted()
+    private void OnWatchedCompleted(Task fired)
     {
         Task? watch = null;
         lock (_lock)
         {
             Sweep();
-            if (_inFlight.TryPeek(out var oldest))
+            if (!ReferenceEquals(fired, _watched))
             {
-                // sent since the watch began: watch the newest, whose reply comes after the others'; should one
-                // finish out of order (a node changed), the oldest still pending
-                watch = _newest is { IsCompleted: false } newest ? newest : oldest.Reply;
+                // a watch given up (its reply expired) that fired after all: the current one carries on
+                return;
             }
-            else
-            {
-                _watching = false;
-                _newest = null;
-            }
+            watch = NextWatchLocked();
         }
         if (watch is not null)
         {
             Watch(watch);
+        }
+    }
+
+    /// <summary>
+    /// Counts as failed every reply still awaited, once the connection is closed and none can come any more (and the
+    /// failed ones among those answered behind them); returns how many were still awaited.
+    /// </summary>
+    public int FailRemaining(Exception error)
+    {
+        lock (_lock)
+        {
+            Sweep();
+            var n = 0;
+            while (_inFlight.TryDequeue(out var entry))
+            {
+                if (entry.Reply.IsCompleted)
+                {
+                    // answered behind one that was not: counted only if it failed
+                    Observe(entry.Reply, entry.Frames);
+                    continue;
+                }
+                n++;
+                _onFailed(error, entry.Frames);
+                _ = entry.Reply.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            _watched = null;
+            _newest = null;
+            return n;
         }
     }
 

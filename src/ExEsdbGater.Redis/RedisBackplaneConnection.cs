@@ -34,8 +34,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     private const int MaxCachedChannels = 4096;
     private int _cachedChannels;
 
-    public RedisBackplaneConnection(IConnectionMultiplexer mux, string prefix, ILoggerFactory? loggerFactory, bool ownsMux, bool batchFrames, long backlogMaxBytes)
+    public RedisBackplaneConnection(IConnectionMultiplexer mux, string prefix, ILoggerFactory? loggerFactory, bool ownsMux, bool batchFrames, long backlogMaxBytes, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         _mux = mux;
         _ownsMux = ownsMux;
         _backlogMaxBytes = backlogMaxBytes;
@@ -44,11 +45,10 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         _prefix = prefix;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Redis");
         _mux.ConnectionFailed += OnFailed;
-        // twice the client's own timeout and a second: by then it has timed out every reply it still knew of
-        _replyDeadline = TimeSpan.FromMilliseconds((2L * Math.Max(1000, mux.TimeoutMilliseconds)) + 1000);
-        _tracker = new PublishTracker(OnPublishFailed, _replyDeadline);
-        _batcher = new PublishBatcher(mux.GetDatabase(), _tracker, batchFrames, _cluster ? PublishOnOneNode : null);
-        _overdue = TimeProvider.System.CreateTimer(static self => ((RedisBackplaneConnection)self!).CheckOverdue(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _replyDeadline = ReplyDeadline(mux);
+        _tracker = new PublishTracker(OnPublishFailed, _replyDeadline, time);
+        _batcher = new PublishBatcher(mux.GetDatabase(), _tracker, batchFrames, _cluster ? PublishOnOneNode : null, time);
+        _overdue = time.CreateTimer(static self => ((RedisBackplaneConnection)self!).CheckOverdue(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     public string Name => "redis";
@@ -155,6 +155,25 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     // What a queued message costs the client beyond its bytes (queue entry, channel and value), so that a flood of
     // tiny messages is bounded too.
     internal const int QueuedMessageOverhead = 256;
+
+    // Twice the client's own timeout for commands (the larger of sync and async) and a second: by then it has failed
+    // every reply it still knew of.
+    internal static TimeSpan ReplyDeadline(IConnectionMultiplexer mux)
+    {
+        var timeout = mux.TimeoutMilliseconds;
+        try
+        {
+            timeout = Math.Max(timeout, ConfigurationOptions.Parse(mux.Configuration).AsyncTimeout);
+        }
+        catch (ArgumentException)
+        {
+            // a configuration the client wrote itself always parses; should it not, the sync timeout stands
+        }
+        return TimeSpan.FromMilliseconds((2L * Math.Max(1000, timeout)) + 1000);
+    }
+
+    /// <summary>The publish watcher (tests).</summary>
+    internal PublishTracker Tracker => _tracker;
 
     private void CheckOverdue()
     {
@@ -281,6 +300,8 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         {
             await _mux.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
             await _mux.DisposeAsync().ConfigureAwait(false);
+            // closed: a reply still awaited will never come; counted, not left in flight
+            _tracker.FailRemaining(new ObjectDisposedException(nameof(RedisBackplaneConnection), "The backplane was disposed before Redis answered this publish."));
             return;
         }
         // the caller's multiplexer stays open: end only what this backplane subscribed

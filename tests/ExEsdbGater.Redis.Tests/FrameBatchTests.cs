@@ -375,7 +375,8 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
     public async Task Frames_held_behind_a_reply_that_never_comes_go_out_once_it_is_overdue()
     {
         await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var tracker = new PublishTracker((_, _) => { });
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var tracker = new PublishTracker((_, _) => { }, TimeSpan.FromSeconds(10), time);
         var sent = new ConcurrentQueue<int>();
         // the first PUBLISH is never answered; later ones are at once
         Task Direct(RedisChannel channel, RedisValue message)
@@ -384,20 +385,68 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
             sent.Enqueue(((ReadOnlyMemory<byte>)message).Span[^1]);
             return first ? new TaskCompletionSource<long>().Task : Task.FromResult(1L);
         }
-        var batcher = new PublishBatcher(mux.GetDatabase(), tracker, batchFrames: false, Direct);
+        var batcher = new PublishBatcher(mux.GetDatabase(), tracker, batchFrames: false, Direct, time);
         Assert.True(batcher.Publish(RedisChannel.Literal("a"), Bytes(8, 1)));
         await Until(() => sent.Count == 1, () => "the first frame sent");
         Assert.True(batcher.Publish(RedisChannel.Literal("a"), Bytes(8, 2)));
+        time.Advance(TimeSpan.FromSeconds(9));
+        batcher.ReleaseOverdue(TimeSpan.FromSeconds(10));
         await Task.Delay(200);
-        Assert.Single(sent); // held for the first's reply
+        Assert.Single(sent); // held for the first's reply, not overdue yet
 
-        batcher.ReleaseOverdue(TimeSpan.FromHours(1));
-        await Task.Delay(200);
-        Assert.Single(sent); // not overdue yet
-
-        batcher.ReleaseOverdue(TimeSpan.Zero);
+        time.Advance(TimeSpan.FromSeconds(2));
+        batcher.ReleaseOverdue(TimeSpan.FromSeconds(10));
         await Until(() => sent.Count == 2, () => "the held frame sent once the reply is overdue");
         Assert.Equal([1, 2], sent);
+    }
+
+    [Fact]
+    public async Task The_backplane_fails_a_reply_that_never_comes_after_twice_the_clients_timeout_and_a_second()
+    {
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        Assert.Equal(TimeSpan.FromSeconds(11), RedisBackplaneConnection.ReplyDeadline(mux));
+        await using (var slow = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",asyncTimeout=20000"))
+        {
+            Assert.Equal(TimeSpan.FromSeconds(41), RedisBackplaneConnection.ReplyDeadline(slow));
+        }
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var connection = new RedisBackplaneConnection(mux, "overdue:", null, ownsMux: false, batchFrames: true, 64L * 1024 * 1024, time);
+        connection.Tracker.Track(new TaskCompletionSource<long>().Task, 3);
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, connection.PublishFailures);
+        Assert.Equal(1, connection.PublishesInFlight);
+        // the connection's own once-a-second check, on its clock
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(3, connection.PublishFailures);
+        Assert.Equal(0, connection.PublishesInFlight);
+    }
+
+    [Fact]
+    public async Task Under_steady_traffic_a_reply_that_never_comes_is_still_released_and_frames_go_as_they_come()
+    {
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var tracker = new PublishTracker((_, _) => { }, TimeSpan.FromSeconds(10), time);
+        var publishes = 0;
+        Task Direct(RedisChannel channel, RedisValue message)
+            => Interlocked.Increment(ref publishes) == 1 ? new TaskCompletionSource<long>().Task : Task.FromResult(1L);
+        var batcher = new PublishBatcher(mux.GetDatabase(), tracker, batchFrames: false, Direct, time);
+        Assert.True(batcher.Publish(RedisChannel.Literal("a"), Bytes(8)));
+        await Until(() => publishes == 1, () => "the first frame sent");
+
+        // a full batch's worth goes without waiting, answered at once, 8 s after the unanswered one
+        time.Advance(TimeSpan.FromSeconds(8));
+        for (var i = 0; i < FrameBatch.MaxFrames; i++)
+        {
+            Assert.True(batcher.Publish(RedisChannel.Literal("a"), Bytes(8)));
+        }
+        await Until(() => publishes == 1 + FrameBatch.MaxFrames, () => $"the full batch sent (so far {publishes})");
+
+        // the unanswered flush is overdue, the full batch's is not: released all the same, and a lone frame goes at once
+        time.Advance(TimeSpan.FromSeconds(3));
+        batcher.ReleaseOverdue(TimeSpan.FromSeconds(10));
+        Assert.True(batcher.Publish(RedisChannel.Literal("a"), Bytes(8)));
+        await Until(() => publishes == 2 + FrameBatch.MaxFrames, () => $"the lone frame sent (so far {publishes})");
     }
 
     [Fact]

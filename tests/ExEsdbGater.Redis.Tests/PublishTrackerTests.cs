@@ -179,4 +179,24 @@ public sealed class PublishTrackerTests
         await Until(() => tracker.InFlight == 0, "the reply after the expired one");
         Assert.Equal(["No reply to a publish within 10 s.", "next"], failures);
     }
+
+    [Fact]
+    public void At_close_every_reply_still_awaited_is_counted_once()
+    {
+        var failures = new List<(string Message, int Frames)>();
+        var tracker = new PublishTracker((ex, frames) => failures.Add((ex.Message, frames)));
+        var never = new TaskCompletionSource<long>();
+        var answered = new TaskCompletionSource<long>();
+        var refused = new TaskCompletionSource<long>();
+        tracker.Track(never.Task, 4);
+        tracker.Track(answered.Task, 1);
+        tracker.Track(refused.Task, 2);
+        answered.SetResult(1);
+        refused.SetException(new InvalidOperationException("refused"));
+        Assert.Equal(1, tracker.FailRemaining(new InvalidOperationException("closed")));
+        Assert.Equal([("closed", 4), ("refused", 2)], failures);
+        Assert.Equal(0, tracker.InFlight);
+        never.SetException(new InvalidOperationException("late"));
+        Assert.Equal(2, failures.Count);
+    }
 }
