@@ -233,8 +233,7 @@ internal sealed class PublishBatcher
                 set += frames;
                 if (batch is not null && !reply.IsCompleted)
                 {
-                    _tracker.Failed(ex, frames);
-                    _ = reply.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    _tracker.GiveUp(reply, frames, ex);
                     _sent[k] = (Task.CompletedTask, 0);
                 }
             }

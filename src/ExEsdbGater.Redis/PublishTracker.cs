@@ -88,9 +88,7 @@ internal sealed class PublishTracker
             {
                 _inFlight.Dequeue();
                 watchedExpired |= ReferenceEquals(head.Reply, _watched);
-                _onFailed(new TimeoutException($"No reply to a publish within {_replyDeadline.TotalSeconds:0.#} s."), head.Frames);
-                // should it complete after all, its failure is not reported again (nor left unobserved)
-                _ = head.Reply.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                GiveUp(head.Reply, head.Frames, new TimeoutException($"No reply to a publish within {_replyDeadline.TotalSeconds:0.#} s."));
                 Sweep();
             }
             if (watchedExpired)
@@ -122,6 +120,16 @@ internal sealed class PublishTracker
 
     /// <summary>Reports frames that failed before a reply could be watched (the send itself threw).</summary>
     public void Failed(Exception error, int frames) => _onFailed(error, frames);
+
+    /// <summary>
+    /// Reports a publish whose reply is no longer awaited as failed; should the reply fail after all, that is not
+    /// reported again (nor left unobserved).
+    /// </summary>
+    public void GiveUp(Task reply, int frames, Exception error)
+    {
+        _onFailed(error, frames);
+        _ = reply.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     // One continuation per watch, not per publish: a watch lasts until the pipeline drains or its reply comes.
     private void Watch(Task task) => task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => OnWatchedCompleted(task));
@@ -164,8 +172,7 @@ internal sealed class PublishTracker
                     continue;
                 }
                 n++;
-                _onFailed(error, entry.Frames);
-                _ = entry.Reply.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                GiveUp(entry.Reply, entry.Frames, error);
             }
             _watched = null;
             _newest = null;

@@ -22,8 +22,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     private long _receiveHandlerFailures;
     private readonly long _backlogMaxBytes;
     private long _backlogDropped;
-    // far enough back that the first drop is logged (long.MinValue would overflow the difference)
-    private long _backlogLoggedAt = long.MinValue / 2;
+    // when a backlog drop was last logged (a timestamp of _time; 0: never)
+    private long _backlogLoggedAt;
+    private readonly TimeProvider _time;
     private readonly PublishTracker _tracker;
     private readonly TimeSpan _replyDeadline;
     // about once a second: replies the client never completes are failed and counted, and stop holding frames back
@@ -36,7 +37,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
 
     public RedisBackplaneConnection(IConnectionMultiplexer mux, string prefix, ILoggerFactory? loggerFactory, bool ownsMux, bool batchFrames, long backlogMaxBytes, TimeProvider? time = null)
     {
-        time ??= TimeProvider.System;
+        _time = time ?? TimeProvider.System;
         _mux = mux;
         _ownsMux = ownsMux;
         _backlogMaxBytes = backlogMaxBytes;
@@ -46,9 +47,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("ExEsdbGater.Redis");
         _mux.ConnectionFailed += OnFailed;
         _replyDeadline = ReplyDeadline(mux);
-        _tracker = new PublishTracker(OnPublishFailed, _replyDeadline, time);
-        _batcher = new PublishBatcher(mux.GetDatabase(), _tracker, batchFrames, _cluster ? PublishOnOneNode : null, time);
-        _overdue = time.CreateTimer(static self => ((RedisBackplaneConnection)self!).CheckOverdue(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _tracker = new PublishTracker(OnPublishFailed, _replyDeadline, _time);
+        _batcher = new PublishBatcher(mux.GetDatabase(), _tracker, batchFrames, _cluster ? PublishOnOneNode : null, _time);
+        _overdue = _time.CreateTimer(static self => ((RedisBackplaneConnection)self!).CheckOverdue(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     public string Name => "redis";
@@ -200,9 +201,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     {
         var dropped = Interlocked.Increment(ref _backlogDropped);
         GaterTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("queue", "redis_receive"));
-        var now = Environment.TickCount64;
         var last = Interlocked.Read(ref _backlogLoggedAt);
-        if (now - last >= 1000 && Interlocked.CompareExchange(ref _backlogLoggedAt, now, last) == last)
+        if ((last == 0 || _time.GetElapsedTime(last) >= TimeSpan.FromSeconds(1))
+            && Interlocked.CompareExchange(ref _backlogLoggedAt, _time.GetTimestamp(), last) == last)
         {
             Log(() => LogBacklogDropped(_logger, instance.WireName(), topic, waiting, dropped));
         }

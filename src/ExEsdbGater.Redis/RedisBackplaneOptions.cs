@@ -47,8 +47,8 @@ public sealed record RedisBackplaneOptions
     /// The client tells how many messages wait, not their size: the backlog is estimated as that count times the
     /// size of the message in hand plus 256 bytes (what the client keeps per message), which for a flood of similar
     /// frames is close. A large message taken with many small ones behind it can be dropped although they are small.
-    /// Drops are counted in the metric <c>exesdbgater.dropped</c> with <c>queue=redis_receive</c>. Drops are logged (a warning at most
-    /// once a second, with the count) and show up at receivers as gaps of the publishers they hit.
+    /// Drops are counted in the metric <c>exesdbgater.dropped</c> with <c>queue=redis_receive</c>, logged (a warning at
+    /// most once a second, with the count), and show up at receivers as gaps of the publishers they hit.
     /// </remarks>
     /// <value>Default 64 MiB. At least 1 MiB (one largest frame).</value>
     public long ReceiveBacklogMaxBytes { get; init; } = RedisDefaults.ReceiveBacklogMaxBytes;
