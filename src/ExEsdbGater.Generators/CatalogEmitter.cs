@@ -315,10 +315,16 @@ internal static class CatalogEmitter
     // through the same converters. PayloadWriterDifferentialTests holds it to byte equality with the serializer.
     private static void Writer(StringBuilder sb, CatalogType t)
     {
-        sb.Append($"\n    internal static void Write(Utf8JsonWriter w, {t.Name} m)\n    {{\n        w.WriteStartObject();\n");
-        foreach (var f in t.Fields)
+        // member names encoded once: from a span the writer would look for characters to escape in each, every time
+        for (var i = 0; i < t.Fields.Count; i++)
         {
-            var name = Literal(f.Name) + "u8";
+            sb.Append($"\n    private static readonly JsonEncodedText WriterName{i} = JsonEncodedText.Encode({Literal(t.Fields[i].Name)}u8);");
+        }
+        sb.Append($"\n\n    internal static void Write(Utf8JsonWriter w, {t.Name} m)\n    {{\n        w.WriteStartObject();\n");
+        for (var i = 0; i < t.Fields.Count; i++)
+        {
+            var f = t.Fields[i];
+            var name = $"WriterName{i}";
             var v = Local(f);
             var write = f.Kind switch
             {

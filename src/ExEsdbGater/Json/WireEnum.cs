@@ -31,6 +31,9 @@ public static class WireEnum<TEnum>
     private static readonly TEnum[] AllValues = Enum.GetValues<TEnum>();
     private static readonly string[] Names = AllValues.Select(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString())).ToArray();
 
+    // encoded once for the payload writers (PayloadWrite.Enum): the same bytes without the writer's escaping scan
+    private static readonly JsonEncodedText[] EncodedNames = [.. Names.Select(n => JsonEncodedText.Encode(n))];
+
     /// <summary>Every wire name, in declaration order.</summary>
     public static IReadOnlyList<string> AllNames => Names;
 
@@ -39,6 +42,13 @@ public static class WireEnum<TEnum>
     {
         var i = Array.IndexOf(AllValues, value);
         return i >= 0 ? Names[i] : throw new ArgumentOutOfRangeException(nameof(value), value, $"Not a defined {typeof(TEnum).Name}.");
+    }
+
+    /// <summary>The wire name of a value, encoded for a JSON writer.</summary>
+    internal static JsonEncodedText Encoded(TEnum value)
+    {
+        var i = Array.IndexOf(AllValues, value);
+        return i >= 0 ? EncodedNames[i] : throw new ArgumentOutOfRangeException(nameof(value), value, $"Not a defined {typeof(TEnum).Name}.");
     }
 
     /// <summary>Parses an exact wire name.</summary>

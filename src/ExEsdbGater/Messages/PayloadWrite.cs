@@ -22,7 +22,7 @@ internal static class PayloadWrite
 
     public static void Enum<TEnum>(Utf8JsonWriter w, TEnum value)
         where TEnum : struct, System.Enum
-        => w.WriteStringValue(WireEnum<TEnum>.Name(value));
+        => w.WriteStringValue(WireEnum<TEnum>.Encoded(value));
 
     /// <summary>What the serializer threw for a required member left null.</summary>
     public static JsonException NullField(Type type, string field) => new($"The {type.Name} member '{field}' is required and must not be null.");

@@ -129,9 +129,13 @@ public sealed class GeneratorTests
         Assert.Contains("if ((seen & (1UL << 1)) == 0) return PayloadRead.Fail(\"mood\", badNode, out message, out fault);", members, StringComparison.Ordinal);
         Assert.DoesNotContain("Utf8JsonReader", members, StringComparison.Ordinal);
 
-        // the signer's writer: members in catalog order, nulls written
+        // the signer's writer: members in catalog order, nulls written, names encoded once
         var write = Single<MethodDeclarationSyntax>(result, "Messages/Ping.g.cs", m => m.Identifier.Text == "Write").Body!.ToString();
-        Assert.True(write.IndexOf("\"ping_id\"u8", StringComparison.Ordinal) < write.IndexOf("\"mood\"u8", StringComparison.Ordinal));
+        var ping = result.GeneratedSources.Single(s => s.HintName == "Messages/Ping.g.cs").SourceText.ToString();
+        Assert.Contains("private static readonly JsonEncodedText WriterName0 = JsonEncodedText.Encode(\"ping_id\"u8);", ping, StringComparison.Ordinal);
+        Assert.Contains("private static readonly JsonEncodedText WriterName1 = JsonEncodedText.Encode(\"mood\"u8);", ping, StringComparison.Ordinal);
+        Assert.True(write.IndexOf("WriterName0", StringComparison.Ordinal) < write.IndexOf("WriterName1", StringComparison.Ordinal));
+        Assert.DoesNotContain("u8", write, StringComparison.Ordinal);
         Assert.Contains("PayloadWrite.Enum(w, m.Mood)", write, StringComparison.Ordinal);
 
         var descriptor = result.GeneratedSources.Single(s => s.HintName == "Messages/MessageCatalog.g.cs").SourceText.ToString();

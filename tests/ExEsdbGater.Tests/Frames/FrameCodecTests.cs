@@ -80,6 +80,34 @@ public sealed class FrameCodecTests
     }
 
     [Fact]
+    public void A_topic_and_node_that_repeat_are_written_and_checked_as_new_ones_are()
+    {
+        // a signing thread encodes the topic, type and node once the same string comes twice in a row, and does not
+        // check again a string it holds: the bytes must not change, and any other string is still checked
+        var ring = FrameTestKit.Ring(FrameTestKit.Secret);
+        var topic = "caf\u00e9:<tags>&\"q\"";
+        var node = "gater1@host-a";
+        var m = HealthMessages.NodeHealth(node, NodeHealthStatus.Healthy, messageContext: Samples.Context());
+        var envelope = FrameTestKit.EnvelopeFor(m, topic) with { Node = node };
+        var plain = FrameEncoder.Encode(ring, envelope, m);
+        var encodedNow = FrameEncoder.Encode(ring, envelope, m);
+        var held = FrameEncoder.Encode(ring, envelope, m);
+        var otherStrings = FrameEncoder.Encode(ring, envelope with { Topic = new string(topic), Node = new string(node) }, m);
+        Assert.Equal(plain, encodedNow);
+        Assert.Equal(plain, held);
+        Assert.Equal(plain, otherStrings);
+        Assert.Contains("\"topic\":\"caf\\u00E9:\\u003Ctags\\u003E\\u0026\\u0022q\\u0022\"", Encoding.UTF8.GetString(held), StringComparison.Ordinal);
+        Assert.True(FrameTestKit.Verifier(ring).Verify(held, GaterInstance.Health, topic).IsOk);
+
+        Assert.Contains("\"topic\":\"cluster:other\"", Encoding.UTF8.GetString(FrameEncoder.Encode(ring, envelope with { Topic = "cluster:other" }, m)), StringComparison.Ordinal);
+        FrameEncoder.Encode(ring, envelope, m);
+        Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(ring, envelope with { Topic = "cluster:*" }, m));
+        Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(ring, envelope with { Node = "bad" }, m));
+        Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(ring, envelope with { Type = "Bad" }, m));
+        Assert.Equal(plain, FrameEncoder.Encode(ring, envelope, m));
+    }
+
+    [Fact]
     public void A_bad_id_is_refused_with_the_real_rule_and_the_public_parameter_name()
     {
         var m = HealthMessages.NodeHealth("n@h", NodeHealthStatus.Healthy, messageContext: Samples.Context());
