@@ -316,15 +316,16 @@ internal static class CatalogEmitter
     private static void Writer(StringBuilder sb, CatalogType t)
     {
         // member names encoded once: from a span the writer would look for characters to escape in each, every time
+        // (an underscore in the field's name: no member made from a snake_case name has one)
         for (var i = 0; i < t.Fields.Count; i++)
         {
-            sb.Append($"\n    private static readonly JsonEncodedText WriterName{i} = JsonEncodedText.Encode({Literal(t.Fields[i].Name)}u8);");
+            sb.Append($"\n    private static readonly JsonEncodedText WriterName_{i} = JsonEncodedText.Encode({Literal(t.Fields[i].Name)}u8);");
         }
         sb.Append($"\n\n    internal static void Write(Utf8JsonWriter w, {t.Name} m)\n    {{\n        w.WriteStartObject();\n");
         for (var i = 0; i < t.Fields.Count; i++)
         {
             var f = t.Fields[i];
-            var name = $"WriterName{i}";
+            var name = $"WriterName_{i}";
             var v = Local(f);
             var write = f.Kind switch
             {

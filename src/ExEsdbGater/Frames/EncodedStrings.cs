@@ -22,13 +22,15 @@ internal sealed class EncodedStrings
         private JsonEncodedText _encoded;
 
         /// <summary>True when <paramref name="value"/> is the string written last or the one held encoded (it was checked then).</summary>
-        public readonly bool Holds(string value) => ReferenceEquals(value, _last) || ReferenceEquals(value, _encodedFor);
+        public readonly bool Holds(string? value)
+            => value is not null && (ReferenceEquals(value, _last) || ReferenceEquals(value, _encodedFor));
 
         public void Write(Utf8JsonWriter writer, JsonEncodedText name, string value)
         {
-            if (!ReferenceEquals(value, _encodedFor))
+            if (value is null || !ReferenceEquals(value, _encodedFor))
             {
-                if (!ReferenceEquals(value, _last))
+                // surrogates stay on the writer's path: JsonEncodedText refuses a lone one, which the writer replaces
+                if (value is null || !ReferenceEquals(value, _last) || value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
                 {
                     _last = value;
                     writer.WriteString(name, value);

@@ -68,9 +68,16 @@ internal static class FrameRules
         {
             return false;
         }
-        foreach (var c in topic)
+        for (var i = 0; i < topic.Length; i++)
         {
+            var c = topic[i];
             if (c == '*' || c < 0x20 || c == 0x7F)
+            {
+                return false;
+            }
+            // a surrogate only as half of a pair: a lone one has no UTF-8 form, and a writer would sign U+FFFD in its
+            // place, so every receiver would find the frame's topic differing from its channel's
+            if (char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < topic.Length && char.IsLowSurrogate(topic[++i])))
             {
                 return false;
             }

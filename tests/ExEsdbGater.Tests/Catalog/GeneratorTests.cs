@@ -132,9 +132,9 @@ public sealed class GeneratorTests
         // the signer's writer: members in catalog order, nulls written, names encoded once
         var write = Single<MethodDeclarationSyntax>(result, "Messages/Ping.g.cs", m => m.Identifier.Text == "Write").Body!.ToString();
         var ping = result.GeneratedSources.Single(s => s.HintName == "Messages/Ping.g.cs").SourceText.ToString();
-        Assert.Contains("private static readonly JsonEncodedText WriterName0 = JsonEncodedText.Encode(\"ping_id\"u8);", ping, StringComparison.Ordinal);
-        Assert.Contains("private static readonly JsonEncodedText WriterName1 = JsonEncodedText.Encode(\"mood\"u8);", ping, StringComparison.Ordinal);
-        Assert.True(write.IndexOf("WriterName0", StringComparison.Ordinal) < write.IndexOf("WriterName1", StringComparison.Ordinal));
+        Assert.Contains("private static readonly JsonEncodedText WriterName_0 = JsonEncodedText.Encode(\"ping_id\"u8);", ping, StringComparison.Ordinal);
+        Assert.Contains("private static readonly JsonEncodedText WriterName_1 = JsonEncodedText.Encode(\"mood\"u8);", ping, StringComparison.Ordinal);
+        Assert.True(write.IndexOf("WriterName_0", StringComparison.Ordinal) < write.IndexOf("WriterName_1", StringComparison.Ordinal));
         Assert.DoesNotContain("u8", write, StringComparison.Ordinal);
         Assert.Contains("PayloadWrite.Enum(w, m.Mood)", write, StringComparison.Ordinal);
 

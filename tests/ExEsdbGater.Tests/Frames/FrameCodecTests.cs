@@ -108,6 +108,59 @@ public sealed class FrameCodecTests
     }
 
     [Fact]
+    public void A_null_topic_or_node_is_refused_on_a_thread_that_has_not_signed_before()
+    {
+        // a fresh thread's cache holds nothing, and nothing must not count as a string it holds
+        Exception? failed = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var ring = FrameTestKit.Ring(FrameTestKit.Secret);
+                var m = HealthMessages.NodeHealth("n@h", NodeHealthStatus.Healthy, messageContext: Samples.Context());
+                var good = FrameTestKit.EnvelopeFor(m, "cluster:health");
+                Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(ring, good with { Topic = null! }, m));
+                Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(ring, good with { Node = null! }, m));
+                FrameEncoder.Encode(ring, good, m);
+                FrameEncoder.Encode(ring, good, m);
+                FrameEncoder.Encode(ring, good, m);
+                Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(ring, good with { Topic = null! }, m));
+                Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(ring, good with { Node = null! }, m));
+            }
+#pragma warning disable CA1031 // reported to the test's thread below
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failed = ex;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Null(failed);
+    }
+
+    [Fact]
+    public void A_topic_with_a_lone_surrogate_is_refused_and_a_pair_is_signed_as_it_stands()
+    {
+        // a lone surrogate has no UTF-8 form: the writer would sign U+FFFD in its place, and every receiver would find
+        // the frame's topic differing from its channel's
+        var ring = FrameTestKit.Ring(FrameTestKit.Secret);
+        var m = HealthMessages.NodeHealth("n@h", NodeHealthStatus.Healthy, messageContext: Samples.Context());
+        var good = FrameTestKit.EnvelopeFor(m, "cluster:health");
+        Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(ring, good with { Topic = "cluster:\ud800" }, m));
+        Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(ring, good with { Topic = "cluster:\udc00x" }, m));
+        Assert.Throws<ArgumentException>(() => FrameEncoder.Encode(ring, good with { Topic = "cluster:\ud800x" }, m));
+        Assert.False(TopicPattern.IsValid("cluster:\ud800*"));
+
+        var pair = "cluster:\U0001F680";
+        var frames = Enumerable.Range(0, 3).Select(_ => FrameEncoder.Encode(ring, good with { Topic = pair }, m)).ToList();
+        var withPair = good with { Topic = pair };
+        frames.AddRange(Enumerable.Range(0, 3).Select(_ => FrameEncoder.Encode(ring, withPair, m)));
+        Assert.All(frames, f => Assert.Equal(frames[0], f));
+        Assert.True(FrameTestKit.Verifier(ring).Verify(frames[^1], GaterInstance.Health, pair).IsOk);
+    }
+
+    [Fact]
     public void A_bad_id_is_refused_with_the_real_rule_and_the_public_parameter_name()
     {
         var m = HealthMessages.NodeHealth("n@h", NodeHealthStatus.Healthy, messageContext: Samples.Context());
