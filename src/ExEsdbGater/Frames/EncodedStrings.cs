@@ -25,12 +25,13 @@ internal sealed class EncodedStrings
         public readonly bool Holds(string? value)
             => value is not null && (ReferenceEquals(value, _last) || ReferenceEquals(value, _encodedFor));
 
+        // The value was checked (FrameEncoder.CheckEnvelope): not null, and no unpaired surrogate, which
+        // JsonEncodedText would refuse.
         public void Write(Utf8JsonWriter writer, JsonEncodedText name, string value)
         {
-            if (value is null || !ReferenceEquals(value, _encodedFor))
+            if (!ReferenceEquals(value, _encodedFor))
             {
-                // surrogates stay on the writer's path: JsonEncodedText refuses a lone one, which the writer replaces
-                if (value is null || !ReferenceEquals(value, _last) || value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+                if (!ReferenceEquals(value, _last))
                 {
                     _last = value;
                     writer.WriteString(name, value);

@@ -38,17 +38,15 @@ public static class WireEnum<TEnum>
     public static IReadOnlyList<string> AllNames => Names;
 
     /// <summary>The wire name of a value.</summary>
-    public static string Name(TEnum value)
-    {
-        var i = Array.IndexOf(AllValues, value);
-        return i >= 0 ? Names[i] : throw new ArgumentOutOfRangeException(nameof(value), value, $"Not a defined {typeof(TEnum).Name}.");
-    }
+    public static string Name(TEnum value) => Names[IndexOf(value)];
 
     /// <summary>The wire name of a value, encoded for a JSON writer.</summary>
-    internal static JsonEncodedText Encoded(TEnum value)
+    internal static JsonEncodedText Encoded(TEnum value) => EncodedNames[IndexOf(value)];
+
+    private static int IndexOf(TEnum value)
     {
         var i = Array.IndexOf(AllValues, value);
-        return i >= 0 ? EncodedNames[i] : throw new ArgumentOutOfRangeException(nameof(value), value, $"Not a defined {typeof(TEnum).Name}.");
+        return i >= 0 ? i : throw new ArgumentOutOfRangeException(nameof(value), value, $"Not a defined {typeof(TEnum).Name}.");
     }
 
     /// <summary>Parses an exact wire name.</summary>
