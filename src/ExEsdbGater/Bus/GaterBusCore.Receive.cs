@@ -22,6 +22,12 @@ internal sealed partial class GaterBusCore
         {
             // one worker: today's path, no hop and no copy
             Interlocked.Increment(ref _lanes[0].Counters.Received);
+            if (_stopping.IsCancellationRequested)
+            {
+                // receiving has stopped, as for a frame routed to a worker then: counted, not lost silently
+                OnArrivalDropped(instance, topic);
+                return;
+            }
             ReceiveOnLane(_lanes[0], instance, topic, frame);
             return;
         }

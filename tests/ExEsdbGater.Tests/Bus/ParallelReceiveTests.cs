@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using ExEsdbGater.Bus;
 using ExEsdbGater.Testing;
 using Gater.Cli.Commands;
@@ -191,6 +192,50 @@ public sealed class ParallelReceiveTests
         Assert.All(perLane.Values, n => Assert.InRange(n, 4400, 5600));
     }
 
+    [Theory]
+    [InlineData(1, 400)]
+    [InlineData(2, 0)]
+    [InlineData(4, 0)]
+    public async Task With_one_worker_the_backplane_thread_verifies_every_frame_and_with_more_only_routes(int workers, int onPusher)
+    {
+        var backplane = new PushBackplane();
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = workers });
+        var core = (GaterBusCore)receiver;
+        var handled = 0;
+        await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => Interlocked.Increment(ref handled), new SubscriptionOptions { Capacity = 400 });
+        // each verify starts a receive activity on the verifying thread; only those on the pushing thread, while it
+        // pushes, are counted (other tests' buses verify on other threads)
+        var pusher = -1;
+        var verifiedOnPusher = 0;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == GaterTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStarted = a =>
+            {
+                if (a.OperationName == "exesdbgater receive" && Environment.CurrentManagedThreadId == Volatile.Read(ref pusher))
+                {
+                    Interlocked.Increment(ref verifiedOnPusher);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var frames = Frames(400, 4);
+        Volatile.Write(ref pusher, Environment.CurrentManagedThreadId);
+        foreach (var (topic, frame) in frames)
+        {
+            backplane.Handler!(GaterInstance.Health, topic, frame);
+        }
+        Volatile.Write(ref pusher, -1);
+        await Until(() => Volatile.Read(ref handled) == 400, "every frame handled");
+        // busy:0 … busy:3 dealt in turn; with one worker all verified on the backplane's thread, with more all on the
+        // lanes' own threads (that thread only routes)
+        Assert.Equal(Enumerable.Range(0, 4).Select(t => t % workers), Enumerable.Range(0, 4).Select(t => core.LaneIndexOf(GaterInstance.Health, "busy:" + t)));
+        Assert.Equal(onPusher, Volatile.Read(ref verifiedOnPusher));
+        Assert.Equal(400, receiver.Statistics.Verified);
+        Assert.Equal(0, receiver.Statistics.Gaps);
+    }
+
     [Fact]
     public async Task A_full_lane_drops_counts_and_reports_while_forgeries_are_still_judged()
     {
@@ -314,12 +359,14 @@ public sealed class ParallelReceiveTests
         Assert.Equal(0, receiver.Statistics.Gaps);
     }
 
-    [Fact]
-    public async Task Dispose_with_lanes_busy_verifying_counts_what_it_abandons()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Dispose_with_lanes_busy_verifying_counts_what_it_abandons(int workers)
     {
         const int sent = 5000;
         var backplane = new PushBackplane();
-        var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 4 });
+        var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = workers });
         // no subscriber left: verified frames go nowhere, so every frame is verified or abandoned
         await (await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => { })).DisposeAsync();
         foreach (var (topic, frame) in Frames(sent, 16))
@@ -331,9 +378,11 @@ public sealed class ParallelReceiveTests
         Assert.Equal(sent, stats.Received);
         Assert.Equal(sent, stats.Verified + stats.InboundDropped);
         Assert.Equal(0, stats.Rejected);
-        // a frame the backplane still hands over after dispose is counted, not lost
+        // a frame the backplane still hands over after dispose is counted, not lost, whether it would have been
+        // verified on the backplane's thread (1 worker) or routed to a lane's (4)
         backplane.Handler!(GaterInstance.Health, "busy:late", Frames(1, 1)[0].Frame);
         Assert.Equal(sent + 1, receiver.Statistics.Verified + receiver.Statistics.InboundDropped);
+        Assert.Equal(0, receiver.Statistics.Rejected);
     }
 
     [Theory]
