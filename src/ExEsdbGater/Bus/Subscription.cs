@@ -60,7 +60,7 @@ internal sealed class Subscription : IGaterStream
 
     public bool IncludeRejections { get; }
 
-    public long Enqueued => _counters.EnqueuedTotal;
+    public long Enqueued => _counters.Enqueued.Total;
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
@@ -138,7 +138,7 @@ internal sealed class Subscription : IGaterStream
     /// True when a handler subscription has handled everything queued (a stream is always idle: its reader is not ours).
     /// Counts, not the queue's depth: an item already taken from the queue but not yet handled keeps it busy.
     /// </summary>
-    public bool IsIdle => _handler is null || _counters.EnqueuedTotal == Interlocked.Read(ref _counters.Handled) + Interlocked.Read(ref _queueDropped);
+    public bool IsIdle => _handler is null || _counters.Enqueued.Total == Interlocked.Read(ref _counters.Handled) + Interlocked.Read(ref _queueDropped);
 
     /// <summary>Unsubscribes, waits for the handler to return, and counts what is left in the queue as dropped.</summary>
     public async ValueTask<int> CloseAndCountRemainingAsync()
@@ -164,7 +164,7 @@ internal sealed class Subscription : IGaterStream
         {
             return false;
         }
-        _counters.CountEnqueued();
+        _counters.Enqueued.Increment();
         return true;
     }
 
@@ -174,7 +174,7 @@ internal sealed class Subscription : IGaterStream
         try
         {
             await _channel.Writer.WriteAsync(d, ct).ConfigureAwait(false);
-            _counters.CountEnqueued();
+            _counters.Enqueued.Increment();
             return true;
         }
         catch (ChannelClosedException)
@@ -262,31 +262,13 @@ internal sealed class Subscription : IGaterStream
     /// Cache lines for publishers' counts and one for the loop's: sharing a line with each other, or with the fields
     /// every publisher reads (the queue, the pattern), would move it between cores on every delivery.
     /// </summary>
-    /// <remarks>
-    /// Publishers count in two lines, chosen by thread: two receive lanes (or a lane and a local publisher) then
-    /// rarely increment the same line from two cores.
-    /// </remarks>
     [StructLayout(LayoutKind.Explicit, Size = 272)]
     private struct Counters
     {
-        [FieldOffset(64)] public long Enqueued0;
-        [FieldOffset(128)] public long Enqueued1;
+        // two receive lanes (or a lane and a local publisher) rarely count in the same line
+        [FieldOffset(0)] public StripedCounter Enqueued;
         [FieldOffset(192)] public long Call;
         [FieldOffset(200)] public long Handled;
-
-        public void CountEnqueued()
-        {
-            if ((Environment.CurrentManagedThreadId & 1) == 0)
-            {
-                Interlocked.Increment(ref Enqueued0);
-            }
-            else
-            {
-                Interlocked.Increment(ref Enqueued1);
-            }
-        }
-
-        public readonly long EnqueuedTotal => Volatile.Read(in Enqueued0) + Volatile.Read(in Enqueued1);
     }
 
     /// <summary>A handler loop's mark on its flow and the flows it starts: inside the call numbered <see cref="Call"/>.</summary>

@@ -22,7 +22,7 @@ public sealed partial class FrameVerifier
     private readonly ReplayCache _replay;
     private readonly long[] _rejected = new long[RejectReasons.All.Count];
     private readonly ILogger _logger;
-    private long _accepted;
+    private StripedCounter _accepted;
     private long _captureSecond;
     private long _capturesThisSecond;
 
@@ -50,7 +50,7 @@ public sealed partial class FrameVerifier
     public VerifierOptions Options => _options;
 
     /// <summary>Frames accepted so far.</summary>
-    public long AcceptedCount => Interlocked.Read(ref _accepted);
+    public long AcceptedCount => _accepted.Total;
 
     /// <summary>Entries forgotten early because the replay memory was full.</summary>
     public long ReplayForcedEvictions => _replay.ForcedEvictions;
@@ -87,7 +87,7 @@ public sealed partial class FrameVerifier
     {
         if (result.IsOk)
         {
-            Interlocked.Increment(ref _accepted);
+            _accepted.Increment();
         }
         else
         {
