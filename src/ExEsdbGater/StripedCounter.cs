@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace ExEsdbGater;
 
 /// <summary>
-/// A count that threads on several cores add to, in two cache lines chosen by thread, each apart from every other
-/// field: one line shared by two receive lanes (or with fields each reads per frame) moves between cores on every
-/// increment.
+/// A count that threads on several cores add to, in two cache lines chosen by the processor the thread runs on, each
+/// apart from every other field: one line shared by two receive lanes (or with fields each reads per frame) moves
+/// between cores on every increment. Two threads running at once on two processors always take different lines;
+/// with more processors, pairs of them share one.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 192)]
 internal struct StripedCounter
@@ -15,7 +16,9 @@ internal struct StripedCounter
 
     public void Increment()
     {
-        if ((Environment.CurrentManagedThreadId & 1) == 0)
+        // the runtime's cached processor number (refreshed now and then); a thread that moved meanwhile only shares
+        // a line for a while: every increment is atomic wherever it lands
+        if ((Thread.GetCurrentProcessorId() & 1) == 0)
         {
             Interlocked.Increment(ref _even);
         }

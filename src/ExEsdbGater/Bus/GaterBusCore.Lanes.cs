@@ -90,7 +90,7 @@ internal sealed partial class GaterBusCore
             // receiving has stopped: counted, not lost silently
             Interlocked.Decrement(ref c.Routed);
             Interlocked.Add(ref c.RoutedBytes, -frame.Length);
-            OnArrivalDropped(instance, topic);
+            OnArrivalAfterStop(instance, topic);
             return;
         }
         lane.Wakeup.AfterWrite();
@@ -154,12 +154,13 @@ internal sealed partial class GaterBusCore
         }
     }
 
-    private void OnArrivalDropped(GaterInstance instance, string topic)
+    // A frame the backplane hands over once receiving has stopped (dispose): counted with what dispose abandons, not
+    // reported as a slow consumer, which it is not.
+    private void OnArrivalAfterStop(GaterInstance instance, string topic)
     {
-        var dropped = Interlocked.Increment(ref _inboundDropped);
-        GaterTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("queue", "inbound"));
-        LogArrivalDropped(_logger, instance.WireName(), topic);
-        _events.Post(SlowConsumerDetected, new SlowConsumer(InboundQueueName, dropped));
+        Interlocked.Increment(ref _inboundDropped);
+        GaterTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("queue", "shutdown"));
+        LogArrivalAfterStop(_logger, instance.WireName(), topic);
     }
 
     private void LaneWorker(ReceiveLane lane)
@@ -330,8 +331,8 @@ internal sealed partial class GaterBusCore
     /// <summary>A frame routed to a lane, not yet verified.</summary>
     private readonly record struct Arrival(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving stopped: dropped a frame on {Instance} {Topic} before verifying it")]
-    private static partial void LogArrivalDropped(ILogger logger, string instance, string topic);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Receiving stopped: dropped a frame on {Instance} {Topic} before verifying it")]
+    private static partial void LogArrivalAfterStop(ILogger logger, string instance, string topic);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Receiving a frame on {Instance} {Topic} failed; the lane goes on")]
     private static partial void LogLaneFailed(ILogger logger, Exception exception, string instance, string topic);

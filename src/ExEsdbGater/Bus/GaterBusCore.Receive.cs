@@ -11,8 +11,9 @@ internal sealed partial class GaterBusCore
     // Verified deliveries waiting behind a full Wait-mode subscriber, over all lanes: one budget, as with one lane.
     private long _inboundCount, _inboundBytes;
 
-    // Every frame is verified on arrival, on the backplane's thread (one worker) or its lane's worker (several): one
-    // that fails is counted and gone, so forged frames never take inbound queue space. A verified delivery goes
+    // Every frame that arrives while receiving is verified on arrival, on the backplane's thread (one worker) or its
+    // lane's worker (several); one handed over after dispose is counted as dropped, unverified. One that fails
+    // verification is counted and gone, so forged frames never take inbound queue space. A verified delivery goes
     // straight to the subscribers' queues while they have room. When a Wait-mode subscriber is full, the rest of that
     // delivery and every later one of the lane wait in the lane's inbound queue (bounded by count and bytes), drained
     // in order with backpressure; inline delivery resumes once it is empty.
@@ -25,7 +26,7 @@ internal sealed partial class GaterBusCore
             if (_stopping.IsCancellationRequested)
             {
                 // receiving has stopped, as for a frame routed to a worker then: counted, not lost silently
-                OnArrivalDropped(instance, topic);
+                OnArrivalAfterStop(instance, topic);
                 return;
             }
             ReceiveOnLane(_lanes[0], instance, topic, frame);
