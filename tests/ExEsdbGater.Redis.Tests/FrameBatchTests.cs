@@ -123,10 +123,10 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
 
     private Task<(IGaterBus Bus, IGaterBackplane Plane)> BusAsync(string prefix, string node, bool batch = true) => BusAsync(redis.ConnectionString, prefix, node, batch);
 
-    private static async Task<(IGaterBus Bus, IGaterBackplane Plane)> BusAsync(string connectionString, string prefix, string node, bool batch)
+    private static async Task<(IGaterBus Bus, IGaterBackplane Plane)> BusAsync(string connectionString, string prefix, string node, bool batch, int receiveWorkers = 1)
     {
         var plane = await RedisBackplane.ConnectAsync(new RedisBackplaneOptions { ConnectionString = connectionString, Prefix = prefix, BatchFrames = batch });
-        return (GaterBus.Create(new GaterBusOptions { NodeName = node, Keys = Ring, Backplane = plane }), plane);
+        return (GaterBus.Create(new GaterBusOptions { NodeName = node, Keys = Ring, Backplane = plane, ReceiveWorkers = receiveWorkers }), plane);
     }
 
     private static Task Until(Func<bool> condition, Func<string> what) => Waiting.UntilAsync(condition, what);
@@ -162,12 +162,12 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
         }
     }
 
-    private static async Task<WatchedPair> PairAsync(string connectionString, string prefixStart, bool batch)
+    private static async Task<WatchedPair> PairAsync(string connectionString, string prefixStart, bool batch, int receiveWorkers = 1)
     {
         var prefix = prefixStart + Guid.NewGuid().ToString("N")[..8] + ":";
         var (watcher, carried) = await WatchAsync(connectionString, RedisBackplane.ChannelName(prefix, GaterInstance.Health, "cluster:health"));
         var (a, planeA) = await BusAsync(connectionString, prefix, "a@h", batch);
-        var (b, planeB) = await BusAsync(connectionString, prefix, "b@h", batch: true);
+        var (b, planeB) = await BusAsync(connectionString, prefix, "b@h", batch: true, receiveWorkers);
         var pair = new WatchedPair(watcher, carried, a, planeA, b, planeB);
         await b.SubscribeAsync(GaterInstance.Health, "cluster:health", (d, _) =>
         {
@@ -178,15 +178,19 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public Task A_burst_arrives_whole_in_order_and_travels_in_fewer_redis_messages_only_when_batching(bool batch)
-        => BurstAsync(redis.ConnectionString, batch);
+    [InlineData(true, 1)]
+    [InlineData(false, 1)]
+    [InlineData(true, 4)]
+    public Task A_burst_arrives_whole_in_order_and_travels_in_fewer_redis_messages_only_when_batching(bool batch, int receiveWorkers)
+        => BurstAsync(redis.ConnectionString, batch, receiveWorkers);
 
-    /// <summary>A bus publishes a burst to another over Redis at <paramref name="connectionString"/>; a plain client watches the channel.</summary>
-    internal static async Task BurstAsync(string connectionString, bool batch)
+    /// <summary>
+    /// A bus publishes a burst to another over Redis at <paramref name="connectionString"/>; a plain client watches the
+    /// channel. With several receive workers the receiver verifies each batch on several threads at once.
+    /// </summary>
+    internal static async Task BurstAsync(string connectionString, bool batch, int receiveWorkers = 1)
     {
-        await using var pair = await PairAsync(connectionString, "fb", batch);
+        await using var pair = await PairAsync(connectionString, "fb", batch, receiveWorkers);
         var (a, b, seqs, carried) = (pair.A, pair.B, pair.Seqs, pair.Carried);
         const int n = 3000;
         for (var i = 0; i < n; i++)

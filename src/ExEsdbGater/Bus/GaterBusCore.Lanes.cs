@@ -73,24 +73,29 @@ internal sealed partial class GaterBusCore
     // Which lane a channel's frames take (tests).
     internal int LaneIndexOf(GaterInstance instance, string topic) => Array.IndexOf(_lanes, LaneOf(instance, topic));
 
-    private void Route(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
-    {
+    /// <summary>Hands a frame to its lane's worker; the caller counted it received.</summary>
+    private void Route(ReceiveLane lane, GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
         // no copy: BackplaneFrameHandler's contract keeps the frame memory valid after the call returns
-        var lane = LaneOf(instance, topic);
+        => Route(lane, new Arrival(instance, topic, frame, null, 1, frame.Length));
+
+    /// <summary>Hands a frame, or a batch of one channel's frames, to its lane's worker.</summary>
+    private void Route(ReceiveLane lane, Arrival a)
+    {
         ref var c = ref lane.Counters;
-        Interlocked.Increment(ref c.Received);
-        if (IsFull(lane, frame.Length))
+        // a batch waits for room as one frame of its size would: it exceeds the bound by one batch at most
+        if (IsFull(lane, a.Bytes))
         {
-            WaitForRoom(lane, frame.Length);
+            WaitForRoom(lane, a.Bytes);
         }
-        Interlocked.Add(ref c.RoutedBytes, frame.Length);
-        Interlocked.Increment(ref c.Routed);
-        if (!lane.Arrivals!.Writer.TryWrite(new Arrival(instance, topic, frame)))
+        Interlocked.Add(ref c.RoutedBytes, a.Bytes);
+        Interlocked.Add(ref c.Routed, a.Count);
+        if (!lane.Arrivals!.Writer.TryWrite(a))
         {
             // receiving has stopped: counted, not lost silently
-            Interlocked.Decrement(ref c.Routed);
-            Interlocked.Add(ref c.RoutedBytes, -frame.Length);
-            OnArrivalAfterStop(instance, topic);
+            Interlocked.Add(ref c.Routed, -a.Count);
+            Interlocked.Add(ref c.RoutedBytes, -a.Bytes);
+            OnArrivalAfterStop(a.Instance, a.Topic, a.Count);
+            a.ReturnBatch();
             return;
         }
         lane.Wakeup.AfterWrite();
@@ -156,10 +161,10 @@ internal sealed partial class GaterBusCore
 
     // A frame the backplane hands over once receiving has stopped (dispose): counted with what dispose abandons, not
     // reported as a slow consumer, which it is not.
-    private void OnArrivalAfterStop(GaterInstance instance, string topic)
+    private void OnArrivalAfterStop(GaterInstance instance, string topic, int frames = 1)
     {
-        Interlocked.Increment(ref _inboundDropped);
-        GaterTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("queue", "shutdown"));
+        Interlocked.Add(ref _inboundDropped, frames);
+        GaterTelemetry.Dropped.Add(frames, new KeyValuePair<string, object?>("queue", "shutdown"));
         LogArrivalAfterStop(_logger, instance.WireName(), topic);
     }
 
@@ -176,7 +181,14 @@ internal sealed partial class GaterBusCore
                 {
                     try
                     {
-                        ReceiveOnLane(lane, a.Instance, a.Topic, a.Frame);
+                        if (a.Batch is null)
+                        {
+                            ReceiveOnLane(lane, a.Instance, a.Topic, a.Frame);
+                        }
+                        else
+                        {
+                            ReceiveBatchOnLane(lane, a.Instance, a.Topic, a.Batch, a.Count);
+                        }
                     }
 #pragma warning disable CA1031 // as a backplane's handler: a failure loses that frame, never the lane
                     catch (Exception ex)
@@ -186,8 +198,11 @@ internal sealed partial class GaterBusCore
                     }
                     finally
                     {
-                        processedBytes += a.Frame.Length;
-                        if ((++processed & 31) == 0)
+                        a.ReturnBatch();
+                        processedBytes += a.Bytes;
+                        var before = processed;
+                        processed += a.Count;
+                        if ((before >> 5) != (processed >> 5))
                         {
                             PublishProgress(lane, processed, processedBytes);
                         }
@@ -271,8 +286,9 @@ internal sealed partial class GaterBusCore
             while (lane.Arrivals is not null && lane.Arrivals.Reader.TryRead(out var a))
             {
                 // the worker has ended: this is now the only writer of its progress
-                PublishProgress(lane, Interlocked.Read(ref lane.Counters.Processed) + 1, Interlocked.Read(ref lane.Counters.ProcessedBytes) + a.Frame.Length);
-                abandoned++;
+                PublishProgress(lane, Interlocked.Read(ref lane.Counters.Processed) + a.Count, Interlocked.Read(ref lane.Counters.ProcessedBytes) + a.Bytes);
+                a.ReturnBatch();
+                abandoned += a.Count;
             }
             while (lane.Inbound.Reader.TryRead(out var item))
             {
@@ -328,8 +344,21 @@ internal sealed partial class GaterBusCore
         [FieldOffset(200)] public long ProcessedBytes;
     }
 
-    /// <summary>A frame routed to a lane, not yet verified.</summary>
-    private readonly record struct Arrival(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame);
+    /// <summary>
+    /// A frame routed to a lane, not yet verified; or a batch of one channel's frames (<see cref="Batch"/>, rented,
+    /// its first <see cref="Count"/> used), verified on the lane by several threads at once.
+    /// </summary>
+    private readonly record struct Arrival(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame, ReadOnlyMemory<byte>[]? Batch, int Count, int Bytes)
+    {
+        public void ReturnBatch()
+        {
+            if (Batch is not null)
+            {
+                Array.Clear(Batch, 0, Count);
+                System.Buffers.ArrayPool<ReadOnlyMemory<byte>>.Shared.Return(Batch);
+            }
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Receiving stopped: dropped a frame on {Instance} {Topic} before verifying it")]
     private static partial void LogArrivalAfterStop(ILogger logger, string instance, string topic);

@@ -32,7 +32,9 @@ internal sealed partial class GaterBusCore
             ReceiveOnLane(_lanes[0], instance, topic, frame);
             return;
         }
-        Route(instance, topic, frame);
+        var lane = LaneOf(instance, topic);
+        Interlocked.Increment(ref lane.Counters.Received);
+        Route(lane, instance, topic, frame);
     }
 
     private void ReceiveOnLane(ReceiveLane lane, GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
@@ -40,9 +42,20 @@ internal sealed partial class GaterBusCore
         // outside the lane's lock: a channel's frames come one at a time (one backplane subscription, or the lane's
         // worker), and the verifier and tracker are thread-safe; the lock orders only the fan-out against the lane's
         // inbound loop and linked messages
-        if (Verify(lane, instance, topic, frame) is { } delivery)
+        VerifyResult result;
+        using (GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer))
         {
-            FanOutReceived(lane, instance, topic, delivery, frame.Length);
+            result = Verifier.Verify(frame.Span, instance, topic);
+        }
+        ReceiveVerified(lane, instance, topic, result, frame.Length);
+    }
+
+    /// <summary>The rest of receiving a verified (or rejected) frame, on its lane, in its channel's order.</summary>
+    private void ReceiveVerified(ReceiveLane lane, GaterInstance instance, string topic, in VerifyResult result, int bytes)
+    {
+        if (Accept(lane, result) is { } delivery)
+        {
+            FanOutReceived(lane, instance, topic, delivery, bytes);
         }
     }
 
@@ -80,11 +93,9 @@ internal sealed partial class GaterBusCore
         }
     }
 
-    /// <summary>Verifies once; null for a rejected frame (counted by the verifier) or our own echo.</summary>
-    private Delivery? Verify(ReceiveLane lane, GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
+    /// <summary>Null for a rejected frame (counted by the verifier) or our own echo; otherwise tracked and delivered.</summary>
+    private Delivery? Accept(ReceiveLane lane, in VerifyResult result)
     {
-        using var activity = GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer);
-        var result = Verifier.Verify(frame.Span, instance, topic);
         if (!result.IsOk)
         {
             return null;

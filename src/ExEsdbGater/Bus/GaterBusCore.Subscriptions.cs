@@ -43,7 +43,7 @@ internal sealed partial class GaterBusCore
             try
             {
                 // One backplane subscription per instance: overlapping patterns never receive a frame twice.
-                _backplaneSubs[(int)sub.Instance] ??= await _backplane.SubscribeAsync(sub.Instance, "*", OnBackplaneFrame, ct).ConfigureAwait(false);
+                _backplaneSubs[(int)sub.Instance] ??= await _backplane.SubscribeAsync(sub.Instance, "*", _backplaneHandler, ct).ConfigureAwait(false);
             }
             finally
             {

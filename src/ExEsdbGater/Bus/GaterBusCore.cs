@@ -47,6 +47,7 @@ internal sealed partial class GaterBusCore : IGaterBus
             link.StateChanged += OnBackplaneState;
         }
         _lanes = CreateLanes(options.ReceiveWorkers);
+        _backplaneHandler = OnBackplaneFrame;
         GaterTelemetry.Track(this);
     }
 

@@ -83,6 +83,14 @@ public sealed partial class FrameVerifier
         return Counted(Check(frame, instance, topic, null, null), frame, instance, topic);
     }
 
+    /// <summary>
+    /// <see cref="Verify"/>, for frames of one batch verified on several threads at once: the replay memory's step
+    /// waits for <paramref name="order"/> to give this frame (<paramref name="index"/>) its turn, so that of two
+    /// copies in a batch the first is accepted, as one frame at a time.
+    /// </summary>
+    internal VerifyResult VerifyInOrder(ReadOnlySpan<byte> frame, GaterInstance instance, string topic, IReplayOrder order, int index)
+        => Counted(Check(frame, instance, topic, null, null, order, index), frame, instance, topic);
+
     private VerifyResult Counted(VerifyResult result, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
     {
         if (result.IsOk)
@@ -106,7 +114,7 @@ public sealed partial class FrameVerifier
     private static partial void LogRejected(ILogger logger, string reason, string instance, string topic, string? detail);
 
     // entryId set: a stream entry (FrameVerifier.Durable.cs), judged at its reference time with the entry replay memory
-    private VerifyResult Check(ReadOnlySpan<byte> frame, GaterInstance instance, string topic, long? referenceTime, string? entryId)
+    private VerifyResult Check(ReadOnlySpan<byte> frame, GaterInstance instance, string topic, long? referenceTime, string? entryId, IReplayOrder? order = null, int index = 0)
     {
         // 1
         if (frame.Length > FrameRules.MaxFrameBytes)
@@ -208,6 +216,8 @@ public sealed partial class FrameVerifier
             _replay.Prefetch(replayKey);
         }
         var payloadFault = ReadPayload(body, in f, instance, typeInfo, type, envelope, out var message);
+        // everything from here on reads or writes the replay memory
+        order?.WaitForTurn(index);
         if (entryId is null && payloadFault is null && _options.ReplayStore is null)
         {
             // the usual case, all else accepted and no shared store: the look-up and the entry are one step

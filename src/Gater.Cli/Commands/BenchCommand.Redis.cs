@@ -56,7 +56,8 @@ internal sealed partial class BenchCommand
         await using var bpB = RedisBackplane.Create(oursSub, prefix);
         await using var bpNobody = RedisBackplane.Create(oursPub, nobody);
         await using var a = GaterBus.Create(new GaterBusOptions { NodeName = "a@bench", Keys = ring, Backplane = bpA });
-        await using var b = GaterBus.Create(new GaterBusOptions { NodeName = "b@bench", Keys = ring, Backplane = bpB });
+        // the receiving bus with a receive worker per core: a frame batch of its one channel is verified on all of them
+        await using var b = GaterBus.Create(new GaterBusOptions { NodeName = "b@bench", Keys = ring, Backplane = bpB, ReceiveWorkers = Environment.ProcessorCount });
         await using var aNobody = GaterBus.Create(new GaterBusOptions { NodeName = "a@bench", Keys = ring, Backplane = bpNobody });
         var oursCounter = new RoundCounter();
         await b.SubscribeAsync(GaterInstance.Health, "cluster:health", (_, _) =>
