@@ -4,9 +4,10 @@ using System.Diagnostics;
 namespace ExEsdbGater.Bus;
 
 // Batches of one channel's frames (the Redis backplane's frame batches): with several receive workers, a batch goes
-// to its channel's lane as one arrival, where the lane's worker and up to ReceiveWorkers − 1 pool threads verify its
-// frames at once (signature, body, replay memory: all thread-safe); then the worker takes each on the usual way, in
-// order (echo, sequence, fan-out), so order, gaps and replays stay exact. One hot channel then verifies on more than
+// to its channel's lane as one arrival, where the lane's worker and up to ReceiveWorkers − 1 pool threads check its
+// frames at once up to the replay memory (size, signature, body: all thread-safe); then the worker takes each on in
+// order, the replay step first (FrameVerifier.Batches.cs), then echo, sequence and fan-out, so order, gaps and
+// replays stay exact. One hot channel then verifies on more than
 // one core, where one frame at a time it had one.
 internal sealed partial class GaterBusCore
 {
@@ -49,7 +50,7 @@ internal sealed partial class GaterBusCore
         }
         var lane = LaneOf(instance, topic);
         Interlocked.Add(ref lane.Counters.Received, count);
-        Route(lane, new Arrival(instance, topic, default, batch, count, bytes));
+        Route(lane, new Arrival(instance, topic, default, new FrameList(batch, count, bytes)));
     }
 
     // On the lane's worker: it and up to ReceiveWorkers − 1 pool threads verify the batch's frames, then it takes
@@ -58,9 +59,10 @@ internal sealed partial class GaterBusCore
     {
         var helpers = Math.Min(_lanes.Length - 1, (count / FramesPerBatchHelper) - 1);
         var results = ArrayPool<VerifyResult>.Shared.Rent(count);
+        var deferred = ArrayPool<FrameVerifier.DeferredReplay?>.Shared.Rent(count);
         try
         {
-            var batch = new ParallelVerify(this, instance, topic, frames, results, count);
+            var batch = new ParallelVerify(this, instance, topic, frames, results, deferred, count);
             for (var h = 0; h < helpers; h++)
             {
                 ThreadPool.UnsafeQueueUserWorkItem(batch, preferLocal: false);
@@ -71,7 +73,9 @@ internal sealed partial class GaterBusCore
             {
                 try
                 {
-                    ReceiveVerified(lane, instance, topic, results[i], frames[i].Length);
+                    // the replay steps in frame order, here: of two copies the first is accepted
+                    var result = deferred[i] is { } d ? Verifier.CompleteReplay(d, frames[i].Span, instance, topic) : results[i];
+                    ReceiveVerified(lane, instance, topic, result, frames[i].Length);
                 }
 #pragma warning disable CA1031 // as one frame at a time: a failure loses that frame, never the rest
                 catch (Exception ex)
@@ -85,20 +89,20 @@ internal sealed partial class GaterBusCore
         {
             Array.Clear(results, 0, count);
             ArrayPool<VerifyResult>.Shared.Return(results);
+            Array.Clear(deferred, 0, count);
+            ArrayPool<FrameVerifier.DeferredReplay?>.Shared.Return(deferred);
         }
     }
 
     /// <summary>
-    /// One batch's verifying: the lane's worker and each helper claim frames in turn until none is left. A frame meets
-    /// the replay memory, and is done, only after every earlier one: of two copies in a batch the first is accepted,
-    /// as one frame at a time. A helper that starts late finds nothing to claim and touches nothing else, so the
-    /// arrays may go back once every frame is done.
+    /// One batch's checking: the lane's worker and each helper claim frames in turn until none is left, each checked
+    /// up to the replay memory. A helper that starts late finds nothing to claim and touches nothing else, so the
+    /// arrays may go back once every claimed frame is done.
     /// </summary>
-    private sealed class ParallelVerify(GaterBusCore bus, GaterInstance instance, string topic, ReadOnlyMemory<byte>[] frames, VerifyResult[] results, int count) : IThreadPoolWorkItem, IReplayOrder
+    private sealed class ParallelVerify(GaterBusCore bus, GaterInstance instance, string topic, ReadOnlyMemory<byte>[] frames, VerifyResult[] results, FrameVerifier.DeferredReplay?[] deferred, int count) : IThreadPoolWorkItem
     {
         private int _next = -1;
-        // the frame whose turn it is: every frame before it is done
-        private int _turn;
+        private int _done;
 
         public void Execute() => Work();
 
@@ -110,34 +114,31 @@ internal sealed partial class GaterBusCore
                 try
                 {
                     using var activity = GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer);
-                    results[i] = bus.Verifier.VerifyInOrder(frames[i].Span, instance, topic, this, i);
+                    results[i] = bus.Verifier.VerifyUpToReplay(frames[i].Span, instance, topic, out deferred[i]);
                 }
 #pragma warning disable CA1031 // on a pool thread nothing may escape: the frame is lost and logged
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
                     results[i] = default;
+                    deferred[i] = null;
                     bus.LaneFailed(ex, instance, topic);
                 }
                 finally
                 {
-                    // claims come in order, so the frame whose turn it is is always being verified: this ends
-                    WaitForTurn(i);
-                    Volatile.Write(ref _turn, i + 1);
+                    Interlocked.Increment(ref _done);
                 }
             }
         }
 
-        public void WaitForTurn(int index)
+        /// <summary>Waits for the frames helpers have in hand: a check's time each, at most.</summary>
+        public void WaitForAll()
         {
             var spin = new SpinWait();
-            while (Volatile.Read(ref _turn) < index)
+            while (Volatile.Read(ref _done) < count)
             {
-                spin.SpinOnce();
+                spin.SpinOnce(sleep1Threshold: -1);
             }
         }
-
-        /// <summary>Waits until every frame is done: at most the time of the verifies helpers have in hand.</summary>
-        public void WaitForAll() => WaitForTurn(count);
     }
 }

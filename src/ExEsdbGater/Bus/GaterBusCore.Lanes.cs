@@ -76,7 +76,7 @@ internal sealed partial class GaterBusCore
     /// <summary>Hands a frame to its lane's worker; the caller counted it received.</summary>
     private void Route(ReceiveLane lane, GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
         // no copy: BackplaneFrameHandler's contract keeps the frame memory valid after the call returns
-        => Route(lane, new Arrival(instance, topic, frame, null, 1, frame.Length));
+        => Route(lane, new Arrival(instance, topic, frame, null));
 
     /// <summary>Hands a frame, or a batch of one channel's frames, to its lane's worker.</summary>
     private void Route(ReceiveLane lane, Arrival a)
@@ -187,7 +187,7 @@ internal sealed partial class GaterBusCore
                         }
                         else
                         {
-                            ReceiveBatchOnLane(lane, a.Instance, a.Topic, a.Batch, a.Count);
+                            ReceiveBatchOnLane(lane, a.Instance, a.Topic, a.Batch.Frames, a.Batch.Count);
                         }
                     }
 #pragma warning disable CA1031 // as a backplane's handler: a failure loses that frame, never the lane
@@ -344,19 +344,29 @@ internal sealed partial class GaterBusCore
         [FieldOffset(200)] public long ProcessedBytes;
     }
 
-    /// <summary>
-    /// A frame routed to a lane, not yet verified; or a batch of one channel's frames (<see cref="Batch"/>, rented,
-    /// its first <see cref="Count"/> used), verified on the lane by several threads at once.
-    /// </summary>
-    private readonly record struct Arrival(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame, ReadOnlyMemory<byte>[]? Batch, int Count, int Bytes)
+    /// <summary>A frame routed to a lane, not yet verified; or a batch of one channel's frames, verified on the lane by several threads at once.</summary>
+    private readonly record struct Arrival(GaterInstance Instance, string Topic, ReadOnlyMemory<byte> Frame, FrameList? Batch)
     {
-        public void ReturnBatch()
+        public int Count => Batch?.Count ?? 1;
+
+        public int Bytes => Batch?.Bytes ?? Frame.Length;
+
+        public void ReturnBatch() => Batch?.Return();
+    }
+
+    /// <summary>A batch's frames, in a rented array (its first <see cref="Count"/> used), and their bytes.</summary>
+    private sealed class FrameList(ReadOnlyMemory<byte>[] frames, int count, int bytes)
+    {
+        public ReadOnlyMemory<byte>[] Frames => frames;
+
+        public int Count => count;
+
+        public int Bytes => bytes;
+
+        public void Return()
         {
-            if (Batch is not null)
-            {
-                Array.Clear(Batch, 0, Count);
-                System.Buffers.ArrayPool<ReadOnlyMemory<byte>>.Shared.Return(Batch);
-            }
+            Array.Clear(frames, 0, count);
+            System.Buffers.ArrayPool<ReadOnlyMemory<byte>>.Shared.Return(frames);
         }
     }
 

@@ -20,6 +20,6 @@ public sealed partial class FrameVerifier
     {
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(entryId);
-        return Counted(Check(frame, instance, topic, referenceTime, entryId), frame, instance, topic);
+        return Counted(Check(frame, instance, topic, referenceTime, entryId, defer: false, out _), frame, instance, topic);
     }
 }

@@ -80,16 +80,8 @@ public sealed partial class FrameVerifier
     public VerifyResult Verify(ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        return Counted(Check(frame, instance, topic, null, null), frame, instance, topic);
+        return Counted(Check(frame, instance, topic, null, null, defer: false, out _), frame, instance, topic);
     }
-
-    /// <summary>
-    /// <see cref="Verify"/>, for frames of one batch verified on several threads at once: the replay memory's step
-    /// waits for <paramref name="order"/> to give this frame (<paramref name="index"/>) its turn, so that of two
-    /// copies in a batch the first is accepted, as one frame at a time.
-    /// </summary>
-    internal VerifyResult VerifyInOrder(ReadOnlySpan<byte> frame, GaterInstance instance, string topic, IReplayOrder order, int index)
-        => Counted(Check(frame, instance, topic, null, null, order, index), frame, instance, topic);
 
     private VerifyResult Counted(VerifyResult result, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
     {
@@ -114,8 +106,10 @@ public sealed partial class FrameVerifier
     private static partial void LogRejected(ILogger logger, string reason, string instance, string topic, string? detail);
 
     // entryId set: a stream entry (FrameVerifier.Durable.cs), judged at its reference time with the entry replay memory
-    private VerifyResult Check(ReadOnlySpan<byte> frame, GaterInstance instance, string topic, long? referenceTime, string? entryId, IReplayOrder? order = null, int index = 0)
+    // defer: stop before the replay memory and hand back what its step needs (FrameVerifier.Batches.cs)
+    private VerifyResult Check(ReadOnlySpan<byte> frame, GaterInstance instance, string topic, long? referenceTime, string? entryId, bool defer, out DeferredReplay? deferred)
     {
+        deferred = null;
         // 1
         if (frame.Length > FrameRules.MaxFrameBytes)
         {
@@ -216,8 +210,12 @@ public sealed partial class FrameVerifier
             _replay.Prefetch(replayKey);
         }
         var payloadFault = ReadPayload(body, in f, instance, typeInfo, type, envelope, out var message);
-        // everything from here on reads or writes the replay memory
-        order?.WaitForTurn(index);
+        if (defer && entryId is null && _options.ReplayStore is null)
+        {
+            // everything from here on reads or writes the replay memory: CompleteReplay takes it on, in frame order
+            deferred = new DeferredReplay(envelope, replayKey, f.Ts + maxAge, now, message, payloadFault);
+            return default;
+        }
         if (entryId is null && payloadFault is null && _options.ReplayStore is null)
         {
             // the usual case, all else accepted and no shared store: the look-up and the entry are one step

@@ -1,0 +1,39 @@
+namespace ExEsdbGater.Frames;
+
+// Frames of one batch verified on several threads at once (GaterBusCore.Batches.cs): each thread checks a frame up to
+// the replay memory (size, format, key, signature, topic, time, body, payload) and stops there; the lane then takes
+// every frame's replay step in frame order, so that of two copies in a batch the first is accepted, exactly as one
+// frame at a time. Threads never wait on each other for it.
+public sealed partial class FrameVerifier
+{
+    /// <summary>
+    /// <see cref="Verify"/> up to the replay memory. A frame rejected before it comes back rejected (and counted), with
+    /// <paramref name="deferred"/> null; otherwise <paramref name="deferred"/> is set, and <see cref="CompleteReplay"/>
+    /// gives the result, in frame order. With a <see cref="VerifierOptions.ReplayStore"/> nothing is deferred.
+    /// </summary>
+    internal VerifyResult VerifyUpToReplay(ReadOnlySpan<byte> frame, GaterInstance instance, string topic, out DeferredReplay? deferred)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var result = Check(frame, instance, topic, null, null, defer: true, out deferred);
+        return deferred is null ? Counted(result, frame, instance, topic) : default;
+    }
+
+    /// <summary>The replay step of a frame <see cref="VerifyUpToReplay"/> deferred, and its result, counted.</summary>
+    internal VerifyResult CompleteReplay(in DeferredReplay d, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
+    {
+        VerifyResult result;
+        if (d.PayloadFault is { } fault)
+        {
+            // as one at a time: a replay is reported as such before a fault of its payload
+            result = _replay.Contains(d.Key, d.Now) ? new(RejectReason.Replayed, $"id {d.Envelope.Id} of {d.Envelope.Node} seen", d.Envelope) : fault;
+        }
+        else
+        {
+            result = Remember(d.Envelope, d.Key, d.ExpiresAt, d.Now, d.Message!);
+        }
+        return Counted(result, frame, instance, topic);
+    }
+
+    /// <summary>What a frame's replay step needs, worked out on the thread that checked it.</summary>
+    internal readonly record struct DeferredReplay(Envelope Envelope, ulong Key, long ExpiresAt, long Now, GaterMessage? Message, VerifyResult? PayloadFault);
+}
