@@ -213,8 +213,8 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
 
     // StackExchange.Redis drops what a message handler throws: a throw for one frame of a batch would lose the frames
     // after it without a word. Each frame is handed on by itself; a failure is counted and logged.
-    // A batch's frames, in order: to a bus as one batch (verified on several threads when it has receive workers
-    // for it), to any other handler one at a time, each failure that frame's own.
+    // A batch's frames, in order: to a bus that verifies it on several threads as one batch, otherwise one at a time,
+    // each failure that frame's own.
     private void HandBatch(BackplaneFrameHandler handler, GaterInstance instance, string topic, ReadOnlyMemory<byte> message, int frames)
     {
         var list = ArrayPool<ReadOnlyMemory<byte>>.Shared.Rent(frames);
@@ -224,7 +224,7 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
             {
                 list[i] = FrameBatch.Next(message, ref offset);
             }
-            if (!GaterBusCore.TakesBatches(handler))
+            if (!GaterBusCore.TakesBatches(handler, frames))
             {
                 for (var i = 0; i < frames; i++)
                 {

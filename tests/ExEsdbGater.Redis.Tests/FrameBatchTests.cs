@@ -201,6 +201,19 @@ public sealed class FrameBatchTests(RedisServer redis) : IClassFixture<RedisServ
         Assert.Equal(Enumerable.Range(1, n).Select(i => (long)i), seqs);
         Assert.Equal(0, b.Statistics.Rejected);
         Assert.Equal(0, b.Statistics.Gaps);
+        // with several workers, batches of 16 frames or more went to the lane whole (verified on several threads)
+        var whole = ((ExEsdbGater.Bus.GaterBusCore)b).BatchesRoutedWhole;
+        if (receiveWorkers > 1 && batch)
+        {
+            await Until(() => carried.Sum(m => FrameBatch.IsBatch(m) ? FrameBatch.Count(m) : 1) == n, () => $"{n} frames seen on the channel");
+            var large = carried.Count(m => FrameBatch.IsBatch(m) && FrameBatch.Count(m) >= 16);
+            Assert.True(large > 0, $"no Redis message of 16 frames or more among {carried.Count}");
+            Assert.Equal(large, whole);
+        }
+        else
+        {
+            Assert.Equal(0, whole);
+        }
 
         await Until(() => carried.Sum(m => FrameBatch.IsBatch(m) ? FrameBatch.Count(m) : 1) == n, () => $"{n} frames seen on the channel");
         var messages = carried.ToArray();

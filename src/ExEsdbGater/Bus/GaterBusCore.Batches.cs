@@ -8,7 +8,8 @@ namespace ExEsdbGater.Bus;
 // frames at once up to the replay memory (size, signature, body: all thread-safe); then the worker takes each on in
 // order, the replay step first (FrameVerifier.Batches.cs), then echo, sequence and fan-out, so order, gaps and
 // replays stay exact. One hot channel then verifies on more than
-// one core, where one frame at a time it had one.
+// one core, where one frame at a time it had one. Rejections found while checking are counted and reported at once,
+// on the thread that found them: within a batch, in no fixed order among themselves or with its deliveries.
 internal sealed partial class GaterBusCore
 {
     // Frames per helper, at least: a pool thread's hand-off costs a few verifies' time.
@@ -17,30 +18,34 @@ internal sealed partial class GaterBusCore
     // the handler this bus gives its backplanes: one delegate, made in the constructor, so that HandBatch knows it
     private readonly BackplaneFrameHandler _backplaneHandler;
 
-    /// <summary>True when <paramref name="handler"/> is a bus's own, which takes a batch at once (<see cref="HandBatch"/>).</summary>
-    internal static bool TakesBatches(BackplaneFrameHandler handler)
-        => handler.Target is GaterBusCore bus && ReferenceEquals(handler, bus._backplaneHandler);
+    /// <summary>
+    /// True when <paramref name="handler"/> is a bus's own and that bus verifies a batch of <paramref name="count"/>
+    /// frames on several threads (several workers, 16 frames or more, no <see cref="VerifierOptions.ReplayStore"/>,
+    /// receiving): then <see cref="HandBatch"/> hands it over whole. Otherwise the backplane hands the frames over
+    /// one at a time, as always, each failure that frame's own.
+    /// </summary>
+    internal static bool TakesBatches(BackplaneFrameHandler handler, int count)
+        => handler.Target is GaterBusCore bus && ReferenceEquals(handler, bus._backplaneHandler)
+            && bus._lanes.Length > 1 && count >= 2 * FramesPerBatchHelper
+            && bus.Verifier.Options.ReplayStore is null && !bus._stopping.IsCancellationRequested;
 
     /// <summary>
-    /// Hands a backplane's batch of frames of one channel, in order, to a bus's own handler (<see cref="TakesBatches"/>).
-    /// The frames' memory must stay valid after the call returns (as <see cref="BackplaneFrameHandler"/>'s), and
-    /// <paramref name="frames"/> may be reused once it returns.
+    /// Hands a backplane's batch of frames of one channel, in order, to a bus's own handler, when
+    /// <see cref="TakesBatches"/> said so. The frames' memory must stay valid after the call returns (as
+    /// <see cref="BackplaneFrameHandler"/>'s), and <paramref name="frames"/> may be reused once it returns.
     /// </summary>
     internal static void HandBatch(BackplaneFrameHandler handler, GaterInstance instance, string topic, ReadOnlyMemory<byte>[] frames, int count)
         => ((GaterBusCore)handler.Target!).OnBackplaneBatch(instance, topic, frames, count);
 
+    /// <summary>Batches routed to a lane whole, to be verified on several threads (tests).</summary>
+    internal long BatchesRoutedWhole => Interlocked.Read(ref _batchesRoutedWhole);
+
+    private long _batchesRoutedWhole;
+
     private void OnBackplaneBatch(GaterInstance instance, string topic, ReadOnlyMemory<byte>[] frames, int count)
     {
-        if (_lanes.Length == 1 || count < 2 * FramesPerBatchHelper || _stopping.IsCancellationRequested)
-        {
-            // one worker (one thread verifies), or too few frames to share: one frame at a time
-            for (var i = 0; i < count; i++)
-            {
-                OnBackplaneFrame(instance, topic, frames[i]);
-            }
-            return;
-        }
-        // the batch goes to its channel's lane as one arrival, in its copy of the list (the caller reuses its own)
+        // the batch goes to its channel's lane as one arrival, in its copy of the list (the caller reuses its own);
+        // should receiving stop meanwhile, Route counts its frames as dropped
         var batch = ArrayPool<ReadOnlyMemory<byte>>.Shared.Rent(count);
         var bytes = 0;
         for (var i = 0; i < count; i++)
@@ -50,6 +55,7 @@ internal sealed partial class GaterBusCore
         }
         var lane = LaneOf(instance, topic);
         Interlocked.Add(ref lane.Counters.Received, count);
+        Interlocked.Increment(ref _batchesRoutedWhole);
         Route(lane, new Arrival(instance, topic, default, new FrameList(batch, count, bytes)));
     }
 

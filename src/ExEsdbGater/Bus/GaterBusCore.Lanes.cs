@@ -165,7 +165,7 @@ internal sealed partial class GaterBusCore
     {
         Interlocked.Add(ref _inboundDropped, frames);
         GaterTelemetry.Dropped.Add(frames, new KeyValuePair<string, object?>("queue", "shutdown"));
-        LogArrivalAfterStop(_logger, instance.WireName(), topic);
+        LogArrivalAfterStop(_logger, frames, instance.WireName(), topic);
     }
 
     private void LaneWorker(ReceiveLane lane)
@@ -370,8 +370,8 @@ internal sealed partial class GaterBusCore
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Receiving stopped: dropped a frame on {Instance} {Topic} before verifying it")]
-    private static partial void LogArrivalAfterStop(ILogger logger, string instance, string topic);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Receiving stopped: dropped {Frames} frame(s) on {Instance} {Topic} before verifying them")]
+    private static partial void LogArrivalAfterStop(ILogger logger, int frames, string instance, string topic);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Receiving a frame on {Instance} {Topic} failed; the lane goes on")]
     private static partial void LogLaneFailed(ILogger logger, Exception exception, string instance, string topic);

@@ -30,13 +30,26 @@ public sealed class BatchReceiveTests
         return (GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = workers }), backplane);
     }
 
+    // As the Redis backplane hands over a frame batch: whole when the bus takes it so, else one frame at a time.
     private static void Hand(PushBackplane backplane, List<byte[]> frames, string topic = "hot")
     {
         var list = frames.Select(f => (ReadOnlyMemory<byte>)f).ToArray();
-        GaterBusCore.HandBatch(backplane.Handler!, GaterInstance.Health, topic, list, list.Length);
+        if (GaterBusCore.TakesBatches(backplane.Handler!, list.Length))
+        {
+            GaterBusCore.HandBatch(backplane.Handler!, GaterInstance.Health, topic, list, list.Length);
+        }
+        else
+        {
+            foreach (var frame in list)
+            {
+                backplane.Handler!(GaterInstance.Health, topic, frame);
+            }
+        }
         // the caller may reuse its list as soon as the call returns
         Array.Fill(list, ReadOnlyMemory<byte>.Empty);
     }
+
+    private static long Whole(IGaterBus bus) => ((GaterBusCore)bus).BatchesRoutedWhole;
 
     [Theory]
     [InlineData(1)]
@@ -48,7 +61,9 @@ public sealed class BatchReceiveTests
         await using var _ = bus;
         var got = new ConcurrentQueue<long>();
         await bus.SubscribeAsync(GaterInstance.Health, "hot", d => got.Enqueue(d.Envelope!.Seq), new SubscriptionOptions { Capacity = 10_000 });
-        Assert.True(GaterBusCore.TakesBatches(backplane.Handler!));
+        // several workers: every batch of 16 frames or more goes whole; one worker: none
+        Assert.Equal(workers > 1, GaterBusCore.TakesBatches(backplane.Handler!, 16));
+        Assert.False(GaterBusCore.TakesBatches(backplane.Handler!, 15));
         var expected = new List<long>();
         var handed = 0;
         for (var b = 0; b < 20; b++)
@@ -88,6 +103,7 @@ public sealed class BatchReceiveTests
         Assert.Equal(21, bus.Verifier.RejectedCount(RejectReason.Replayed));
         Assert.Equal(1, stats.Gaps);
         Assert.Equal(0, stats.InboundDropped);
+        Assert.Equal(workers > 1 ? 20 : 0, Whole(bus));
     }
 
     [Theory]
@@ -112,6 +128,7 @@ public sealed class BatchReceiveTests
             }
             Hand(backplane, batch);
         }
+        Assert.Equal(8, Whole(bus));
         await Until(() => got.Count == 512, "the first of every pair");
         Assert.Equal(Enumerable.Range(1, 512).Select(i => ((long)i, (double)i)), got);
         Assert.Equal(512, bus.Verifier.RejectedCount(RejectReason.Replayed));
@@ -163,8 +180,10 @@ public sealed class BatchReceiveTests
         Assert.Equal(handed, stats.Received);
         Assert.Equal(handed, stats.Verified + stats.InboundDropped);
         Assert.Equal(0, stats.Rejected);
-        // a batch handed over after dispose: counted as dropped, none verified
+        Assert.Equal(40, Whole(bus));
+        // a batch handed over after dispose: not taken whole, its frames counted as dropped one by one, none verified
         Hand(backplane, Enumerable.Range(1, 40).Select(k => Frame(10_000 + k, "late" + k)).ToList());
+        Assert.Equal(40, Whole(bus));
         var after = bus.Statistics;
         Assert.Equal(handed + 40, after.Received);
         Assert.Equal(stats.InboundDropped + 40, after.InboundDropped);
@@ -172,9 +191,23 @@ public sealed class BatchReceiveTests
     }
 
     [Fact]
-    public void Only_a_bus_own_handler_takes_batches()
+    public async Task Only_a_bus_own_handler_without_a_replay_store_takes_batches()
     {
         BackplaneFrameHandler other = (_, _, _) => { };
-        Assert.False(GaterBusCore.TakesBatches(other));
+        Assert.False(GaterBusCore.TakesBatches(other, 100));
+        // with a replay store, whose round trips must stay in frame order, frames go one at a time
+        var backplane = new PushBackplane();
+        await using var bus = GaterBus.Create(new GaterBusOptions
+        {
+            NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 4,
+            Verifier = new VerifierOptions { ReplayStore = new NeverSeen() },
+        });
+        await bus.SubscribeAsync(GaterInstance.Health, "hot", _ => { });
+        Assert.False(GaterBusCore.TakesBatches(backplane.Handler!, 100));
+    }
+
+    private sealed class NeverSeen : IReplayStore
+    {
+        public bool TryRemember(string node, string id, TimeSpan window) => true;
     }
 }
