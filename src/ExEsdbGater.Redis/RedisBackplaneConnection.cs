@@ -208,11 +208,9 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         }
     }
 
-    /// <summary>Frames whose handler threw (the rest of their batch is still handed on).</summary>
+    /// <summary>Frames, or whole batches handed to a bus, whose handler threw (the rest of a batch handed on frame by frame still is).</summary>
     internal long ReceiveHandlerFailures => Interlocked.Read(ref _receiveHandlerFailures);
 
-    // StackExchange.Redis drops what a message handler throws: a throw for one frame of a batch would lose the frames
-    // after it without a word. Each frame is handed on by itself; a failure is counted and logged.
     // A batch's frames, in order: to a bus that verifies it on several threads as one batch, otherwise one at a time,
     // each failure that frame's own.
     private void HandBatch(BackplaneFrameHandler handler, GaterInstance instance, string topic, ReadOnlyMemory<byte> message, int frames)
@@ -251,6 +249,8 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
         }
     }
 
+    // StackExchange.Redis drops what a message handler throws: a throw for one frame of a batch would lose the frames
+    // after it without a word. Each frame is handed on by itself; a failure is counted and logged.
     private void Hand(BackplaneFrameHandler handler, GaterInstance instance, string topic, ReadOnlyMemory<byte> frame)
     {
         try

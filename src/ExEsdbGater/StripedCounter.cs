@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 namespace ExEsdbGater;
 
 /// <summary>
-/// A count that threads on several cores add to, in two cache lines chosen by the processor the thread runs on, each
-/// apart from every other field: one line shared by two receive lanes (or with fields each reads per frame) moves
-/// between cores on every increment. Two threads running at once on two processors always take different lines;
-/// with more processors, pairs of them share one.
+/// A count that threads on several cores add to, in two cache lines chosen by the parity of the processor the thread
+/// runs on, each apart from every other field: one line shared by two receive lanes (or with fields each reads per
+/// frame) moves between cores on every increment. Threads on processors of different parity (on two cores: any two
+/// running at once) take different lines; all even-numbered processors share one line, all odd ones the other.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 192)]
 internal struct StripedCounter

@@ -3,19 +3,19 @@ using System.Diagnostics;
 
 namespace ExEsdbGater.Bus;
 
-// Batches of one channel's frames (the Redis backplane's frame batches): with several receive workers, a batch goes
-// to its channel's lane as one arrival, where the lane's worker and up to ReceiveWorkers − 1 pool threads check its
-// frames at once up to the replay memory (size, signature, body: all thread-safe); then the worker takes each on in
-// order, the replay step first (FrameVerifier.Batches.cs), then echo, sequence and fan-out, so order, gaps and
-// replays stay exact. One hot channel then verifies on more than
-// one core, where one frame at a time it had one. Rejections found while checking are counted and reported at once,
-// on the thread that found them: within a batch, in no fixed order among themselves or with its deliveries.
+// Batches of one channel's frames (the Redis backplane's frame batches): with several receive workers, a batch of 16
+// frames or more (no ReplayStore, still receiving) goes to its channel's lane as one arrival, where the lane's worker
+// and up to ReceiveWorkers − 1 pool threads check its frames at once up to the replay memory (size, signature, body:
+// all thread-safe); then the worker takes each on in order, the replay step first (FrameVerifier.Batches.cs), then
+// echo, sequence and fan-out, so order, gaps and replays stay exact. One hot channel then verifies on more than one
+// core, where one frame at a time it had one. Rejections found while checking are counted and reported at once, on
+// the thread that found them: within a batch, in no fixed order among themselves or with its deliveries.
 internal sealed partial class GaterBusCore
 {
     // Frames per helper, at least: a pool thread's hand-off costs a few verifies' time.
-    internal const int FramesPerBatchHelper = 8;
+    private const int FramesPerBatchHelper = 8;
 
-    // the handler this bus gives its backplanes: one delegate, made in the constructor, so that HandBatch knows it
+    // the handler this bus gives its backplanes: one delegate, made in the constructor, so that TakesBatches knows it
     private readonly BackplaneFrameHandler _backplaneHandler;
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace ExEsdbGater.Bus;
 
 // Receive lanes (GaterBusOptions.ReceiveWorkers): a channel (instance, topic) always maps to the same lane, so each
 // publisher's order on it is kept while lanes verify and fan out in parallel. One lane receives inline on the
-// backplane's thread; with several, the backplane's thread only routes the frame to its lane's worker.
+// backplane's thread; with several, the backplane's thread only routes the frame to its lane's worker (a Redis frame
+// batch of 16 frames or more may go as one arrival, checked by the lane and pool helpers: GaterBusCore.Batches.cs).
 internal sealed partial class GaterBusCore
 {
     private readonly ReceiveLane[] _lanes;
@@ -263,7 +264,7 @@ internal sealed partial class GaterBusCore
     }
 
     /// <summary>
-    /// Stops every lane (workers finish the frame in hand) and counts what is left, unverified or undelivered, as
+    /// Stops every lane (workers finish the frame or batch in hand) and counts what is left, unverified or undelivered, as
     /// inbound drops; returns that count. Safe to call again.
     /// </summary>
     private async ValueTask<long> StopLanesAsync()

@@ -265,7 +265,7 @@ internal sealed class Subscription : IGaterStream
     [StructLayout(LayoutKind.Explicit, Size = 272)]
     private struct Counters
     {
-        // two receive lanes (or a lane and a local publisher) running at once on two cores count in two lines
+        // two receive lanes (or a lane and a local publisher) on processors of different parity count in two lines
         [FieldOffset(0)] public StripedCounter Enqueued;
         [FieldOffset(192)] public long Call;
         [FieldOffset(200)] public long Handled;

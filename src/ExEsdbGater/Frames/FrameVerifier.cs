@@ -203,14 +203,15 @@ public sealed partial class FrameVerifier
             return new(RejectReason.FromFuture, $"ts {f.Ts} ahead of now {now}", envelope);
         }
         // 12, judged after 13 and 14 have been worked out (and reported in step order): the look-up in a large
-        // replay memory misses the caches, so its slot is fetched now and read once the payload is done
+        // replay memory misses the caches, so its slot is fetched now and read once the payload is done (deferred,
+        // it is read later on another thread: no fetch)
         var replayKey = entryId is null ? (f.Id.Escaped ? ReplayCache.KeyOf(node, envelope.Id) : ReplayCache.KeyOf(node, rawId)) : 0;
-        if (entryId is null)
+        if (entryId is null && !defer)
         {
             _replay.Prefetch(replayKey);
         }
         var payloadFault = ReadPayload(body, in f, instance, typeInfo, type, envelope, out var message);
-        if (defer && entryId is null && _options.ReplayStore is null)
+        if (defer && _options.ReplayStore is null)
         {
             // everything from here on reads or writes the replay memory: CompleteReplay takes it on, in frame order
             deferred = new DeferredReplay(envelope, replayKey, f.Ts + maxAge, now, message, payloadFault);
