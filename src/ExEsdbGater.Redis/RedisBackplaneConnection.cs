@@ -147,7 +147,15 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
                 Hand(handler, instance, topic, message);
                 return;
             }
-            HandBatch(handler, instance, topic, message, frames);
+            if (GaterBusCore.TakesBatches(handler, frames))
+            {
+                HandBatch(handler, instance, topic, message, frames);
+                return;
+            }
+            for (int i = 0, offset = FrameBatch.Start; i < frames; i++)
+            {
+                Hand(handler, instance, topic, FrameBatch.Next(message, ref offset));
+            }
         });
         return new Unsubscribe(this, queue);
     }
@@ -211,8 +219,8 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
     /// <summary>Frames, or whole batches handed to a bus, whose handler threw (the rest of a batch handed on frame by frame still is).</summary>
     internal long ReceiveHandlerFailures => Interlocked.Read(ref _receiveHandlerFailures);
 
-    // A batch's frames, in order: to a bus that verifies it on several threads as one batch, otherwise one at a time,
-    // each failure that frame's own.
+    // A batch's frames, in order, to a bus that verifies them on several threads as one batch (TakesBatches); any
+    // other handler gets them one at a time above, each failure that frame's own.
     private void HandBatch(BackplaneFrameHandler handler, GaterInstance instance, string topic, ReadOnlyMemory<byte> message, int frames)
     {
         var list = ArrayPool<ReadOnlyMemory<byte>>.Shared.Rent(frames);
@@ -221,14 +229,6 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
             for (int i = 0, offset = FrameBatch.Start; i < frames; i++)
             {
                 list[i] = FrameBatch.Next(message, ref offset);
-            }
-            if (!GaterBusCore.TakesBatches(handler, frames))
-            {
-                for (var i = 0; i < frames; i++)
-                {
-                    Hand(handler, instance, topic, list[i]);
-                }
-                return;
             }
             try
             {

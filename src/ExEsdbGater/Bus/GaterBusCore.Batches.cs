@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 
 namespace ExEsdbGater.Bus;
 
@@ -119,7 +118,7 @@ internal sealed partial class GaterBusCore
             {
                 try
                 {
-                    using var activity = GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer);
+                    using var activity = StartReceiveActivity();
                     results[i] = bus.Verifier.VerifyUpToReplay(frames[i].Span, instance, topic, out deferred[i]);
                 }
 #pragma warning disable CA1031 // on a pool thread nothing may escape: the frame is lost and logged

@@ -43,12 +43,15 @@ internal sealed partial class GaterBusCore
         // worker), and the verifier and tracker are thread-safe; the lock orders only the fan-out against the lane's
         // inbound loop and linked messages
         VerifyResult result;
-        using (GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer))
+        using (StartReceiveActivity())
         {
             result = Verifier.Verify(frame.Span, instance, topic);
         }
         ReceiveVerified(lane, instance, topic, result, frame.Length);
     }
+
+    /// <summary>The activity around one frame's verifying, on whichever thread verifies it.</summary>
+    private static Activity? StartReceiveActivity() => GaterTelemetry.Source.StartActivity("exesdbgater receive", ActivityKind.Consumer);
 
     /// <summary>The rest of receiving a verified (or rejected) frame, on its lane, in its channel's order.</summary>
     private void ReceiveVerified(ReceiveLane lane, GaterInstance instance, string topic, in VerifyResult result, int bytes)

@@ -20,20 +20,8 @@ public sealed partial class FrameVerifier
 
     /// <summary>The replay step of a frame <see cref="VerifyUpToReplay"/> deferred, and its result, counted.</summary>
     internal VerifyResult CompleteReplay(in DeferredReplay d, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
-    {
-        VerifyResult result;
-        if (d.PayloadFault is { } fault)
-        {
-            // as one at a time: a replay is reported as such before a fault of its payload
-            result = _replay.Contains(d.Key, d.Now) ? new(RejectReason.Replayed, $"id {d.Envelope.Id} of {d.Envelope.Node} seen", d.Envelope) : fault;
-        }
-        else
-        {
-            result = Remember(d.Envelope, d.Key, d.ExpiresAt, d.Now, d.Message!);
-        }
-        return Counted(result, frame, instance, topic);
-    }
+        => Counted(ReplayStep(in d), frame, instance, topic);
 
-    /// <summary>What a frame's replay step needs, worked out on the thread that checked it.</summary>
+    /// <summary>What a frame's replay step needs (<see cref="ReplayStep"/>), worked out on the thread that checked it.</summary>
     internal readonly record struct DeferredReplay(Envelope Envelope, ulong Key, long ExpiresAt, long Now, GaterMessage? Message, VerifyResult? PayloadFault);
 }

@@ -211,20 +211,20 @@ public sealed partial class FrameVerifier
             _replay.Prefetch(replayKey);
         }
         var payloadFault = ReadPayload(body, in f, instance, typeInfo, type, envelope, out var message);
-        if (defer && _options.ReplayStore is null)
+        if (entryId is null && _options.ReplayStore is null)
         {
-            // everything from here on reads or writes the replay memory: CompleteReplay takes it on, in frame order
-            deferred = new DeferredReplay(envelope, replayKey, f.Ts + maxAge, now, message, payloadFault);
-            return default;
-        }
-        if (entryId is null && payloadFault is null && _options.ReplayStore is null)
-        {
-            // the usual case, all else accepted and no shared store: the look-up and the entry are one step
-            return Remember(envelope, replayKey, f.Ts + maxAge, now, message);
+            // the usual case, no shared store: the replay memory's step, here or (deferred) by CompleteReplay later
+            var step = new DeferredReplay(envelope, replayKey, f.Ts + maxAge, now, message, payloadFault);
+            if (defer)
+            {
+                deferred = step;
+                return default;
+            }
+            return ReplayStep(in step);
         }
         if (entryId is not null ? _entryReplay.SeenInAnotherEntry(envelope.Node, envelope.Id, entryId, now) : _replay.Contains(replayKey, now))
         {
-            return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
+            return Replayed(envelope);
         }
         if (payloadFault is { } fault)
         {
@@ -243,12 +243,24 @@ public sealed partial class FrameVerifier
         return Remember(envelope, replayKey, f.Ts + maxAge, now, message);
     }
 
-    // Step 12's look-up and the entry of an accepted pair, under one lock: of two copies verified at once, one wins.
+    // Step 12 with the replay memory alone: a replay is reported before a fault of its payload; an accepted pair's
+    // look-up and entry are one step, under one lock, so of two copies verified at once one wins.
+    private VerifyResult ReplayStep(in DeferredReplay d)
+    {
+        if (d.PayloadFault is { } fault)
+        {
+            return _replay.Contains(d.Key, d.Now) ? Replayed(d.Envelope) : fault;
+        }
+        return Remember(d.Envelope, d.Key, d.ExpiresAt, d.Now, d.Message!);
+    }
+
+    private static VerifyResult Replayed(Envelope envelope) => new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
+
     private VerifyResult Remember(Envelope envelope, ulong replayKey, long expiresAt, long now, GaterMessage message)
     {
         if (!_replay.TryAdd(replayKey, expiresAt, now, out var evicted))
         {
-            return new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
+            return Replayed(envelope);
         }
         if (evicted)
         {
