@@ -32,25 +32,43 @@ public sealed class RedisCluster : IAsyncLifetime
         await WaitHealthyAsync();
     }
 
-    /// <summary>Waits until every running node says the cluster is ok and knows three masters with a running replica each.</summary>
+    /// <summary>
+    /// Waits until every running node says the cluster is ok and every one of them sees the same three masters with a
+    /// running replica each. A restarted master believes itself master until it hears otherwise; a client that read
+    /// the topology from it then would subscribe on what is by then a replica, which gets each PUBLISH of its master
+    /// twice (over the cluster bus and over replication, redis/redis#1137).
+    /// </summary>
     public Task WaitHealthyAsync() => RedisProcess.UntilAsync(async () =>
     {
+        string? agreed = null;
         foreach (var n in Nodes.Where(n => n.Running))
         {
             if (!(await RedisProcess.CliAsync(n.Port, "cluster", "info")).Contains("cluster_state:ok", StringComparison.Ordinal))
             {
                 return false;
             }
+            var nodes = await ClusterNodesAsync(n.Port);
+            if (nodes.Count(x => x.Master && !x.Failed) != 3 || nodes.Count(x => !x.Master && !x.Failed) != Nodes.Count(n => n.Running) - 3)
+            {
+                return false;
+            }
+            var masters = string.Join(",", nodes.Where(x => x.Master && !x.Failed).Select(x => x.Port).Order());
+            if ((agreed ??= masters) != masters)
+            {
+                return false;
+            }
         }
-        var nodes = await ClusterNodesAsync();
-        return nodes.Count(x => x.Master && !x.Failed) == 3 && nodes.Count(x => !x.Master && !x.Failed) == Nodes.Count(n => n.Running) - 3;
+        return true;
     }, TimeSpan.FromSeconds(60), "a healthy cluster");
 
     public sealed record NodeInfo(string Id, int Port, bool Master, bool Failed, string Slots);
 
-    public async Task<List<NodeInfo>> ClusterNodesAsync()
+    public Task<List<NodeInfo>> ClusterNodesAsync() => ClusterNodesAsync(Nodes.First(n => n.Running).Port);
+
+    /// <summary>The cluster as the node on <paramref name="port"/> sees it.</summary>
+    public async Task<List<NodeInfo>> ClusterNodesAsync(int port)
     {
-        var text = await RedisProcess.CliAsync(Nodes.First(n => n.Running).Port, "cluster", "nodes");
+        var text = await RedisProcess.CliAsync(port, "cluster", "nodes");
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
         {
             var f = line.Split(' ');
