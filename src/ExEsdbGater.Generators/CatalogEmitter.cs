@@ -330,7 +330,8 @@ internal static class CatalogEmitter
             var write = f.Kind switch
             {
                 "string" => $"w.WriteString({name}, {v});",
-                "integer" or "number" => $"w.WriteNumber({name}, {v});",
+                "integer" => $"w.WriteNumber({name}, {v});",
+                "number" => $"PayloadWrite.Number(w, {name}, {v});",
                 "boolean" => $"w.WriteBoolean({name}, {v});",
                 "map" => $"w.WritePropertyName({name}); PayloadWrite.Map(w, {v});",
                 "list" => $"w.WritePropertyName({name}); PayloadWrite.List(w, {v});",

@@ -113,7 +113,7 @@ public static class FrameEncoder
         w.WritePropertyName(PayloadKey);
         if (payload is ApplicationEvent ev)
         {
-            ev.Payload.Element.WriteTo(w);
+            PayloadWrite.Map(w, ev.Payload);
         }
         else
         {

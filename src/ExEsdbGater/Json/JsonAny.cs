@@ -14,7 +14,10 @@ public sealed class JsonAny : IEquatable<JsonAny>
     // is parsed on first use.
     private object _state;
 
-    private JsonAny(byte[] utf8) => _state = utf8;
+    private JsonAny(object utf8) => _state = utf8;
+
+    /// <summary>The bytes when a default Utf8JsonWriter would write them back unchanged (the value was built from a .NET value), else null.</summary>
+    internal byte[]? WrittenUtf8 => ParsedJson.WrittenBytesOf(Volatile.Read(ref _state));
 
     /// <summary>The value as a JSON element.</summary>
     public JsonElement Element => ParsedJson.Of(ref _state).Document.RootElement;

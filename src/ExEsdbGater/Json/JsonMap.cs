@@ -17,9 +17,13 @@ public sealed class JsonMap : IReadOnlyDictionary<string, JsonElement>, IEquatab
     private object _state;
 
     /// <summary>The empty map <c>{}</c>.</summary>
-    public static JsonMap Empty { get; } = new("{}"u8.ToArray());
+    public static JsonMap Empty { get; } = new(new WrittenJson("{}"u8.ToArray()));
 
-    private JsonMap(byte[] utf8) => _state = utf8;
+    // the bytes (byte[] read from a payload or copied from an element, or WrittenJson built here), or a ParsedJson
+    private JsonMap(object utf8) => _state = utf8;
+
+    /// <summary>The bytes when a default Utf8JsonWriter would write them back unchanged (the map was built from .NET values), else null.</summary>
+    internal byte[]? WrittenUtf8 => ParsedJson.WrittenBytesOf(Volatile.Read(ref _state));
 
     /// <summary>The map as a JSON element (always an object).</summary>
     public JsonElement Element => ParsedJson.Of(ref _state).Document.RootElement;

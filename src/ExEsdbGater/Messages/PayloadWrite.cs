@@ -12,9 +12,40 @@ internal static class PayloadWrite
     private static readonly JsonAnyConverter AnyConverter = new();
     private static readonly InstantConverter InstantConverter = new();
 
-    public static void Map(Utf8JsonWriter w, JsonMap value) => MapConverter.Write(w, value, PayloadJson.Options);
+    // The signer's writer escapes with the default encoder, so a value built from .NET values (whose bytes a default
+    // writer wrote) is copied as it is; any other is parsed and written back, as the converter does.
+    public static void Map(Utf8JsonWriter w, JsonMap value)
+    {
+        if (value.WrittenUtf8 is { } utf8)
+        {
+            w.WriteRawValue(utf8, skipInputValidation: true);
+            return;
+        }
+        MapConverter.Write(w, value, PayloadJson.Options);
+    }
 
-    public static void Any(Utf8JsonWriter w, JsonAny value) => AnyConverter.Write(w, value, PayloadJson.Options);
+    public static void Any(Utf8JsonWriter w, JsonAny value)
+    {
+        if (value.WrittenUtf8 is { } utf8)
+        {
+            w.WriteRawValue(utf8, skipInputValidation: true);
+            return;
+        }
+        AnyConverter.Write(w, value, PayloadJson.Options);
+    }
+
+    /// <summary>A <c>number</c> member: the writer's bytes, through <see cref="ShortDouble"/> where it applies.</summary>
+    public static void Number(Utf8JsonWriter w, JsonEncodedText name, double value)
+    {
+        Span<byte> text = stackalloc byte[ShortDouble.MaxLength];
+        if (ShortDouble.TryFormat(value, text, out var length))
+        {
+            w.WritePropertyName(name);
+            w.WriteRawValue(text[..length], skipInputValidation: true);
+            return;
+        }
+        w.WriteNumber(name, value);
+    }
 
     public static void Instant(Utf8JsonWriter w, DateTimeOffset value) => InstantConverter.Write(w, value, PayloadJson.Options);
 

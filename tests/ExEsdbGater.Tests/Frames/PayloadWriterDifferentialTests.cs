@@ -44,6 +44,41 @@ public sealed class PayloadWriterDifferentialTests
         AssertSameBytes(m);
     }
 
+    [Fact]
+    public void Maps_and_values_built_from_dotnet_values_are_copied_as_built_which_is_what_writing_them_back_gives()
+    {
+        const string Awkward = "quote \" backslash \\ <tag> & \u2028 line\nbreak \u0001 é 😀 +";
+        var map = JsonMap.Of(("a", Awkward), (Awkward, 1.5), ("none", null), ("big", long.MaxValue), ("small", 1e-7),
+            ("nested", JsonMap.Of(("x", new[] { 1, 2 }), ("y", JsonAny.From(true)))), ("list", new object?[] { "é", false, 0.1, null }));
+        var any = JsonAny.From(new object?[] { Awkward, 2.5, JsonMap.Empty });
+        foreach (var (written, converter, payload) in new (byte[]?, Action<Utf8JsonWriter>, Action<Utf8JsonWriter>)[]
+        {
+            (map.WrittenUtf8, w => map.Element.WriteTo(w), w => PayloadWrite.Map(w, map)),
+            (JsonMap.Empty.WrittenUtf8, w => JsonMap.Empty.Element.WriteTo(w), w => PayloadWrite.Map(w, JsonMap.Empty)),
+            (any.WrittenUtf8, w => any.Element.WriteTo(w), w => PayloadWrite.Any(w, any)),
+        })
+        {
+            Assert.NotNull(written);
+            var expected = Write(converter);
+            Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(Write(payload)));
+            Assert.Equal(expected, written);
+        }
+        // parsed by then (Element was read): still copied
+        Assert.NotNull(map.WrittenUtf8);
+        Assert.NotNull(any.WrittenUtf8);
+    }
+
+    [Fact]
+    public void Maps_and_values_over_other_bytes_are_written_back_as_the_serializer_writes_them()
+    {
+        var map = JsonMap.Parse("{ \"k\" : \"\\u00e9\", \"n\": 1.50 }");
+        var any = JsonAny.Parse(" [ 1 , \"\\/\" ] ");
+        Assert.Null(map.WrittenUtf8);
+        Assert.Null(any.WrittenUtf8);
+        Assert.Equal("{\"k\":\"\\u00E9\",\"n\":1.50}", Encoding.UTF8.GetString(Write(w => PayloadWrite.Map(w, map))));
+        Assert.Equal("[1,\"/\"]", Encoding.UTF8.GetString(Write(w => PayloadWrite.Any(w, any))));
+    }
+
     /// <summary>Writes a message both ways and asserts the bytes are equal.</summary>
     internal static void AssertSameBytes(GaterMessage m)
     {
