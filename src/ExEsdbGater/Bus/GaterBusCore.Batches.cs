@@ -74,8 +74,16 @@ internal sealed partial class GaterBusCore
             }
             batch.Work();
             batch.WaitForAll();
+            for (var i = 0; i < Math.Min(count, ReplayPrefetchDistance); i++)
+            {
+                PrefetchReplay(deferred[i], i);
+            }
             for (var i = 0; i < count; i++)
             {
+                if (i + ReplayPrefetchDistance < count)
+                {
+                    PrefetchReplay(deferred[i + ReplayPrefetchDistance], ReplayPrefetchDistance);
+                }
                 try
                 {
                     // the replay steps in frame order, here: of two copies the first is accepted
@@ -96,6 +104,18 @@ internal sealed partial class GaterBusCore
             ArrayPool<VerifyResult>.Shared.Return(results);
             Array.Clear(deferred, 0, count);
             ArrayPool<FrameVerifier.DeferredReplay?>.Shared.Return(deferred);
+        }
+    }
+
+    // How many frames ahead of the replay step in hand their slots are fetched: several look-ups wait on memory at
+    // once instead of one after the other.
+    private const int ReplayPrefetchDistance = 8;
+
+    private void PrefetchReplay(in FrameVerifier.DeferredReplay? d, int ahead)
+    {
+        if (d is { } step)
+        {
+            Verifier.PrefetchReplay(in step, ahead);
         }
     }
 

@@ -22,6 +22,19 @@ public sealed partial class FrameVerifier
     internal VerifyResult CompleteReplay(in DeferredReplay d, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
         => Counted(ReplayStep(in d), frame, instance, topic);
 
+    /// <summary>
+    /// Starts fetching the replay memory's slot of a deferred frame into the cache (a hint, no lock): the lane takes a
+    /// batch's replay steps one after the other, and in a large memory each look-up would otherwise wait on memory in
+    /// turn.
+    /// </summary>
+    /// <param name="d">The frame's step.</param>
+    /// <param name="ahead">How many replay steps come before it: in a full memory, the pair its step will push out is fetched too.</param>
+    internal void PrefetchReplay(in DeferredReplay d, int ahead)
+    {
+        _replay.Prefetch(d.Key);
+        _replay.PrefetchEviction(ahead);
+    }
+
     /// <summary>What a frame's replay step needs (<see cref="ReplayStep"/>), worked out on the thread that checked it.</summary>
     internal readonly record struct DeferredReplay(Envelope Envelope, ulong Key, long ExpiresAt, long Now, GaterMessage? Message, VerifyResult? PayloadFault);
 }

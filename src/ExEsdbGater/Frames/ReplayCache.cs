@@ -17,7 +17,11 @@ internal sealed class ReplayCache
 {
     private const int InitialSlots = 8192;
 
-    private readonly Queue<(ulong Key, long ExpiresAt)> _order;
+    // Pairs in the order they came (a renewed one again), oldest first: a ring whose length is a power of two, so that
+    // a hint read without the lock (PrefetchEviction) always lands inside it.
+    private (ulong Key, long ExpiresAt)[] _order;
+    private int _orderHead;
+    private int _orderCount;
     private readonly int _capacity;
     private readonly int _maxSlots;
     private readonly Lock _lock = new();
@@ -39,7 +43,7 @@ internal sealed class ReplayCache
         // at most half full at capacity; grown by doubling from a small start, so an idle verifier stays small
         _maxSlots = (int)Math.Min(1L << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity) * 2u));
         _slots = new Slot[Math.Min(InitialSlots, _maxSlots)];
-        _order = new Queue<(ulong, long)>(Math.Min(capacity, 4096));
+        _order = new (ulong, long)[Math.Min((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity), 4096)];
     }
 
     public long ForcedEvictions => Interlocked.Read(ref _forcedEvictions);
@@ -104,9 +108,9 @@ internal sealed class ReplayCache
         key = Stored(key);
         lock (_lock)
         {
-            while (_order.TryPeek(out var head) && head.ExpiresAt < nowMs)
+            while (_orderCount > 0 && _order[_orderHead].ExpiresAt < nowMs)
             {
-                _order.Dequeue();
+                var head = Dequeue();
                 RemoveIfSame(head.Key, head.ExpiresAt);
             }
             var at = Find(key);
@@ -114,8 +118,9 @@ internal sealed class ReplayCache
             {
                 return false;
             }
-            while (_count >= _capacity && _order.TryDequeue(out var old))
+            while (_count >= _capacity && _orderCount > 0)
             {
+                var old = Dequeue();
                 if (RemoveIfSame(old.Key, old.ExpiresAt))
                 {
                     evicted = true;
@@ -137,17 +142,58 @@ internal sealed class ReplayCache
                 _slots[EmptySlotFor(_slots, key)] = new Slot { Key = key, ExpiresAt = expiresAt };
                 _count++;
             }
-            _order.Enqueue((key, expiresAt));
+            Enqueue((key, expiresAt));
             // once full, the next pair in will push this one out: fetch its slot for that frame
-            if (_count >= _capacity && _order.TryPeek(out var next))
+            if (_count >= _capacity)
             {
-                PrefetchSlot(ref _slots[(int)next.Key & (_slots.Length - 1)]);
+                PrefetchSlot(ref _slots[(int)_order[_orderHead].Key & (_slots.Length - 1)]);
             }
             return true;
         }
     }
 
     private static ulong Stored(ulong key) => key == 0 ? 1 : key;
+
+    private (ulong Key, long ExpiresAt) Dequeue()
+    {
+        var e = _order[_orderHead];
+        _orderHead = (_orderHead + 1) & (_order.Length - 1);
+        _orderCount--;
+        return e;
+    }
+
+    private void Enqueue((ulong Key, long ExpiresAt) e)
+    {
+        if (_orderCount == _order.Length)
+        {
+            // renewed pairs leave stale entries behind, so the ring may outgrow the capacity: double it, oldest first
+            var grown = new (ulong, long)[_order.Length * 2];
+            for (var i = 0; i < _orderCount; i++)
+            {
+                grown[i] = _order[(_orderHead + i) & (_order.Length - 1)];
+            }
+            _order = grown;
+            _orderHead = 0;
+        }
+        _order[(_orderHead + _orderCount) & (_order.Length - 1)] = e;
+        _orderCount++;
+    }
+
+    /// <summary>
+    /// Starts fetching the slot of the pair that the <paramref name="ahead"/>-th insert from now pushes out of a full
+    /// memory, without the lock (a hint: a pair read half-written, or one that has moved, costs only a useless fetch).
+    /// </summary>
+    public void PrefetchEviction(int ahead)
+    {
+        if (Volatile.Read(ref _count) < _capacity)
+        {
+            return;
+        }
+        var order = _order;
+        var slots = _slots;
+        var victim = order[(Volatile.Read(ref _orderHead) + ahead) & (order.Length - 1)].Key;
+        PrefetchSlot(ref slots[(int)Stored(victim) & (slots.Length - 1)]);
+    }
 
     /// <summary>
     /// Starts fetching the slot of a pair into the cache, without the lock (a hint: a table replaced meanwhile is

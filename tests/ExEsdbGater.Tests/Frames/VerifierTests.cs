@@ -231,6 +231,8 @@ public sealed class ReplayCacheTests
             now += rng.Next(0, 3);
             var key = keys[rng.Next(keys.Length)];
             cache.Prefetch(key);
+            // a hint at any distance, past the pairs held too: never out of bounds, never a change
+            cache.PrefetchEviction(rng.Next(0, (2 * capacity) + 20));
             if (rng.Next(3) == 0)
             {
                 Assert.Equal(model.TryGetValue(key == 0 ? 1 : key, out var e) && e >= now, cache.Contains(key, now));
