@@ -42,7 +42,8 @@ internal static partial class PayloadRead
     {
         value = 0;
         var raw = m.Value(body);
-        return m.Kind == TokenKind.Number && Utf8Parser.TryParse(raw, out value, out var used) && used == raw.Length && double.IsFinite(value);
+        return m.Kind == TokenKind.Number
+            && (ShortDouble.TryParse(raw, out value) || (Utf8Parser.TryParse(raw, out value, out var used) && used == raw.Length && double.IsFinite(value)));
     }
 
     public static bool Boolean(ReadOnlySpan<byte> body, in PayloadMember m, out bool value)

@@ -6,8 +6,8 @@ using System.Text.Json;
 namespace ExEsdbGater.Tests.Frames;
 
 /// <summary>
-/// The signer's number writer (<see cref="ShortDouble"/>) against Utf8JsonWriter's own: byte-equal wherever it
-/// writes, taken for the decimals messages carry, and left to the writer for everything else.
+/// <see cref="ShortDouble"/> against the runtime's own number writer and parser: the same bytes and the same doubles
+/// wherever it answers, taken for the decimals messages carry, and the rest left to the runtime.
 /// </summary>
 public sealed class ShortDoubleTests
 {
@@ -83,6 +83,54 @@ public sealed class ShortDoubleTests
             var ours = Ours(value);
             Assert.True(ours is not null, $"{text} ({value:R}) was left to the writer");
             Assert.Equal(Encoding.ASCII.GetString(WriterBytes(value)), ours);
+        }
+    }
+
+    [Theory]
+    [InlineData("0.42", true)]
+    [InlineData("-71.2", true)]
+    [InlineData("63.5", true)]
+    [InlineData("0", true)]
+    [InlineData("-0", true)]
+    [InlineData("-0.0", true)]
+    [InlineData("123456789012345", true)]
+    [InlineData("0.00000000000001", true)]
+    [InlineData("1234567890123456", false)] // 16 digits: the parser's
+    [InlineData("0.000000000000001", false)]
+    [InlineData("1e5", false)]
+    [InlineData("-2.5E-3", false)]
+    [InlineData("-", false)]
+    public void Reads_what_the_parser_reads_or_leaves_the_text_to_it(string text, bool taken)
+    {
+        var utf8 = Encoding.ASCII.GetBytes(text);
+        Assert.Equal(taken, ShortDouble.TryParse(utf8, out var ours));
+        if (taken)
+        {
+            Assert.True(System.Buffers.Text.Utf8Parser.TryParse(utf8, out double expected, out var used) && used == utf8.Length);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(ours));
+        }
+    }
+
+    [Fact]
+    public void Every_plain_decimal_of_up_to_15_digits_reads_as_the_parser_reads_it()
+    {
+        var rng = new Random(281126);
+        for (var i = 0; i < 300_000; i++)
+        {
+            var digits = rng.Next(1, 16);
+            var text = rng.NextInt64(0, (long)Math.Pow(10, digits)).ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0');
+            var point = rng.Next(0, digits);
+            // JSON's grammar: no leading zero before other integer digits
+            var integer = text[..(digits - point)].TrimStart('0');
+            var number = (rng.Next(2) == 0 ? "-" : "") + (integer.Length == 0 ? "0" : integer) + (point > 0 ? "." + text[(digits - point)..] : "");
+            var utf8 = Encoding.ASCII.GetBytes(number);
+            var count = utf8.Count(c => c is >= (byte)'0' and <= (byte)'9');
+            Assert.Equal(count <= 15, ShortDouble.TryParse(utf8, out var ours));
+            if (count <= 15)
+            {
+                Assert.True(System.Buffers.Text.Utf8Parser.TryParse(utf8, out double expected, out _));
+                Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(ours), $"{number}: {ours:R} against {expected:R}");
+            }
         }
     }
 
