@@ -311,8 +311,9 @@ internal static class CatalogEmitter
     }
 
     // The signer's payload writer: the members in catalog order, straight to the writer, as System.Text.Json wrote
-    // them with the payload options (nulls written, snake_case names); maps, lists, instants, enums and any values
-    // through the same converters. PayloadWriterDifferentialTests holds it to byte equality with the serializer.
+    // them with the payload options (nulls written, snake_case names); numbers, maps, lists, instants, enums and any
+    // values through PayloadWrite (the serializer's converters, or the same bytes without them).
+    // PayloadWriterDifferentialTests holds it to byte equality with the serializer.
     private static void Writer(StringBuilder sb, CatalogType t)
     {
         // member names encoded once: from a span the writer would look for characters to escape in each, every time

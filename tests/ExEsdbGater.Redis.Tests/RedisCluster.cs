@@ -48,7 +48,7 @@ public sealed class RedisCluster : IAsyncLifetime
                 return false;
             }
             var nodes = await ClusterNodesAsync(n.Port);
-            if (nodes.Count(x => x.Master && !x.Failed) != 3 || nodes.Count(x => !x.Master && !x.Failed) != Nodes.Count(n => n.Running) - 3)
+            if (nodes.Count(x => x.Master && !x.Failed) != 3 || nodes.Count(x => !x.Master && !x.Failed) != Nodes.Count(p => p.Running) - 3)
             {
                 return false;
             }
@@ -72,8 +72,8 @@ public sealed class RedisCluster : IAsyncLifetime
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
         {
             var f = line.Split(' ');
-            var port = int.Parse(f[1].Split('@')[0].Split(':')[1], CultureInfo.InvariantCulture);
-            return new NodeInfo(f[0], port, f[2].Contains("master", StringComparison.Ordinal), f[2].Contains("fail", StringComparison.Ordinal), string.Join(' ', f.Skip(8)));
+            var nodePort = int.Parse(f[1].Split('@')[0].Split(':')[1], CultureInfo.InvariantCulture);
+            return new NodeInfo(f[0], nodePort, f[2].Contains("master", StringComparison.Ordinal), f[2].Contains("fail", StringComparison.Ordinal), string.Join(' ', f.Skip(8)));
         })];
     }
 

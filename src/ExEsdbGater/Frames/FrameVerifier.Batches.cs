@@ -28,7 +28,7 @@ public sealed partial class FrameVerifier
     /// turn.
     /// </summary>
     /// <param name="d">The frame's step.</param>
-    /// <param name="ahead">How many replay steps come before it: in a full memory, the pair its step will push out is fetched too.</param>
+    /// <param name="ahead">How many replay steps come before it: in a full memory, the pair its step will push out is fetched too (a guess: a step that is a replay, or a stale entry, pushes out none, and the guess then fetches a neighbour).</param>
     internal void PrefetchReplay(in DeferredReplay d, int ahead)
     {
         _replay.Prefetch(d.Key);

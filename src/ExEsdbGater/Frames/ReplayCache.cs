@@ -43,7 +43,7 @@ internal sealed class ReplayCache
         // at most half full at capacity; grown by doubling from a small start, so an idle verifier stays small
         _maxSlots = (int)Math.Min(1L << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity) * 2u));
         _slots = new Slot[Math.Min(InitialSlots, _maxSlots)];
-        _order = new (ulong, long)[Math.Min((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity), 4096)];
+        _order = new (ulong, long)[(int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity), 4096u)];
     }
 
     public long ForcedEvictions => Interlocked.Read(ref _forcedEvictions);
@@ -166,7 +166,8 @@ internal sealed class ReplayCache
     {
         if (_orderCount == _order.Length)
         {
-            // renewed pairs leave stale entries behind, so the ring may outgrow the capacity: double it, oldest first
+            // it starts small (an idle verifier stays small), and renewed pairs leave stale entries behind, so it may
+            // outgrow the capacity too: double it, oldest first
             var grown = new (ulong, long)[_order.Length * 2];
             for (var i = 0; i < _orderCount; i++)
             {

@@ -15,7 +15,7 @@ namespace ExEsdbGater.Json;
 /// </remarks>
 internal static class ShortDouble
 {
-    /// <summary>Room for any number written here: a sign, 15 digits, a point and "0.000".</summary>
+    /// <summary>Room for any number written here (at most 21 bytes: a sign, "0.000" and 15 digits).</summary>
     public const int MaxLength = 24;
 
     private const double Lowest = 1e-4;

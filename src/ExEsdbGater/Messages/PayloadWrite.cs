@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace ExEsdbGater.Messages;
 
 /// <summary>
-/// The value writers the generated <c>Write</c> of each payload record calls for the kinds that have a converter:
-/// the converters themselves, so the bytes are the serializer's.
+/// The value writers the generated <c>Write</c> of each payload record calls for numbers and for the kinds that have
+/// a converter: the serializer's bytes, through the converters or, where the bytes are known already (a value built
+/// from .NET values, a number of up to 15 digits), without them.
 /// </summary>
 internal static class PayloadWrite
 {
@@ -16,6 +18,7 @@ internal static class PayloadWrite
     // writer wrote) is copied as it is; any other is parsed and written back, as the converter does.
     public static void Map(Utf8JsonWriter w, JsonMap value)
     {
+        Debug.Assert(w.Options.Encoder is null && !w.Options.Indented, "a copied value would differ from one written back");
         if (value.WrittenUtf8 is { } utf8)
         {
             w.WriteRawValue(utf8, skipInputValidation: true);
@@ -26,6 +29,7 @@ internal static class PayloadWrite
 
     public static void Any(Utf8JsonWriter w, JsonAny value)
     {
+        Debug.Assert(w.Options.Encoder is null && !w.Options.Indented, "a copied value would differ from one written back");
         if (value.WrittenUtf8 is { } utf8)
         {
             w.WriteRawValue(utf8, skipInputValidation: true);

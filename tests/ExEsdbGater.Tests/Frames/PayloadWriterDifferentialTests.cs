@@ -14,6 +14,8 @@ public sealed class PayloadWriterDifferentialTests
 {
     public static TheoryData<string> TypeNames() => Samples.TypeNames();
 
+    public static TheoryData<string> TypesWithNumbers() => [.. MessageCatalog.Types.Where(t => t.Fields.Any(f => f.Kind == FieldKind.Number)).Select(t => t.Name)];
+
     [Theory]
     [MemberData(nameof(TypeNames))]
     public void The_generated_writer_writes_the_serializers_bytes(string typeName)
@@ -42,6 +44,25 @@ public sealed class PayloadWriterDifferentialTests
         }
         var m = (GaterMessage)json.Deserialize(t.JsonTypeInfo)!;
         AssertSameBytes(m);
+    }
+
+    [Theory]
+    [MemberData(nameof(TypesWithNumbers))]
+    public void Numbers_come_out_as_the_serializer_writes_them_at_the_edges_of_the_short_form_and_beyond(string typeName)
+    {
+        var t = Samples.Type(typeName);
+        var numbers = t.Fields.Where(f => f.Kind == FieldKind.Number).ToList();
+        double[] edges = [1e-4, 9.99e-5, 1e-5, 1e14, 99999999999999.99, 99999999999999.9, 123456789012345, 0.30000000000000004,
+            1.0 / 3, double.Epsilon, -0.0, 0.0, -71.2, 0.42, 1e300, -1e-300, 12345678.875];
+        foreach (var value in edges)
+        {
+            var json = JsonSerializer.SerializeToNode(Samples.Build(t), t.JsonTypeInfo)!.AsObject();
+            foreach (var f in numbers)
+            {
+                json[f.Name] = value;
+            }
+            AssertSameBytes((GaterMessage)json.Deserialize(t.JsonTypeInfo)!);
+        }
     }
 
     [Fact]

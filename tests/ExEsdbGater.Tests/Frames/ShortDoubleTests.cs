@@ -95,6 +95,7 @@ public sealed class ShortDoubleTests
     [InlineData("-0.0", true)]
     [InlineData("123456789012345", true)]
     [InlineData("0.00000000000001", true)]
+    [InlineData("-0.00000000000001", true)]
     [InlineData("1234567890123456", false)] // 16 digits: the parser's
     [InlineData("0.000000000000001", false)]
     [InlineData("1e5", false)]

@@ -210,6 +210,34 @@ public sealed class ReplayCacheTests
         Assert.Equal(0, cache.ForcedEvictions);
     }
 
+    [Fact]
+    public async Task Hints_from_another_thread_while_the_memory_grows_and_evicts_never_fail_or_change_it()
+    {
+        var cache = new ReplayCache(50_000);
+        using var stop = new CancellationTokenSource();
+        var hints = Task.Run(() =>
+        {
+            var rng = new Random(5);
+            long n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                cache.PrefetchEviction(rng.Next(0, 200_000));
+                cache.Prefetch((ulong)rng.NextInt64());
+                n++;
+            }
+            return n;
+        });
+        // distinct keys (an odd multiplier is a bijection), never 0: the table and the ring grow, then every entry evicts one
+        for (var i = 1UL; i <= 200_000; i++)
+        {
+            Assert.True(cache.TryAdd(i * 0x9E3779B97F4A7C15UL, long.MaxValue, 0, out _));
+        }
+        await stop.CancelAsync();
+        Assert.True(await hints > 0);
+        Assert.Equal(50_000, cache.Count);
+        Assert.Equal(150_000, cache.ForcedEvictions);
+    }
+
     [Theory]
     [InlineData(1, 3)]
     [InlineData(2, 50)]
