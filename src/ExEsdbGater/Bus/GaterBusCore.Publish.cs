@@ -36,9 +36,11 @@ internal sealed partial class GaterBusCore
         activity?.SetTag("exesdbgater.instance", instance.WireName());
         activity?.SetTag("exesdbgater.topic", topic);
         activity?.SetTag("exesdbgater.type", message.Tag);
-        var ts = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        // one reading of the clock for the timestamp and the id's time (the id's microseconds start with ts)
+        var now = _time.GetUtcNow();
+        var ts = now.ToUnixTimeMilliseconds();
         // the id as its parts: the frame is written from them, and the string is built only if someone reads it
-        ElixirCompat.NextIdParts(_time, out var idMicros, out var idTail);
+        ElixirCompat.NextIdParts(now, out var idMicros, out var idTail);
         if (!remote)
         {
             var localEnvelope = Envelope.Fresh(instance, topic, message.Tag, idMicros, idTail, Node, Epoch, 0, ts);

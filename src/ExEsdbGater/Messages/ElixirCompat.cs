@@ -103,7 +103,7 @@ public static class ElixirCompat
     public static string GenerateMessageId(string prefix = "msg", TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        NextIdParts(timeProvider ?? TimeProvider.System, out var micros, out var tail);
+        NextIdParts((timeProvider ?? TimeProvider.System).GetUtcNow(), out var micros, out var tail);
         Span<byte> tailBytes = stackalloc byte[6];
         Frames.CompactMessageId.UnpackTail(tail, tailBytes);
         Span<char> tailChars = stackalloc char[6];
@@ -113,10 +113,11 @@ public static class ElixirCompat
     }
 
     // A msg_ id as its parts: the time in microseconds and the tail's six characters packed as CompactMessageId keeps
-    // them. A bus publishes these without ever building the id's string.
-    internal static void NextIdParts(TimeProvider time, out long micros, out long tail)
+    // them. A bus publishes these without ever building the id's string, and takes the message's ts from the same
+    // reading of the clock.
+    internal static void NextIdParts(DateTimeOffset now, out long micros, out long tail)
     {
-        micros = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
+        micros = (now - DateTimeOffset.UnixEpoch).Ticks / 10;
         Span<byte> rnd = stackalloc byte[4];
         TakeRandom(rnd);
         Span<byte> chars = stackalloc byte[6];

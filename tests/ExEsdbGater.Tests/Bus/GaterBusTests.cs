@@ -14,6 +14,20 @@ public sealed class GaterBusTests
     private static NodeHealth Health() => HealthMessages.NodeHealth("a@h", NodeHealthStatus.Healthy);
 
     [Fact]
+    public async Task A_broadcasts_id_and_timestamp_come_from_one_reading_of_the_clock()
+    {
+        // on the real clock, two readings straddle a millisecond now and then; one reading never does
+        await using var bus = NewBus();
+        var health = Health();
+        for (var i = 0; i < 200_000; i++)
+        {
+            var e = (await bus.BroadcastAsync("cluster:health", health)).Envelope;
+            var micros = long.Parse(e.Id.Split('_')[1], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(e.Timestamp, micros / 1000);
+        }
+    }
+
+    [Fact]
     public async Task Wait_mode_makes_the_publisher_wait_for_room()
     {
         await using var bus = NewBus();
