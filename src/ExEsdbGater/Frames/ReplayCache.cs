@@ -143,11 +143,8 @@ internal sealed class ReplayCache
                 _count++;
             }
             Enqueue((key, expiresAt));
-            // once full, the next pair in will push this one out: fetch its slot for that frame
-            if (_count >= _capacity)
-            {
-                PrefetchSlot(ref _slots[(int)_order[_orderHead].Key & (_slots.Length - 1)]);
-            }
+            // once full, the next pair in will push the oldest out: fetch its slot for that frame
+            PrefetchEviction(0);
             return true;
         }
     }
@@ -182,7 +179,7 @@ internal sealed class ReplayCache
 
     /// <summary>
     /// Starts fetching the slot of the pair that the <paramref name="ahead"/>-th insert from now pushes out of a full
-    /// memory, without the lock (a hint: a pair read half-written, or one that has moved, costs only a useless fetch).
+    /// memory, taking no lock (a hint: a pair read half-written, or one that has moved, costs only a useless fetch).
     /// </summary>
     public void PrefetchEviction(int ahead)
     {
@@ -192,8 +189,9 @@ internal sealed class ReplayCache
         }
         var order = _order;
         var slots = _slots;
+        // the ring holds keys as stored
         var victim = order[(Volatile.Read(ref _orderHead) + ahead) & (order.Length - 1)].Key;
-        PrefetchSlot(ref slots[(int)Stored(victim) & (slots.Length - 1)]);
+        PrefetchSlot(ref slots[(int)victim & (slots.Length - 1)]);
     }
 
     /// <summary>

@@ -14,28 +14,33 @@ internal static class PayloadWrite
     private static readonly JsonAnyConverter AnyConverter = new();
     private static readonly InstantConverter InstantConverter = new();
 
-    // The signer's writer escapes with the default encoder, so a value built from .NET values (whose bytes a default
-    // writer wrote) is copied as it is; any other is parsed and written back, as the converter does.
     public static void Map(Utf8JsonWriter w, JsonMap value)
     {
-        Debug.Assert(w.Options.Encoder is null && !w.Options.Indented, "a copied value would differ from one written back");
-        if (value.WrittenUtf8 is { } utf8)
+        if (!CopiedAsWritten(w, value.WrittenUtf8))
         {
-            w.WriteRawValue(utf8, skipInputValidation: true);
-            return;
+            MapConverter.Write(w, value, PayloadJson.Options);
         }
-        MapConverter.Write(w, value, PayloadJson.Options);
     }
 
     public static void Any(Utf8JsonWriter w, JsonAny value)
     {
-        Debug.Assert(w.Options.Encoder is null && !w.Options.Indented, "a copied value would differ from one written back");
-        if (value.WrittenUtf8 is { } utf8)
+        if (!CopiedAsWritten(w, value.WrittenUtf8))
         {
-            w.WriteRawValue(utf8, skipInputValidation: true);
-            return;
+            AnyConverter.Write(w, value, PayloadJson.Options);
         }
-        AnyConverter.Write(w, value, PayloadJson.Options);
+    }
+
+    // The signer's writer escapes with the default encoder, so a value built from .NET values (whose bytes a default
+    // writer wrote) is copied as it is; any other is parsed and written back, as the converter does.
+    private static bool CopiedAsWritten(Utf8JsonWriter w, byte[]? written)
+    {
+        Debug.Assert(w.Options.Encoder is null && !w.Options.Indented, "a copied value would differ from one written back");
+        if (written is null)
+        {
+            return false;
+        }
+        w.WriteRawValue(written, skipInputValidation: true);
+        return true;
     }
 
     /// <summary>A <c>number</c> member: the writer's bytes, through <see cref="ShortDouble"/> where it applies.</summary>
