@@ -15,11 +15,22 @@ internal sealed partial class GaterBusCore
     // InboundMaxBytes (at least one frame of the largest size), apart from the verified backlog; beyond it the
     // backplane's thread waits. They wait only for a core, never for a subscriber.
     private long _laneArrivalCapacity, _laneArrivalMaxBytes;
+    // A waiting backplane thread resumes once its lane is down to three quarters of those (or empty), not at the
+    // first free place: woken for each place it would route a few frames, wait again, and take as much CPU in
+    // wake-ups as the lane it waits for (routing cost 0.19–0.22 µs a frame instead of 0.08–0.10 in a two-lane
+    // harness whose lanes held 4,096 frames each).
+    private long _laneResumeCount, _laneResumeBytes;
+    private long _routerWaits;
+
+    /// <summary>Times a backplane thread found its frame's lane full and waited (tests).</summary>
+    internal long RouterWaits => Interlocked.Read(ref _routerWaits);
 
     private ReceiveLane[] CreateLanes(int workers)
     {
         _laneArrivalCapacity = Math.Max(1, _inboundCapacity / workers);
         _laneArrivalMaxBytes = Math.Max(FrameRules.MaxFrameBytes, _inboundMaxBytes / workers);
+        _laneResumeCount = _laneArrivalCapacity - Math.Max(1, _laneArrivalCapacity / 4);
+        _laneResumeBytes = _laneArrivalMaxBytes - (_laneArrivalMaxBytes / 4);
         var lanes = new ReceiveLane[workers];
         for (var i = 0; i < lanes.Length; i++)
         {
@@ -109,8 +120,7 @@ internal sealed partial class GaterBusCore
         {
             return true;
         }
-        var processedBytes = Interlocked.Read(ref lane.Counters.ProcessedBytes);
-        return count > 0 && Interlocked.Read(ref lane.Counters.RoutedBytes) - processedBytes + bytes > _laneArrivalMaxBytes;
+        return count > 0 && PendingBytes(lane) + bytes > _laneArrivalMaxBytes;
     }
 
     // The lane is as far behind as it may be: hold the backplane's thread until its worker catches up, as verifying
@@ -118,13 +128,14 @@ internal sealed partial class GaterBusCore
     // for want of CPU, and the backplane's own buffering (or its limits) takes the burst, as with one worker.
     private void WaitForRoom(ReceiveLane lane, int bytes)
     {
+        Interlocked.Increment(ref _routerWaits);
         lock (lane.Room)
         {
             // a full fence before the check, paired with the worker's after its decrement: one of them sees the other
             Interlocked.Increment(ref lane.Waiters);
             try
             {
-                while (!_stopping.IsCancellationRequested && IsFull(lane, bytes))
+                while (!_stopping.IsCancellationRequested && !CanResume(lane, bytes))
                 {
                     Monitor.Wait(lane.Room, 100);
                 }
@@ -134,6 +145,19 @@ internal sealed partial class GaterBusCore
                 Interlocked.Decrement(ref lane.Waiters);
             }
         }
+    }
+
+    // Room for a waiting router: the lane empty (always enough, whatever the frame's size) or down to the resume marks.
+    private bool CanResume(ReceiveLane lane, int bytes)
+    {
+        var count = Pending(lane);
+        return count == 0 || (count <= _laneResumeCount && PendingBytes(lane) + bytes <= _laneResumeBytes);
+    }
+
+    private static long PendingBytes(ReceiveLane lane)
+    {
+        var processedBytes = Interlocked.Read(ref lane.Counters.ProcessedBytes);
+        return Interlocked.Read(ref lane.Counters.RoutedBytes) - processedBytes;
     }
 
     /// <summary>Frames routed to the lane and not yet verified and fanned out (or counted as abandoned).</summary>
@@ -146,18 +170,25 @@ internal sealed partial class GaterBusCore
 
     // The worker publishes its progress now and then, not per frame: its counters' line then stays in its core's
     // cache instead of moving to the routing thread's on every frame.
-    private static void PublishProgress(ReceiveLane lane, long processed, long processedBytes)
+    private void PublishProgress(ReceiveLane lane, long processed, long processedBytes)
     {
         Interlocked.Exchange(ref lane.Counters.ProcessedBytes, processedBytes);
         // a full fence before reading Waiters, paired with WaitForRoom's: a waiting router always hears of room
         Interlocked.Exchange(ref lane.Counters.Processed, processed);
-        if (Volatile.Read(ref lane.Waiters) != 0)
+        if (Volatile.Read(ref lane.Waiters) != 0 && AtResumeMarks(lane))
         {
             lock (lane.Room)
             {
                 Monitor.PulseAll(lane.Room);
             }
         }
+    }
+
+    // Worth waking a waiting router: the lane empty or down to the resume marks (the router checks its frame's size).
+    private bool AtResumeMarks(ReceiveLane lane)
+    {
+        var count = Pending(lane);
+        return count == 0 || (count <= _laneResumeCount && PendingBytes(lane) <= _laneResumeBytes);
     }
 
     // A frame the backplane hands over once receiving has stopped (dispose): counted with what dispose abandons, not

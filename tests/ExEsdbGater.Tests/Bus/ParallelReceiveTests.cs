@@ -304,6 +304,29 @@ public sealed class ParallelReceiveTests
     }
 
     [Fact]
+    public async Task A_backplane_thread_waiting_for_a_full_lane_resumes_at_three_quarters_not_at_each_free_place()
+    {
+        const int sent = 20_000;
+        var backplane = new PushBackplane();
+        // 1,024 frames a lane; a waiting pusher resumes once its lane is down to 768, so each wait lets at least 256
+        // through. Woken whenever a worker reported progress (every 32 frames), it waited about 560 times.
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 2, InboundCapacity = 2048 });
+        var handled = 0;
+        await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => Interlocked.Increment(ref handled), new SubscriptionOptions { Capacity = sent });
+        var bus = (GaterBusCore)receiver;
+        foreach (var (topic, frame) in Frames(sent, 16))
+        {
+            backplane.Handler!(GaterInstance.Health, topic, frame);
+            Assert.InRange(bus.ArrivalsPending, 0, 2048);
+        }
+        await Until(() => Volatile.Read(ref handled) == sent, "every frame handled");
+        // the pusher routes ~20x faster than two workers verify, so it fills the lanes and waits
+        Assert.InRange(bus.RouterWaits, 1, (sent / 256) + 2);
+        Assert.Equal(0, receiver.Statistics.InboundDropped);
+        Assert.Equal(0, receiver.Statistics.Gaps);
+    }
+
+    [Fact]
     public async Task Drain_with_lanes_blocked_counts_every_abandoned_delivery()
     {
         const int sent = 200;
