@@ -22,6 +22,15 @@ public sealed class BenchTests
         Assert.Equal(["sign_cost_vs_raw_hmac", "verify_cost_vs_raw_hmac", "receive_workers_2_vs_1"], ratios.EnumerateObject().Select(p => p.Name));
         // scaling is a speed-up, not a cost: two workers' rate over one's
         Assert.Equal(results.GetProperty("receive_workers_2").GetDouble() / results.GetProperty("receive_workers_1").GetDouble(), ratios.GetProperty("receive_workers_2_vs_1").GetDouble(), 0.002);
+        // cores busy = CPU per frame × frames per second
+        var details = doc.RootElement.GetProperty("details");
+        foreach (var workers in new[] { 1, 2 })
+        {
+            var rate = results.GetProperty($"receive_workers_{workers}").GetDouble();
+            var cpu = details.GetProperty($"receive_workers_{workers}_cpu_us_per_frame").GetDouble();
+            // CPU per frame is printed to 2 decimals, cores to 2
+            Assert.Equal(cpu * rate / 1e6, details.GetProperty($"receive_workers_{workers}_cores").GetDouble(), 0.005 * rate / 1e6 + 0.006);
+        }
         var raw = results.GetProperty("raw_hmac_sha256").GetDouble();
         foreach (var op in new[] { "sign", "verify" })
         {

@@ -120,9 +120,13 @@ internal sealed partial class BenchCommand : GaterCommand
         Report("receive_workers_2", twoWorkers, "deliveries/s");
         extra["receive_workers_1_cpu_us_per_frame"] = cpuOne;
         extra["receive_workers_2_cpu_us_per_frame"] = cpuTwo;
+        // cores busy on average (CPU per frame × frames per second): one worker keeps more than one busy (the reader,
+        // the collector and the timers run beside it), and two workers can only share what the machine has
+        var coresOne = extra["receive_workers_1_cores"] = cpuOne * oneWorker / 1e6;
+        var coresTwo = extra["receive_workers_2_cores"] = cpuTwo * twoWorkers / 1e6;
         if (!json)
         {
-            Stdout.WriteLine($"{"receive 2 vs 1 worker",-20} {twoWorkers / oneWorker,14:0.00}x   (throughput; {Environment.ProcessorCount} processors; CPU per frame {cpuOne:0.00} → {cpuTwo:0.00} µs)");
+            Stdout.WriteLine($"{"receive 2 vs 1 worker",-20} {twoWorkers / oneWorker,14:0.00}x   (throughput; {Environment.ProcessorCount} processors; CPU per frame {cpuOne:0.00} → {cpuTwo:0.00} µs; cores busy {coresOne:0.00} → {coresTwo:0.00})");
         }
 
         var perBroadcast = new Dictionary<int, (double Ns, double Bytes)>();
