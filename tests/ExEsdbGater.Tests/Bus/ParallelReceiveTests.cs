@@ -287,44 +287,48 @@ public sealed class ParallelReceiveTests
     [Fact]
     public async Task Frames_waiting_for_a_worker_hold_the_backplane_thread_instead_of_being_dropped()
     {
-        const int sent = 3000;
-        var backplane = new PushBackplane();
         // a lane may hold 8 / 2 = 4 frames not yet verified: the pusher keeps catching up with the workers
-        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 2, InboundCapacity = 8 });
-        var handled = 0;
-        await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => Interlocked.Increment(ref handled), new SubscriptionOptions { Capacity = sent });
-        foreach (var (topic, frame) in Frames(sent, 16))
-        {
-            backplane.Handler!(GaterInstance.Health, topic, frame);
-            Assert.InRange(((GaterBusCore)receiver).ArrivalsPending, 0, 8);
-        }
-        await Until(() => Volatile.Read(ref handled) == sent, "every frame handled");
-        Assert.Equal(0, receiver.Statistics.InboundDropped);
-        Assert.Equal(0, receiver.Statistics.Gaps);
+        await using var receiver = await PushThroughTwoLanesAsync(3000, inboundCapacity: 8);
     }
 
     [Fact]
     public async Task A_backplane_thread_waiting_for_a_full_lane_resumes_at_three_quarters_not_at_each_free_place()
     {
         const int sent = 20_000;
-        var backplane = new PushBackplane();
         // 1,024 frames a lane; a waiting pusher resumes once its lane is down to 768, so each wait lets at least 256
         // through. Woken whenever a worker reported progress (every 32 frames), it waited 272 times in a run here.
-        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 2, InboundCapacity = 2048 });
-        var handled = 0;
-        await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => Interlocked.Increment(ref handled), new SubscriptionOptions { Capacity = sent });
-        var bus = (GaterBusCore)receiver;
-        foreach (var (topic, frame) in Frames(sent, 16))
-        {
-            backplane.Handler!(GaterInstance.Health, topic, frame);
-            Assert.InRange(bus.LanePending(0), 0, 1024);
-            Assert.InRange(bus.LanePending(1), 0, 1024);
-        }
-        await Until(() => Volatile.Read(ref handled) == sent, "every frame handled");
+        await using var receiver = await PushThroughTwoLanesAsync(sent, inboundCapacity: 2048);
         // the pusher routes ~20x faster than two workers verify, so it fills the lanes and waits
-        Assert.InRange(bus.RouterWaits, 1, (sent / 256) + 2);
-        Assert.Equal(0, receiver.Statistics.InboundDropped);
-        Assert.Equal(0, receiver.Statistics.Gaps);
+        Assert.InRange(((GaterBusCore)receiver).RouterWaits, 1, (sent / 256) + 2);
+    }
+
+    // Pushes frames on 16 topics from one thread into a bus with two lanes of inboundCapacity / 2 frames each: every
+    // lane stays within its share after every frame, and every frame is handled, none dropped, no gap.
+    private static async Task<IGaterBus> PushThroughTwoLanesAsync(int sent, int inboundCapacity)
+    {
+        var backplane = new PushBackplane();
+        var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 2, InboundCapacity = inboundCapacity });
+        try
+        {
+            var handled = 0;
+            await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => Interlocked.Increment(ref handled), new SubscriptionOptions { Capacity = sent });
+            var bus = (GaterBusCore)receiver;
+            foreach (var (topic, frame) in Frames(sent, 16))
+            {
+                backplane.Handler!(GaterInstance.Health, topic, frame);
+                Assert.InRange(bus.LanePending(0), 0, inboundCapacity / 2);
+                Assert.InRange(bus.LanePending(1), 0, inboundCapacity / 2);
+            }
+            await Until(() => Volatile.Read(ref handled) == sent, "every frame handled");
+            Assert.Equal(0, receiver.Statistics.InboundDropped);
+            Assert.Equal(0, receiver.Statistics.Gaps);
+            return receiver;
+        }
+        catch
+        {
+            await receiver.DisposeAsync();
+            throw;
+        }
     }
 
     [Fact]
