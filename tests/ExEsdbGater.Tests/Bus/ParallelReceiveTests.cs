@@ -302,6 +302,49 @@ public sealed class ParallelReceiveTests
         Assert.InRange(((GaterBusCore)receiver).RouterWaits, 1, (sent / 256) + 2);
     }
 
+    [Fact]
+    public async Task Disposing_while_the_backplane_thread_waits_for_a_full_lane_releases_it_and_counts_every_frame()
+    {
+        const int sent = 50_000;
+        var backplane = new PushBackplane();
+        // two frames a lane: the pusher waits for room almost every frame
+        var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 2, InboundCapacity = 4 });
+        // no subscriber left (the backplane keeps the bus's handler): every frame is verified or abandoned
+        await (await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => { })).DisposeAsync();
+        var frames = Frames(sent, 16);
+        var pushed = 0;
+        Exception? failed = null;
+        // a thread of its own, as a backplane's receive loop: it blocks while it waits for room
+        var pusher = new Thread(() =>
+        {
+            try
+            {
+                foreach (var (topic, frame) in frames)
+                {
+                    backplane.Handler!(GaterInstance.Health, topic, frame);
+                    Volatile.Write(ref pushed, pushed + 1);
+                }
+            }
+            catch (Exception ex)
+            {
+                failed = ex;
+            }
+        }) { IsBackground = true };
+        pusher.Start();
+        var bus = (GaterBusCore)receiver;
+        await Until(() => bus.RouterWaits >= 10, "the pusher waiting for room");
+        await receiver.DisposeAsync();
+        // released, not left waiting: it hands over the rest, each counted as dropped at shutdown
+        await Until(() => !pusher.IsAlive, "the pusher done");
+        Assert.Null(failed);
+        Assert.Equal(sent, Volatile.Read(ref pushed));
+        var stats = receiver.Statistics;
+        Assert.Equal(sent, stats.Received);
+        Assert.Equal(sent, stats.Verified + stats.InboundDropped);
+        Assert.True(stats.InboundDropped > 0, "dispose came before the last frame");
+        Assert.Equal(0, stats.Rejected);
+    }
+
     // Pushes frames on 16 topics from one thread into a bus with two lanes of inboundCapacity / 2 frames each: every
     // lane stays within its share after every frame, and every frame is handled, none dropped, no gap.
     private static async Task<IGaterBus> PushThroughTwoLanesAsync(int sent, int inboundCapacity)
