@@ -28,7 +28,7 @@ public sealed class BenchTests
         {
             var rate = results.GetProperty($"receive_workers_{workers}").GetDouble();
             var cpu = details.GetProperty($"receive_workers_{workers}_cpu_us_per_frame").GetDouble();
-            // CPU per frame is printed to 2 decimals, cores to 2
+            // the JSON rounds details to 2 decimals: CPU per frame and cores alike
             Assert.Equal(cpu * rate / 1e6, details.GetProperty($"receive_workers_{workers}_cores").GetDouble(), 0.005 * rate / 1e6 + 0.006);
         }
         var raw = results.GetProperty("raw_hmac_sha256").GetDouble();

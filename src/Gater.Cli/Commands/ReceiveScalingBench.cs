@@ -100,6 +100,7 @@ internal static class ReceiveScalingBench
         // deliveries/s instead of 860,000–910,000, one-worker rounds the same either way).
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         foreach (var (topic, frame) in frames)
