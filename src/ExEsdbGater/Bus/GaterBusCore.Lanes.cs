@@ -143,7 +143,7 @@ internal sealed partial class GaterBusCore
             Interlocked.Increment(ref lane.Waiters);
             try
             {
-                while (!_stopping.IsCancellationRequested && !CanResume(lane, bytes))
+                while (!_stopping.IsCancellationRequested && !AtResumeMarks(lane, bytes))
                 {
                     // the timeout is a safety net, not the way room is heard of: tests count its use
                     if (!Monitor.Wait(lane.Room, 100) && !_stopping.IsCancellationRequested)
@@ -157,17 +157,6 @@ internal sealed partial class GaterBusCore
                 Interlocked.Decrement(ref lane.Waiters);
             }
         }
-    }
-
-    // Room for a waiting router: the lane empty (always enough, whatever the frame's size), or down to the resume
-    // marks with room for its frame.
-    private bool CanResume(ReceiveLane lane, int bytes)
-    {
-        if (Pending(lane) == 0)
-        {
-            return true;
-        }
-        return AtResumeMarks(lane) && PendingBytes(lane) + bytes <= _laneArrivalMaxBytes;
     }
 
     private static long PendingBytes(ReceiveLane lane)
@@ -192,7 +181,7 @@ internal sealed partial class GaterBusCore
         // a full fence before reading Waiters, paired with WaitForRoom's: a waiting router always hears of the first
         // report at or below the resume marks, and of receiving stopping
         Interlocked.Exchange(ref lane.Counters.Processed, processed);
-        if (Volatile.Read(ref lane.Waiters) != 0 && (AtResumeMarks(lane) || _stopping.IsCancellationRequested))
+        if (Volatile.Read(ref lane.Waiters) != 0 && (AtResumeMarks(lane, 0) || _stopping.IsCancellationRequested))
         {
             lock (lane.Room)
             {
@@ -201,11 +190,18 @@ internal sealed partial class GaterBusCore
         }
     }
 
-    // Worth waking a waiting router: the lane empty or down to the resume marks (the router checks that its frame fits).
-    private bool AtResumeMarks(ReceiveLane lane)
+    // Room for a waiting router, whose frame has frameBytes: the lane empty (always enough, whatever the frame's
+    // size), or down to the resume marks with room for the frame. The worker asks with 0 to know whether waking a
+    // router is worth it (the router checks its own frame).
+    private bool AtResumeMarks(ReceiveLane lane, int frameBytes)
     {
         var count = Pending(lane);
-        return count == 0 || (count <= _laneResumeCount && PendingBytes(lane) <= _laneResumeBytes);
+        if (count == 0)
+        {
+            return true;
+        }
+        var pendingBytes = PendingBytes(lane);
+        return count <= _laneResumeCount && pendingBytes <= _laneResumeBytes && pendingBytes + frameBytes <= _laneArrivalMaxBytes;
     }
 
     // A frame the backplane hands over once receiving has stopped (dispose): counted with what dispose abandons, not
