@@ -308,16 +308,21 @@ public sealed class ParallelReceiveTests
     [Fact]
     public async Task Disposing_while_the_backplane_thread_waits_for_a_full_lane_releases_it_and_counts_every_frame()
     {
-        const int sent = 50_000;
+        // more frames than the test needs: the pusher waits for room until dispose begins, then hands frames over
+        // until 100 have been counted as dropped at shutdown
+        const int available = 200_000, droppedAtShutdown = 100;
         var backplane = new PushBackplane();
         // two frames a lane: the pusher waits for room almost every frame
         await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 2, InboundCapacity = 4 });
         // no subscriber left (the backplane keeps the bus's handler): every frame is verified or abandoned
         await (await receiver.SubscribeAsync(GaterInstance.Health, "busy:*", _ => { })).DisposeAsync();
-        var frames = Frames(sent, 16);
+        var frames = Frames(available, 16);
         var pushed = 0;
+        var disposing = false;
+        var ranOut = true;
         Exception? failed = null;
-        // a thread of its own, as a backplane's receive loop: it blocks while it waits for room
+        // a thread of its own, as a backplane's receive loop: it blocks while it waits for room, and goes on handing
+        // frames over while the bus is disposed, as a backplane's loop still running would
         var pusher = new Thread(() =>
         {
             try
@@ -325,7 +330,12 @@ public sealed class ParallelReceiveTests
                 foreach (var (topic, frame) in frames)
                 {
                     backplane.Handler!(GaterInstance.Health, topic, frame);
-                    Volatile.Write(ref pushed, pushed + 1);
+                    pushed++;
+                    if (Volatile.Read(ref disposing) && receiver.Statistics.InboundDropped >= droppedAtShutdown)
+                    {
+                        ranOut = false;
+                        break;
+                    }
                 }
             }
 #pragma warning disable CA1031 // reported by the test below, not lost on a thread that would end the test host
@@ -338,15 +348,16 @@ public sealed class ParallelReceiveTests
         pusher.Start();
         var bus = (GaterBusCore)receiver;
         await Until(() => bus.RouterWaits >= 10, "the pusher waiting for room");
+        Volatile.Write(ref disposing, true);
         await receiver.DisposeAsync();
-        // released, not left waiting: it hands over the rest, each counted as dropped at shutdown
+        // released, not left waiting: what it hands over from then on is counted as dropped at shutdown
         Assert.True(pusher.Join(TimeSpan.FromSeconds(60)), "the pusher still waits after dispose");
         Assert.Null(failed);
-        Assert.Equal(sent, pushed);
+        Assert.False(ranOut, $"all {available} frames were handed over before {droppedAtShutdown} were counted as dropped");
         var stats = receiver.Statistics;
-        Assert.Equal(sent, stats.Received);
-        Assert.Equal(sent, stats.Verified + stats.InboundDropped);
-        Assert.True(stats.InboundDropped > 0, "dispose came before the last frame");
+        Assert.Equal(pushed, stats.Received);
+        Assert.Equal(pushed, stats.Verified + stats.InboundDropped);
+        Assert.InRange(stats.InboundDropped, droppedAtShutdown, pushed);
         Assert.Equal(0, stats.Rejected);
     }
 
