@@ -9,9 +9,9 @@ internal sealed class Subscription : IGaterStream
     private readonly GaterBusCore _bus;
     private readonly Channel<Delivery> _channel;
     private readonly Func<Delivery, CancellationToken, ValueTask>? _handler;
-    // The handler loop's scope on this logical flow: lets a publish made from inside a handler see that waiting for
-    // room in that same queue would wait forever. Set once per loop, not per call: changing an AsyncLocal builds a
-    // new ExecutionContext (~100 bytes) per delivery.
+    // The handler call's scope on this logical flow: lets a publish made from inside a handler see that waiting for
+    // room in that same queue (or in a cycle of queues) would wait forever. Set per call and only by Wait-mode
+    // subscriptions (RunAsync): changing an AsyncLocal builds a new ExecutionContext, 104 bytes with the scope.
     private static readonly AsyncLocal<HandlerScope?> s_running = new();
     private readonly CancellationTokenSource _cts = new();
     private readonly QueueFullMode _fullMode;
@@ -214,7 +214,11 @@ internal sealed class Subscription : IGaterStream
         // scope, so each call gets a scope of its own: handed-off work reads as outside once its call returned, and
         // may wait for room like any publisher (the documented way out of GaterReentrancyException). A scope per
         // loop saved this allocation but refused such work while a later call ran (found in review).
-        var scope = new HandlerScope(this);
+        //
+        // Only a Wait-mode queue ever makes a publisher wait, so only a Wait-mode subscription's handler can be part of
+        // a wait that never ends (nobody waits on any other queue). Other handlers carry no mark, and their calls
+        // allocate nothing for it; a mark this loop inherited (subscribed from inside a handler) is cleared.
+        var scope = _fullMode == QueueFullMode.Wait ? new HandlerScope(this) : null;
         s_running.Value = scope;
         try
         {
@@ -226,7 +230,10 @@ internal sealed class Subscription : IGaterStream
                 {
                     // only this loop writes Call and Handled
                     var call = _counters.Call + 1;
-                    Volatile.Write(ref scope.Call, call);
+                    if (scope is not null)
+                    {
+                        Volatile.Write(ref scope.Call, call);
+                    }
                     Volatile.Write(ref _counters.Call, call);
                     try
                     {
@@ -247,8 +254,11 @@ internal sealed class Subscription : IGaterStream
                         // the call is over: work it started and left running is no longer "inside" it
                         Volatile.Write(ref _counters.Call, call + 1);
                         Volatile.Write(ref _counters.Handled, _counters.Handled + 1);
-                        scope = new HandlerScope(this);
-                        s_running.Value = scope;
+                        if (scope is not null)
+                        {
+                            scope = new HandlerScope(this);
+                            s_running.Value = scope;
+                        }
                     }
                 }
             }

@@ -5,7 +5,7 @@ namespace Gater.Cli.Commands;
 // Local fan-out: signed broadcast → in-process backplane → verified once → N subscribers.
 internal sealed partial class BenchCommand
 {
-    private static async Task<(double Rate, double NsPerBroadcast, double BytesPerBroadcast)> FanoutAsync(KeyRing ring, NodeHealth message, int subscribers, TimeSpan budget, CancellationToken ct)
+    private static async Task<(double Rate, double NsPerBroadcast, double BytesPerBroadcast)> FanoutAsync(KeyRing ring, NodeHealth message, int subscribers, TimeSpan budget, CancellationToken ct, QueueFullMode fullMode = QueueFullMode.Wait)
     {
         var hub = new InProcessHub();
         await using var a = GaterBus.Create(new GaterBusOptions { NodeName = "a@bench", Keys = ring, Backplane = hub.Connect() });
@@ -14,7 +14,7 @@ internal sealed partial class BenchCommand
         var subs = new List<IGaterSubscription>();
         for (var i = 0; i < subscribers; i++)
         {
-            subs.Add(await b.SubscribeAsync(GaterInstance.Health, "cluster:health", counts.Handler(i), new SubscriptionOptions { Capacity = 4096 }, ct));
+            subs.Add(await b.SubscribeAsync(GaterInstance.Health, "cluster:health", counts.Handler(i), new SubscriptionOptions { Capacity = 4096, FullMode = fullMode }, ct));
         }
         long sent = 0;
         // broadcasts in flight at most: about 64k deliveries (2048 broadcasts up to 32 subscribers), as the BEAM
@@ -61,6 +61,10 @@ internal sealed partial class BenchCommand
             warm.Add(k / s);
         }
         var (n, seconds, allocated) = await Run(budget);
+        if (b.Statistics.Dropped != 0)
+        {
+            throw new InvalidOperationException($"fan-out to {subscribers} ({fullMode}) dropped deliveries: {b.Statistics}");
+        }
         foreach (var s in subs)
         {
             await s.DisposeAsync();

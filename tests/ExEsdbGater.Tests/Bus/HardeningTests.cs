@@ -176,6 +176,111 @@ public sealed class HardeningTests
         Assert.Equal([1, 2, 3, 9], seen.ToArray());
     }
 
+    // Only a Wait-mode queue makes a publisher wait, so only such a subscription's handler can be part of a wait that
+    // never ends, and only its calls carry (and allocate) the mark that tells its own flows from others'.
+    [Theory]
+    [InlineData(QueueFullMode.Wait)]
+    [InlineData(QueueFullMode.DropOldest)]
+    [InlineData(QueueFullMode.DropNewest)]
+    public async Task Only_a_Wait_mode_handler_allocates_a_reentrancy_mark_per_call(QueueFullMode mode)
+    {
+        const int N = 200;
+        await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = "n@test", Keys = KeyRing.Of(GaterKey.FromSecret(Secret)) });
+        var allocated = new long[N];
+        var threads = new int[N];
+        var calls = 0;
+        using var queued = new ManualResetEventSlim();
+        await using var sub = await bus.SubscribeAsync(GaterInstance.Health, "cluster:health", (_, ct) =>
+        {
+            var i = calls;
+            if (i == 0)
+            {
+                // every delivery is queued before the second call: the loop then takes them one after another,
+                // with no wait between calls, so what its thread allocates between two calls is the loop's own
+                queued.Wait(ct);
+            }
+            allocated[i] = GC.GetAllocatedBytesForCurrentThread();
+            threads[i] = Environment.CurrentManagedThreadId;
+            Volatile.Write(ref calls, i + 1);
+            return ValueTask.CompletedTask;
+        }, new SubscriptionOptions { Capacity = N, FullMode = mode });
+        for (var i = 0; i < N; i++)
+        {
+            await bus.BroadcastAsync("cluster:health", Health());
+        }
+        queued.Set();
+        await Until(() => Volatile.Read(ref calls) == N, "every delivery handled");
+
+        var between = Enumerable.Range(2, N - 2).Where(i => threads[i] == threads[i - 1]).Select(i => allocated[i] - allocated[i - 1]).Order().ToArray();
+        Assert.True(between.Length > N / 2, $"only {between.Length} calls followed another on the same thread");
+        var median = between[between.Length / 2];
+        if (mode == QueueFullMode.Wait)
+        {
+            // the scope and the ExecutionContext that carries it
+            Assert.InRange(median, 64, 256);
+        }
+        else
+        {
+            Assert.Equal(0, median);
+        }
+    }
+
+    // A handler loop started from inside a Wait-mode handler's call (a subscribe made there) inherits that call's
+    // mark with the flow; a loop that sets none of its own must clear it, or its handler reads as the other's.
+    [Fact(Timeout = 60_000)]
+    public async Task A_drop_mode_handler_subscribed_from_inside_a_handler_waits_like_any_publisher()
+    {
+        await using var bus = GaterBus.Create(new GaterBusOptions { NodeName = "n@test", Keys = KeyRing.Of(GaterKey.FromSecret(Secret)) });
+        IGaterBus b = bus;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var subscribed = new TaskCompletionSource<IGaterSubscription>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var forwarded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var forwarding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new ConcurrentQueue<double>();
+        await bus.SubscribeAsync<NodeHealth>("a", async (m, _, ct) =>
+        {
+            seen.Enqueue(m.LoadAvg!.Value);
+            if (m.LoadAvg == 1)
+            {
+                // subscribed from inside this call, then the call holds on: its queue (capacity 1) fills behind it
+                subscribed.SetResult(await b.SubscribeAsync<NodeHealth>("b", async (_, _, ct2) =>
+                {
+                    forwarding.TrySetResult();
+                    try
+                    {
+                        await b.BroadcastAsync("a", Health(load: 9), ct2);
+                        forwarded.TrySetResult();
+                    }
+                    catch (Exception ex)
+                    {
+                        forwarded.TrySetException(ex);
+                    }
+                }, new SubscriptionOptions { FullMode = QueueFullMode.DropOldest }, ct));
+                await release.Task;
+            }
+        }, new SubscriptionOptions { Capacity = 1, Name = "a" });
+
+        try
+        {
+            await bus.BroadcastAsync("a", Health(load: 1));
+            await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await bus.BroadcastAsync("a", Health(load: 2)); // fills a's queue while its first call runs
+            await bus.BroadcastAsync("b", Health());
+            await forwarding.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            // refused, the forward would have failed by now; waiting for room, it has not
+            await Task.Delay(200);
+            Assert.False(forwarded.Task.IsCompleted, forwarded.Task.Exception?.InnerException?.Message ?? "forwarded into a full queue");
+        }
+        finally
+        {
+            // released whatever happens: a call still holding on would hold the bus's disposal forever
+            release.TrySetResult();
+        }
+        await forwarded.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await Until(() => seen.Count == 3, "all three delivered to a");
+        Assert.Equal([1, 2, 9], seen.ToArray());
+    }
+
     [Fact]
     public async Task Two_handlers_feeding_each_other_through_full_queues_do_not_deadlock()
     {
