@@ -105,6 +105,7 @@ public sealed class InProcessHub
 
         private void DispatchLoop()
         {
+            Subscription.ClearRunningHandler();
             var reader = _inbox.Reader;
             try
             {

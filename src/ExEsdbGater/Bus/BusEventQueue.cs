@@ -55,6 +55,7 @@ internal sealed partial class BusEventQueue : IAsyncDisposable
 
     private async Task RunAsync()
     {
+        Subscription.ClearRunningHandler();
         await foreach (var raise in _events.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             raise();

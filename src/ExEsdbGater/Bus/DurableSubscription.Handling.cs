@@ -5,6 +5,8 @@ internal sealed partial class DurableSubscription
 {
     private async Task HandlerLoopAsync()
     {
+        // no mark of its own: nothing ever waits for room in a durable subscription's queue
+        Subscription.ClearRunningHandler();
         var reader = _channel.Reader;
         var ct = _cts.Token;
         var acks = new List<string>();

@@ -23,6 +23,7 @@ internal sealed partial class DurableSubscription
 
     private async Task ReadLoopAsync()
     {
+        Subscription.ClearRunningHandler();
         var ct = _cts.Token;
         var acks = new List<string>();
         try

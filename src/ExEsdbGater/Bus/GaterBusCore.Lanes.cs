@@ -215,6 +215,7 @@ internal sealed partial class GaterBusCore
 
     private void LaneWorker(ReceiveLane lane)
     {
+        Subscription.ClearRunningHandler();
         var reader = lane.Arrivals!.Reader;
         long processed = 0, processedBytes = 0;
         try

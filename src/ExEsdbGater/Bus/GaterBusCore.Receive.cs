@@ -141,6 +141,7 @@ internal sealed partial class GaterBusCore
 
     private async Task InboundLoopAsync(ReceiveLane lane)
     {
+        Subscription.ClearRunningHandler();
         var reader = lane.Inbound.Reader;
         // uncancellable wait: no allocation per wait; DisposeAsync completes the writer to end the loop
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false) && !_stopping.IsCancellationRequested)

@@ -11,7 +11,7 @@ internal sealed class Subscription : IGaterStream
     private readonly Func<Delivery, CancellationToken, ValueTask>? _handler;
     // The handler call's scope on this logical flow: lets a publish made from inside a handler see that waiting for
     // room in that same queue (or in a cycle of queues) would wait forever. Set per call and only by Wait-mode
-    // subscriptions (RunAsync): changing an AsyncLocal builds a new ExecutionContext, 104 bytes with the scope.
+    // subscriptions (RunAsync): changing an AsyncLocal builds a new ExecutionContext (with the scope, 104 bytes here).
     private static readonly AsyncLocal<HandlerScope?> s_running = new();
     private readonly CancellationTokenSource _cts = new();
     private readonly QueueFullMode _fullMode;
@@ -77,6 +77,14 @@ internal sealed class Subscription : IGaterStream
             return scope is not null && Volatile.Read(ref scope.Sub._counters.Call) == Volatile.Read(ref scope.Call) ? scope.Sub : null;
         }
     }
+
+    /// <summary>
+    /// Clears a handler call's mark that a loop inherited with its flow. Every long-lived loop the bus starts calls
+    /// this first: one started from inside a handler's call (a subscribe, or a bus created there) would otherwise
+    /// read as that call while it runs, be refused waits it may make, and overwrite that handler's edge in the
+    /// wait-for graph.
+    /// </summary>
+    public static void ClearRunningHandler() => s_running.Value = null;
 
     /// <summary>True when a full queue makes publishers wait for room.</summary>
     public bool WaitsWhenFull => _fullMode == QueueFullMode.Wait;

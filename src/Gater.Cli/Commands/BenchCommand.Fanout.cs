@@ -21,6 +21,15 @@ internal sealed partial class BenchCommand
         // baseline keeps ~20-40k in flight; a deeper backlog only spills the subscribers' queues out of the caches
         var window = Math.Clamp(65_536 / subscribers, 64, 2048);
 
+        // a drop-mode queue drops what its subscriber has not taken: fail at once, not by a stall
+        void ThrowIfDropped()
+        {
+            if (b.Statistics.Dropped != 0)
+            {
+                throw new InvalidOperationException($"fan-out to {subscribers} ({fullMode}) dropped deliveries: {b.Statistics}");
+            }
+        }
+
         // Broadcasts for the duration; done when every subscriber has had every one. Broadcasts, seconds, bytes.
         async Task<(long Broadcasts, double Seconds, long Bytes)> Run(TimeSpan duration)
         {
@@ -41,6 +50,13 @@ internal sealed partial class BenchCommand
                         await counts.WaitForLastAsync(sent - (window / 2), ct);
                     }
                 }
+                // with drop-mode queues, every subscriber (not only the last) is held within the window: checked every
+                // 16 broadcasts, a queue then holds at most window + 16, below its capacity, so nothing is dropped
+                while (fullMode != QueueFullMode.Wait && !counts.EachReached(sent - window))
+                {
+                    ThrowIfDropped();
+                    await Task.Delay(1, ct);
+                }
             }
             var target = sent * subscribers;
             while (counts.Delivered < target)
@@ -49,6 +65,7 @@ internal sealed partial class BenchCommand
                 {
                     throw new TimeoutException($"fan-out to {subscribers} stalled: {counts.Delivered} of {target} delivered; receiver {b.Statistics}; rejected replayed {b.Verifier.RejectedCount(RejectReason.Replayed)}");
                 }
+                ThrowIfDropped();
                 await counts.WaitForLastAsync(sent, ct);
                 await Task.Yield();
             }
@@ -61,10 +78,7 @@ internal sealed partial class BenchCommand
             warm.Add(k / s);
         }
         var (n, seconds, allocated) = await Run(budget);
-        if (b.Statistics.Dropped != 0)
-        {
-            throw new InvalidOperationException($"fan-out to {subscribers} ({fullMode}) dropped deliveries: {b.Statistics}");
-        }
+        ThrowIfDropped();
         foreach (var s in subs)
         {
             await s.DisposeAsync();

@@ -140,7 +140,7 @@ internal sealed partial class BenchCommand : GaterCommand
         extra["extra_delivery_ns"] = (perBroadcast[1000].Ns - perBroadcast[10].Ns) / 990;
         extra["extra_delivery_bytes"] = (perBroadcast[1000].Bytes - perBroadcast[10].Bytes) / 990;
         // the same with subscribers whose full queues drop instead of holding publishers back (no wait, so no
-        // reentrancy mark per handler call; the window keeps every queue below its capacity, so nothing is dropped)
+        // reentrancy mark per handler call; every subscriber is held within the window, so nothing is dropped)
         var dropTen = await FanoutAsync(ring, message, 10, budget, ct, QueueFullMode.DropOldest);
         var dropThousand = await FanoutAsync(ring, message, 1000, budget, ct, QueueFullMode.DropOldest);
         extra["extra_delivery_drop_oldest_ns"] = (dropThousand.NsPerBroadcast - dropTen.NsPerBroadcast) / 990;

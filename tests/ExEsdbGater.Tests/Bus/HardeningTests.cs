@@ -216,8 +216,8 @@ public sealed class HardeningTests
         var median = between[between.Length / 2];
         if (mode == QueueFullMode.Wait)
         {
-            // the scope and the ExecutionContext that carries it
-            Assert.InRange(median, 64, 256);
+            // the scope and the ExecutionContext that carries it (104 B here; more with more AsyncLocals in the flow)
+            Assert.InRange(median, 64, 2048);
         }
         else
         {
