@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using StackExchange.Redis;
+using ExEsdbGater.Tests.Bus;
 
 namespace ExEsdbGater.Redis.Tests.Durable;
 
@@ -207,54 +208,9 @@ public sealed class DurableTests(RedisServer redis) : IClassFixture<RedisServer>
     {
         await using var node = await NodeAsync("svc@a");
         var bus = node.Bus;
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var forwarding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var forwarded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var seen = new ConcurrentQueue<double>();
-        await bus.SubscribeAsync<NodeHealth>("a", async (m, _, ct) =>
-        {
-            seen.Enqueue(m.LoadAvg!.Value);
-            if (m.LoadAvg == 1)
-            {
-                await bus.SubscribeAsync(GaterInstance.Audit, "*", async (_, ct2) =>
-                {
-                    forwarding.TrySetResult();
-                    try
-                    {
-                        await bus.BroadcastAsync("a", Health(9), ct2);
-                        forwarded.TrySetResult();
-                    }
-                    catch (Exception ex)
-                    {
-                        forwarded.TrySetException(ex);
-                    }
-                }, cancellationToken: ct);
-                subscribed.SetResult();
-                await release.Task;
-            }
-        }, new SubscriptionOptions { Capacity = 1, Name = "a" });
-        try
-        {
-            await bus.BroadcastAsync("a", Health(1));
-            await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(20));
-            await bus.BroadcastAsync("a", Health(2)); // fills a's queue (capacity 1) while its first call runs
-            await bus.BroadcastAsync("admin:x", DurableNode.Audit(1));
-            await forwarding.Task.WaitAsync(TimeSpan.FromSeconds(20));
-            // refused, the forward would have failed by now; waiting for room, it has not
-            await Task.Delay(200);
-            Assert.False(forwarded.Task.IsCompleted, forwarded.Task.Exception?.InnerException?.Message ?? "forwarded into a full queue");
-        }
-        finally
-        {
-            // released whatever happens: a call still holding on would hold the bus's disposal forever
-            release.TrySetResult();
-        }
-        await forwarded.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        await DurableNode.Until(() => seen.Count == 3, "all three delivered to a");
-        Assert.Equal([1, 2, 9], seen.ToArray());
-
-        static NodeHealth Health(double load) => HealthMessages.NodeHealth("a@h", NodeHealthStatus.Healthy, loadAvg: load);
+        await InheritedMarkScenario.RunAsync(bus,
+            (forward, ct) => bus.SubscribeAsync(GaterInstance.Audit, "*", (_, ct2) => new ValueTask(forward(ct2)), cancellationToken: ct).AsTask(),
+            () => bus.BroadcastAsync("admin:x", DurableNode.Audit(1)).AsTask());
     }
 
     private sealed class Ahead(TimeSpan by) : TimeProvider
