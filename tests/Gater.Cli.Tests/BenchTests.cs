@@ -41,6 +41,11 @@ public sealed class BenchTests
         {
             Assert.True(results.GetProperty(name).GetDouble() > 0, name);
         }
+        // an extra delivery to a Wait-mode handler carries the reentrancy mark (about 100 bytes); to a DropOldest one not
+        var waitBytes = details.GetProperty("extra_delivery_bytes").GetDouble();
+        var dropBytes = details.GetProperty("extra_delivery_drop_oldest_bytes").GetDouble();
+        Assert.True(waitBytes - dropBytes > 50, $"extra delivery: {waitBytes} bytes with Wait-mode queues, {dropBytes} with DropOldest");
+        Assert.True(double.IsFinite(details.GetProperty("extra_delivery_drop_oldest_ns").GetDouble()));
         Assert.False(doc.RootElement.TryGetProperty("beam_baseline", out _));
     }
 
