@@ -70,10 +70,13 @@ internal sealed class FanoutCounters : IDisposable
         return true;
     }
 
-    /// <summary>Until the last subscriber's count reaches <paramref name="until"/>: woken by it, with a timeout as a safety net.</summary>
-    public async Task WaitForLastAsync(long until, CancellationToken ct = default)
+    /// <summary>
+    /// Until the last subscriber's count reaches <paramref name="until"/>: woken by it, with a timeout as a safety net;
+    /// or until <paramref name="giveUp"/> (asked before each wait of up to 20 ms) says it never will.
+    /// </summary>
+    public async Task WaitForLastAsync(long until, CancellationToken ct = default, Func<bool>? giveUp = null)
     {
-        while (Last < until)
+        while (Last < until && giveUp?.Invoke() != true)
         {
             // a full fence between publishing resumeAt and reading the count, as the handler's between its count and
             // resumeAt: one of the two sees the other
