@@ -5,7 +5,13 @@ namespace Gater.Cli.Commands;
 // Local fan-out: signed broadcast → in-process backplane → verified once → N subscribers.
 internal sealed partial class BenchCommand
 {
-    private static async Task<(double Rate, double NsPerBroadcast, double BytesPerBroadcast)> FanoutAsync(KeyRing ring, NodeHealth message, int subscribers, TimeSpan budget, CancellationToken ct, QueueFullMode fullMode = QueueFullMode.Wait)
+    /// <summary>
+    /// One fan-out measurement: deliveries/s, time and bytes per broadcast, and the garbage collector's part in it (the
+    /// share of wall time in GC pauses; gen0 collections, which a young generation's budget of bytes sets apart).
+    /// </summary>
+    private readonly record struct FanoutResult(double Rate, double NsPerBroadcast, double BytesPerBroadcast, double GcPauseShare, int Gen0Collections, long Allocated);
+
+    private static async Task<FanoutResult> FanoutAsync(KeyRing ring, NodeHealth message, int subscribers, TimeSpan budget, CancellationToken ct, QueueFullMode fullMode = QueueFullMode.Wait)
     {
         var hub = new InProcessHub();
         await using var a = GaterBus.Create(new GaterBusOptions { NodeName = "a@bench", Keys = ring, Backplane = hub.Connect() });
@@ -32,11 +38,13 @@ internal sealed partial class BenchCommand
             }
         }
 
-        // Broadcasts for the duration; done when every subscriber has had every one. Broadcasts, seconds, bytes.
-        async Task<(long Broadcasts, double Seconds, long Bytes)> Run(TimeSpan duration)
+        // Broadcasts for the duration; done when every subscriber has had every one. Broadcasts, seconds, bytes, GC.
+        async Task<(long Broadcasts, double Seconds, long Bytes, TimeSpan Paused, int Gen0)> Run(TimeSpan duration)
         {
             var first = sent;
             var bytes = GC.GetTotalAllocatedBytes(precise: true);
+            var paused = GC.GetTotalPauseDuration();
+            var gen0 = GC.CollectionCount(0);
             var sw = Stopwatch.StartNew();
             while (sw.Elapsed < duration)
             {
@@ -71,19 +79,19 @@ internal sealed partial class BenchCommand
                 await counts.WaitForLastAsync(sent, ct, dropped);
                 await Task.Yield();
             }
-            return (sent - first, sw.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - bytes);
+            return (sent - first, sw.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - bytes, GC.GetTotalPauseDuration() - paused, GC.CollectionCount(0) - gen0);
         }
 
         for (var warm = new WarmUp(TimeSpan.FromSeconds(4)); warm.Going;)
         {
-            var (k, s, _) = await Run(TimeSpan.FromMilliseconds(100));
+            var (k, s, _, _, _) = await Run(TimeSpan.FromMilliseconds(100));
             warm.Add(k / s);
         }
-        var (n, seconds, allocated) = await Run(budget);
+        var (n, seconds, allocated, pauses, collections) = await Run(budget);
         foreach (var s in subs)
         {
             await s.DisposeAsync();
         }
-        return ((double)n * subscribers / seconds, seconds * 1e9 / n, (double)allocated / n);
+        return new FanoutResult((double)n * subscribers / seconds, seconds * 1e9 / n, (double)allocated / n, pauses.TotalSeconds / seconds, collections, allocated);
     }
 }
