@@ -34,6 +34,11 @@ public sealed class BenchTests
             // the JSON rounds details to 2 decimals: CPU per frame and cores alike
             Assert.Equal(cpu * rate / 1e6, details.GetProperty($"receive_workers_{workers}_cores").GetDouble(), 0.005 * rate / 1e6 + 0.006);
         }
+        // the machine's own ceiling for that ratio: verify alone on one and on two threads, and their quotient
+        var verifyOne = details.GetProperty("verify_threads_1").GetDouble();
+        var verifyTwo = details.GetProperty("verify_threads_2").GetDouble();
+        Assert.True(verifyOne > 0 && verifyTwo > 0, $"verify alone: {verifyOne}, {verifyTwo} frames/s");
+        Assert.Equal(verifyTwo / verifyOne, details.GetProperty("verify_threads_2_vs_1").GetDouble(), 0.01 + (0.006 * verifyTwo / verifyOne));
         var raw = results.GetProperty("raw_hmac_sha256").GetDouble();
         foreach (var op in new[] { "sign", "verify" })
         {

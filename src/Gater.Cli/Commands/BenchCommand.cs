@@ -115,7 +115,7 @@ internal sealed partial class BenchCommand : GaterCommand
             extra[name + "_bytes_per_op"] = bytes;
         }
 
-        var (oneWorker, twoWorkers, cpuOne, cpuTwo) = await ReceiveScalingBench.RunAsync(ring, message, budget, ct);
+        var (oneWorker, twoWorkers, cpuOne, cpuTwo, verifyOne, verifyTwo) = await ReceiveScalingBench.RunAsync(ring, message, budget, ct);
         Report("receive_workers_1", oneWorker, "deliveries/s");
         Report("receive_workers_2", twoWorkers, "deliveries/s");
         extra["receive_workers_1_cpu_us_per_frame"] = cpuOne;
@@ -124,9 +124,14 @@ internal sealed partial class BenchCommand : GaterCommand
         // the collector and the timers run beside it), and two workers can only share what the machine has
         var coresOne = extra["receive_workers_1_cores"] = cpuOne * oneWorker / 1e6;
         var coresTwo = extra["receive_workers_2_cores"] = cpuTwo * twoWorkers / 1e6;
+        // the machine's ceiling for that ratio, taken in turn with it: verify alone on two threads sharing nothing
+        extra["verify_threads_1"] = verifyOne;
+        extra["verify_threads_2"] = verifyTwo;
+        extra["verify_threads_2_vs_1"] = verifyTwo / verifyOne;
         if (!json)
         {
             Stdout.WriteLine($"{"receive 2 vs 1 worker",-20} {twoWorkers / oneWorker,14:0.00}x   (throughput; {Environment.ProcessorCount} processors; CPU per frame {cpuOne:0.00} → {cpuTwo:0.00} µs; cores busy {coresOne:0.00} → {coresTwo:0.00})");
+            Stdout.WriteLine($"{"  verify alone 2 vs 1",-20} {verifyTwo / verifyOne,14:0.00}x   (two threads sharing nothing, no bus: what this machine gives a second verifying thread)");
         }
 
         var perBroadcast = new Dictionary<int, FanoutResult>();
