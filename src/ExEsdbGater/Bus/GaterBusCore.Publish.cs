@@ -66,7 +66,9 @@ internal sealed partial class GaterBusCore
             }
             Interlocked.Increment(ref _published);
             GaterTelemetry.Published.Add(1);
-            var delivered = await DeliverAsync(instance, topic, new Delivery(envelope, message, local: true), exclude, state, ct).ConfigureAwait(false);
+            // a bus that only publishes this instance has no delivery to build (56 B a broadcast)
+            var delivered = Volatile.Read(ref _subs[(int)instance]).Length == 0 ? 0
+                : await DeliverAsync(instance, topic, new Delivery(envelope, message, local: true), exclude, state, ct).ConfigureAwait(false);
             if (_backplane is not null)
             {
                 await _backplane.PublishAsync(instance, topic, frame, ct).ConfigureAwait(false);
