@@ -55,11 +55,14 @@ public sealed class BenchTests
         Assert.True(waitBytes - dropBytes > 50, $"extra delivery: {waitBytes} bytes with Wait-mode queues, {dropBytes} with DropOldest");
         Assert.True(double.IsFinite(details.GetProperty("extra_delivery_drop_oldest_ns").GetDouble()));
         // the collector's part: a share of the run's time, and bytes allocated per gen0 collection near the 4 MB set
-        // above (a collection comes once the budget is spent; the runtime may grow it, to 6 MB here)
+        // above. A collection comes once the budget is spent (the runtime may grow it, to 6 MB here), so k of them
+        // in the run mean at least k - 1 budgets allocated; the first may fall anywhere in it.
         var pausePercent = details.GetProperty("local_fanout_1000_gc_pause_percent").GetDouble();
         Assert.InRange(pausePercent, 0, 100);
+        var collections = details.GetProperty("local_fanout_1000_gen0_collections").GetInt32();
+        Assert.True(collections >= 1, "the 1000-subscriber run (about 100 KB a broadcast) saw no gen0 collection");
         var perGen0 = details.GetProperty("local_fanout_1000_bytes_per_gen0_gc").GetDouble();
-        Assert.InRange(perGen0, 3 << 20, 64 << 20);
+        Assert.InRange(perGen0, 0.9 * (4 << 20) * (collections - 1) / collections, 64 << 20);
         Assert.False(doc.RootElement.TryGetProperty("beam_baseline", out _));
     }
 

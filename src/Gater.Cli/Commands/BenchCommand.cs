@@ -147,6 +147,7 @@ internal sealed partial class BenchCommand : GaterCommand
         // caches, and a VM that shows none gets a small one (about 2 MB on a 2-core VM; bench/README.md).
         var thousand = perBroadcast[1000];
         extra["local_fanout_1000_gc_pause_percent"] = thousand.GcPauseShare * 100;
+        extra["local_fanout_1000_gen0_collections"] = thousand.Gen0Collections;
         if (thousand.Gen0Collections > 0)
         {
             extra["local_fanout_1000_bytes_per_gen0_gc"] = (double)thousand.Allocated / thousand.Gen0Collections;
