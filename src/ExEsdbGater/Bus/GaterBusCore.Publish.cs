@@ -44,9 +44,8 @@ internal sealed partial class GaterBusCore
         if (!remote)
         {
             var localEnvelope = Envelope.Fresh(instance, topic, message.Tag, idMicros, idTail, Node, Epoch, 0, ts);
-            var localDelivery = new Delivery(localEnvelope, message, local: true);
-            var n = IsDurable(instance) ? DeliverLocalDurable(instance, topic, localDelivery, exclude)
-                : await DeliverAsync(instance, topic, localDelivery, exclude, null, ct).ConfigureAwait(false);
+            var n = IsDurable(instance) ? DeliverLocalDurable(instance, topic, new Delivery(localEnvelope, message, local: true), exclude)
+                : await DeliverAsync(instance, topic, localEnvelope, message, exclude, null, ct).ConfigureAwait(false);
             return new PublishReceipt(localEnvelope, n, 0) { Message = message };
         }
         var state = await EnterTopicAsync(instance, topic, ct).ConfigureAwait(false);
@@ -66,9 +65,7 @@ internal sealed partial class GaterBusCore
             }
             Interlocked.Increment(ref _published);
             GaterTelemetry.Published.Add(1);
-            // a bus that only publishes this instance has no delivery to build (56 B a broadcast)
-            var delivered = Volatile.Read(ref _subs[(int)instance]).Length == 0 ? 0
-                : await DeliverAsync(instance, topic, new Delivery(envelope, message, local: true), exclude, state, ct).ConfigureAwait(false);
+            var delivered = await DeliverAsync(instance, topic, envelope, message, exclude, state, ct).ConfigureAwait(false);
             if (_backplane is not null)
             {
                 await _backplane.PublishAsync(instance, topic, frame, ct).ConfigureAwait(false);
@@ -85,9 +82,15 @@ internal sealed partial class GaterBusCore
         }
     }
 
-    private ValueTask<int> DeliverAsync(GaterInstance instance, string topic, Delivery delivery, IGaterSubscription? exclude, TopicState? held, CancellationToken ct)
+    private ValueTask<int> DeliverAsync(GaterInstance instance, string topic, Envelope envelope, GaterMessage message, IGaterSubscription? exclude, TopicState? held, CancellationToken ct)
     {
         var subs = Volatile.Read(ref _subs[(int)instance]);
+        if (subs.Length == 0)
+        {
+            // a bus that only publishes this instance has no delivery to build (56 B a broadcast)
+            return ValueTask.FromResult(0);
+        }
+        var delivery = new Delivery(envelope, message, local: true);
         var n = TryDeliver(subs, topic, delivery, exclude, out var stoppedAt);
         if (stoppedAt >= 0)
         {
