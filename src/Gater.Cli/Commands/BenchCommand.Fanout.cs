@@ -9,7 +9,15 @@ internal sealed partial class BenchCommand
     /// One fan-out measurement: deliveries/s, time and bytes per broadcast, and the garbage collector's part in it (the
     /// share of wall time in GC pauses; gen0 collections, which a young generation's budget of bytes sets apart).
     /// </summary>
-    private readonly record struct FanoutResult(double Rate, double NsPerBroadcast, double BytesPerBroadcast, double GcPauseShare, int Gen0Collections, long Allocated);
+    private readonly record struct FanoutResult(double Rate, double NsPerBroadcast, double BytesPerBroadcast, double GcPauseShare, int Gen0Collections, long Allocated)
+    {
+        /// <summary>Bytes allocated per gen0 collection (about the young generation's budget); null without one.</summary>
+        public double? BytesPerGen0 => Gen0Collections > 0 ? (double)Allocated / Gen0Collections : null;
+
+        /// <summary>What each delivery beyond <paramref name="fewer"/>'s costs, in ns and bytes.</summary>
+        public (double Ns, double Bytes) ExtraDeliveryOver(FanoutResult fewer, int subscribers, int fewerSubscribers)
+            => ((NsPerBroadcast - fewer.NsPerBroadcast) / (subscribers - fewerSubscribers), (BytesPerBroadcast - fewer.BytesPerBroadcast) / (subscribers - fewerSubscribers));
+    }
 
     private static async Task<FanoutResult> FanoutAsync(KeyRing ring, NodeHealth message, int subscribers, TimeSpan budget, CancellationToken ct, QueueFullMode fullMode = QueueFullMode.Wait)
     {

@@ -141,28 +141,26 @@ internal sealed partial class BenchCommand : GaterCommand
             Report($"local_fanout_{subscribers}", f.Rate, "deliveries/s");
             extra[$"local_fanout_{subscribers}_bytes_per_delivery"] = f.BytesPerBroadcast / subscribers;
         }
-        extra["extra_delivery_ns"] = (perBroadcast[1000].NsPerBroadcast - perBroadcast[10].NsPerBroadcast) / 990;
-        extra["extra_delivery_bytes"] = (perBroadcast[1000].BytesPerBroadcast - perBroadcast[10].BytesPerBroadcast) / 990;
+        (extra["extra_delivery_ns"], extra["extra_delivery_bytes"]) = perBroadcast[1000].ExtraDeliveryOver(perBroadcast[10], 1000, 10);
         // The collector's part in the extra delivery's time: the runtime sizes the young generation from the CPU's
         // caches, and a VM that shows none gets a small one (about 2 MB on a 2-core VM; bench/README.md).
         var thousand = perBroadcast[1000];
         extra["local_fanout_1000_gc_pause_percent"] = thousand.GcPauseShare * 100;
         extra["local_fanout_1000_gen0_collections"] = thousand.Gen0Collections;
-        if (thousand.Gen0Collections > 0)
+        if (thousand.BytesPerGen0 is { } perGen0)
         {
-            extra["local_fanout_1000_bytes_per_gen0_gc"] = (double)thousand.Allocated / thousand.Gen0Collections;
+            extra["local_fanout_1000_bytes_per_gen0_gc"] = perGen0;
         }
         // the same with subscribers whose full queues drop instead of holding publishers back (no wait, so no
         // reentrancy mark per handler call; every subscriber is held within the window, so nothing is dropped)
         var dropTen = await FanoutAsync(ring, message, 10, budget, ct, QueueFullMode.DropOldest);
         var dropThousand = await FanoutAsync(ring, message, 1000, budget, ct, QueueFullMode.DropOldest);
-        extra["extra_delivery_drop_oldest_ns"] = (dropThousand.NsPerBroadcast - dropTen.NsPerBroadcast) / 990;
-        extra["extra_delivery_drop_oldest_bytes"] = (dropThousand.BytesPerBroadcast - dropTen.BytesPerBroadcast) / 990;
+        (extra["extra_delivery_drop_oldest_ns"], extra["extra_delivery_drop_oldest_bytes"]) = dropThousand.ExtraDeliveryOver(dropTen, 1000, 10);
         if (!json)
         {
             Stdout.WriteLine($"{"each extra delivery",-20} {extra["extra_delivery_ns"],14:0.0} ns, {extra["extra_delivery_bytes"],6:0.0} bytes (from 10 → 1000 subscribers)");
-            var perGen0 = thousand.Gen0Collections > 0 ? $"a gen0 collection every {thousand.Allocated / thousand.Gen0Collections / 1048576.0:0.0} MB allocated" : "no gen0 collection";
-            Stdout.WriteLine($"{"  GC at 1000",-20} {thousand.GcPauseShare * 100,14:0.0} % of the time in pauses, {perGen0}");
+            var collections = thousand.BytesPerGen0 is { } bytes ? $"a gen0 collection every {bytes / 1048576.0:0.0} MB allocated" : "no gen0 collection";
+            Stdout.WriteLine($"{"  GC at 1000",-20} {thousand.GcPauseShare * 100,14:0.0} % of the time in pauses, {collections}");
             Stdout.WriteLine($"{"  DropOldest queues",-20} {extra["extra_delivery_drop_oldest_ns"],14:0.0} ns, {extra["extra_delivery_drop_oldest_bytes"],6:0.0} bytes (no reentrancy mark: only a Wait-mode handler can be waited on)");
             Stdout.WriteLine($"{"sign cost",-20} {SignCost(),14:0.00}x raw HMAC   verify cost {VerifyCost():0.00}x raw HMAC   (lower is better; frame {frame.Length} bytes)");
         }
