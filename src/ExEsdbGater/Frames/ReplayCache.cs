@@ -13,7 +13,7 @@ namespace ExEsdbGater.Frames;
 /// 16-byte slots: a look-up in a full million-pair memory touches one cache line where a dictionary touched two
 /// (bucket, then entry), and a receiver pays it twice a frame (the look-up, and the eviction of the oldest pair).
 /// </remarks>
-internal sealed class ReplayCache
+internal sealed partial class ReplayCache
 {
     private const int InitialSlots = 8192;
 
@@ -24,6 +24,8 @@ internal sealed class ReplayCache
     private int _orderCount;
     private readonly int _capacity;
     private readonly int _maxSlots;
+    // the ring's length once it holds the capacity's pairs (it may grow past it: ReplayCache.Growth.cs)
+    private readonly int _orderTarget;
     private readonly Lock _lock = new();
     private Slot[] _slots;
     private int _count;
@@ -43,7 +45,8 @@ internal sealed class ReplayCache
         // at most half full at capacity; grown by doubling from a small start, so an idle verifier stays small
         _maxSlots = (int)Math.Min(1L << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity) * 2u));
         _slots = new Slot[Math.Min(InitialSlots, _maxSlots)];
-        _order = new (ulong, long)[(int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity), 4096u)];
+        _orderTarget = (int)Math.Min(1L << 30, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity));
+        _order = new (ulong, long)[Math.Min(_orderTarget, 4096)];
     }
 
     public long ForcedEvictions => Interlocked.Read(ref _forcedEvictions);
@@ -106,6 +109,7 @@ internal sealed class ReplayCache
     {
         evicted = false;
         key = Stored(key);
+        Spares wanted;
         lock (_lock)
         {
             while (_orderCount > 0 && _order[_orderHead].ExpiresAt < nowMs)
@@ -145,8 +149,13 @@ internal sealed class ReplayCache
             Enqueue((key, expiresAt));
             // once full, the next pair in will push the oldest out: fetch its slot for that frame
             PrefetchEviction(0);
-            return true;
+            wanted = SparesWanted();
         }
+        if (wanted.Any)
+        {
+            PrepareSpares(wanted);
+        }
+        return true;
     }
 
     private static ulong Stored(ulong key) => key == 0 ? 1 : key;
@@ -163,15 +172,7 @@ internal sealed class ReplayCache
     {
         if (_orderCount == _order.Length)
         {
-            // it starts small (an idle verifier stays small), and renewed pairs leave stale entries behind, so it may
-            // outgrow the capacity too: double it, oldest first
-            var grown = new (ulong, long)[_order.Length * 2];
-            for (var i = 0; i < _orderCount; i++)
-            {
-                grown[i] = _order[(_orderHead + i) & (_order.Length - 1)];
-            }
-            _order = grown;
-            _orderHead = 0;
+            GrowOrder();
         }
         _order[(_orderHead + _orderCount) & (_order.Length - 1)] = e;
         _orderCount++;
@@ -267,19 +268,5 @@ internal sealed class ReplayCache
             i = (i + 1) & mask;
         }
         return i;
-    }
-
-    private void Grow()
-    {
-        var old = _slots;
-        _slots = new Slot[old.Length * 2];
-        foreach (var slot in old)
-        {
-            if (slot.Key == 0)
-            {
-                continue;
-            }
-            _slots[EmptySlotFor(_slots, slot.Key)] = slot;
-        }
     }
 }

@@ -211,6 +211,52 @@ public sealed class ReplayCacheTests
     }
 
     [Fact]
+    public void The_table_and_the_ring_grow_into_memory_prepared_before_they_need_it()
+    {
+        var cache = new ReplayCache(1_000_000);
+        for (var i = 1UL; i <= 300_000; i++)
+        {
+            Assert.True(cache.TryAdd(i * 0x9E3779B97F4A7C15UL, long.MaxValue, 0, out _));
+        }
+        // from 8,192 slots and a 4,096-entry ring to 1,048,576 and 524,288: every growth found its memory ready,
+        // taken outside the lock by the entry that brought it within a quarter of growing
+        Assert.Equal(0, cache.GrownUnprepared);
+        Assert.Equal(300_000, cache.Count);
+        Assert.False(cache.TryAdd(unchecked(77 * 0x9E3779B97F4A7C15UL), long.MaxValue, 0, out _));
+    }
+
+    [Fact]
+    public void Threads_adding_the_same_pairs_while_the_memory_grows_each_pair_is_taken_once()
+    {
+        const int pairs = 150_000;
+        var cache = new ReplayCache(1_000_000);
+        var taken = new int[pairs + 1];
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            // each thread its own order, so growths, preparations and look-ups interleave
+            for (var n = 0; n < pairs; n++)
+            {
+                var i = (ulong)(t % 2 == 0 ? n + 1 : pairs - n);
+                if (cache.TryAdd(i * 0x9E3779B97F4A7C15UL, long.MaxValue, 0, out _))
+                {
+                    Interlocked.Increment(ref taken[i]);
+                }
+            }
+        })).ToArray();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+        Assert.All(taken.Skip(1), n => Assert.Equal(1, n));
+        Assert.Equal(pairs, cache.Count);
+        Assert.Equal(0, cache.ForcedEvictions);
+    }
+
+    [Fact]
     public void Hints_from_another_thread_while_the_memory_grows_and_evicts_never_fail_or_change_it()
     {
         var cache = new ReplayCache(50_000);

@@ -1,0 +1,117 @@
+namespace ExEsdbGater.Frames;
+
+// Growing the table and the ring. Both grow under the lock, but the memory they grow into is taken and touched
+// beforehand, outside it, by the thread whose entry brings them within a quarter of growing: on a VM the first
+// touches of a fresh 8 MB table took 13–34 ms, and with several receive lanes every other lane waited on the lock all
+// that time. The price: a prepared table waits for its growth, so up to twice the table's size may be held ahead.
+internal sealed partial class ReplayCache
+{
+    // the bytes the operating system maps at a time: touching one slot of each maps the whole array
+    private const int PageBytes = 4096;
+
+    private Slot[]? _spareSlots;
+    private (ulong Key, long ExpiresAt)[]? _spareOrder;
+    private int _preparingSpares;
+    private long _grownUnprepared;
+
+    /// <summary>Growths of the table or the ring that found no memory prepared for them and took it under the lock (tests).</summary>
+    internal long GrownUnprepared => Interlocked.Read(ref _grownUnprepared);
+
+    /// <summary>The sizes to prepare (0: none), worked out under the lock.</summary>
+    private readonly record struct Spares(int Slots, int Order)
+    {
+        public bool Any => (Slots | Order) != 0;
+    }
+
+    /// <summary>The caller holds the lock.</summary>
+    private Spares SparesWanted()
+    {
+        // the table grows past half full: prepare from three eighths. The ring is prepared only up to the capacity's
+        // size; past it (renewed pairs' stale entries) it grows rarely, and a spare held for it would mostly idle.
+        var slots = _spareSlots is null && _slots.Length < _maxSlots && (long)_count * 8 >= (long)_slots.Length * 3 ? _slots.Length * 2 : 0;
+        var order = _spareOrder is null && _order.Length < _orderTarget && (long)_orderCount * 4 >= (long)_order.Length * 3 ? _order.Length * 2 : 0;
+        return new Spares(slots, order);
+    }
+
+    private void PrepareSpares(Spares wanted)
+    {
+        // one thread prepares; the others go on (one that finds nothing prepared grows as before). Read before the
+        // exchange, which would take the line from the preparing thread's core on every entry meanwhile.
+        if (Volatile.Read(ref _preparingSpares) != 0 || Interlocked.CompareExchange(ref _preparingSpares, 1, 0) != 0)
+        {
+            return;
+        }
+        try
+        {
+            var slots = wanted.Slots == 0 ? null : Touched(new Slot[wanted.Slots], PageBytes / 16);
+            var order = wanted.Order == 0 ? null : Touched(new (ulong, long)[wanted.Order], PageBytes / 16);
+            lock (_lock)
+            {
+                // kept only if still the next size: the table or the ring may have grown meanwhile without it
+                if (slots is not null && slots.Length == _slots.Length * 2)
+                {
+                    _spareSlots = slots;
+                }
+                if (order is not null && order.Length == _order.Length * 2)
+                {
+                    _spareOrder = order;
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _preparingSpares, 0);
+        }
+    }
+
+    // one write a page: the array is already zero, but its pages are mapped only when first written
+    private static T[] Touched<T>(T[] array, int perPage)
+    {
+        for (var i = 0; i < array.Length; i += perPage)
+        {
+            array[i] = default!;
+        }
+        return array;
+    }
+
+    /// <summary>The caller holds the lock.</summary>
+    private void Grow()
+    {
+        var old = _slots;
+        _slots = Take(ref _spareSlots, old.Length * 2);
+        foreach (var slot in old)
+        {
+            if (slot.Key == 0)
+            {
+                continue;
+            }
+            _slots[EmptySlotFor(_slots, slot.Key)] = slot;
+        }
+    }
+
+    /// <summary>The caller holds the lock.</summary>
+    private void GrowOrder()
+    {
+        // it starts small (an idle verifier stays small), and renewed pairs leave stale entries behind, so it may
+        // outgrow the capacity too: double it, oldest first
+        var grown = Take(ref _spareOrder, _order.Length * 2);
+        for (var i = 0; i < _orderCount; i++)
+        {
+            grown[i] = _order[(_orderHead + i) & (_order.Length - 1)];
+        }
+        _order = grown;
+        _orderHead = 0;
+    }
+
+    private T[] Take<T>(ref T[]? spare, int length)
+    {
+        var taken = spare;
+        spare = null;
+        if (taken is not null && taken.Length == length)
+        {
+            return taken;
+        }
+        _grownUnprepared++;
+        return new T[length];
+    }
+}
