@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using ExEsdbGater.Frames;
 using Microsoft.Extensions.Logging;
 
 namespace ExEsdbGater.Bus;
@@ -225,15 +226,22 @@ internal sealed partial class GaterBusCore
             {
                 while (!_stopping.IsCancellationRequested && reader.TryRead(out var a))
                 {
+                    // with single frames waiting behind this one, up to GroupSize of them are taken as a group
+                    var grouped = 0;
                     try
                     {
-                        if (a.Batch is null)
+                        if (a.Batch is not null)
                         {
-                            ReceiveOnLane(lane, a.Instance, a.Topic, a.Frame);
+                            ReceiveBatchOnLane(lane, a.Instance, a.Topic, a.Batch.Frames, a.Batch.Count);
+                        }
+                        else if (reader.TryPeek(out var next) && next.Batch is null)
+                        {
+                            grouped = Gather(lane, a, reader);
+                            ReceiveGroupOnLane(lane, grouped);
                         }
                         else
                         {
-                            ReceiveBatchOnLane(lane, a.Instance, a.Topic, a.Batch.Frames, a.Batch.Count);
+                            ReceiveOnLane(lane, a.Instance, a.Topic, a.Frame);
                         }
                     }
 #pragma warning disable CA1031 // as a backplane's handler: a failure loses that frame, never the lane
@@ -245,9 +253,21 @@ internal sealed partial class GaterBusCore
                     finally
                     {
                         a.ReturnBatch();
-                        processedBytes += a.Bytes;
                         var before = processed;
-                        processed += a.Count;
+                        if (grouped == 0)
+                        {
+                            processedBytes += a.Bytes;
+                            processed += a.Count;
+                        }
+                        else
+                        {
+                            foreach (ref var g in lane.Group.AsSpan(0, grouped))
+                            {
+                                processedBytes += g.Bytes;
+                                g = default;
+                            }
+                            processed += grouped;
+                        }
                         if ((before >> 5) != (processed >> 5))
                         {
                             PublishProgress(lane, processed, processedBytes);
@@ -284,6 +304,9 @@ internal sealed partial class GaterBusCore
         {
         }
     }
+
+    /// <summary>Single frames a lane's worker took on as part of a group (tests).</summary>
+    internal long FramesTakenInGroups => _lanes.Sum(l => Interlocked.Read(ref l.Counters.Grouped));
 
     /// <summary>Frames routed to the lanes and not yet verified and fanned out.</summary>
     internal long ArrivalsPending => _lanes.Sum(Pending);
@@ -347,6 +370,22 @@ internal sealed partial class GaterBusCore
         return abandoned;
     }
 
+    /// <summary>
+    /// Takes <paramref name="first"/> and the single frames queued right behind it, up to <see cref="GroupSize"/>,
+    /// into the lane's group (never waiting for more); returns how many.
+    /// </summary>
+    private static int Gather(ReceiveLane lane, in Arrival first, ChannelReader<Arrival> reader)
+    {
+        var group = lane.Group;
+        group[0] = first;
+        var n = 1;
+        while (n < group.Length && reader.TryPeek(out var next) && next.Batch is null && reader.TryRead(out next))
+        {
+            group[n++] = next;
+        }
+        return n;
+    }
+
     /// <summary>One lane: its lock and mode, its inbound queue and loop, its channels' sequence positions, and (several lanes) its frames and worker.</summary>
     private sealed class ReceiveLane(bool worker, SequenceTracker sequences)
     {
@@ -362,6 +401,10 @@ internal sealed partial class GaterBusCore
         // the worker's thread: ended, and its wake-up (set by the router when the worker sleeps, or by stopping)
         public readonly TaskCompletionSource WorkerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly WorkerWakeup Wakeup = new();
+        // the worker's group of frames taken on together (GaterBusCore.Batches.cs), and their results
+        public readonly Arrival[] Group = worker ? new Arrival[GroupSize] : [];
+        public readonly VerifyResult[] GroupResults = worker ? new VerifyResult[GroupSize] : [];
+        public readonly FrameVerifier.DeferredReplay?[] GroupDeferred = worker ? new FrameVerifier.DeferredReplay?[GroupSize] : [];
         public LaneCounters Counters;
         // where the backplane's thread waits while the lane is full (Monitor.Wait needs an object, not a Lock)
         public readonly object Room = new();
@@ -384,6 +427,7 @@ internal sealed partial class GaterBusCore
         [FieldOffset(128)] public long Verified;
         [FieldOffset(136)] public long Delivered;
         [FieldOffset(144)] public long Echoes;
+        [FieldOffset(152)] public long Grouped;
 
         // the worker's, every 32 frames or when its queue empties; the routing thread reads them
         [FieldOffset(192)] public long Processed;

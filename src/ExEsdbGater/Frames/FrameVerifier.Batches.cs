@@ -23,6 +23,37 @@ public sealed partial class FrameVerifier
         => Counted(ReplayStep(in d), frame, instance, topic);
 
     /// <summary>
+    /// The replay steps of several frames, in frame order, under one hold of the replay memory's lock: its lock and
+    /// counters then move to this thread's core once for the group, not once a frame, while other threads verify
+    /// into the same memory. A null step's frame was judged before (its result stands, already counted). The
+    /// results are not yet counted and nothing is raised: call <see cref="CountCompleted"/> for each, in order, once
+    /// this returns, so that observers never run under the lock.
+    /// </summary>
+    internal void CompleteReplays(ReadOnlySpan<DeferredReplay?> steps, Span<VerifyResult> results, Span<bool> evicted)
+    {
+        using (_replay.Hold())
+        {
+            for (var i = 0; i < steps.Length; i++)
+            {
+                if (steps[i] is { } d)
+                {
+                    results[i] = ReplayStepUnreported(in d, out evicted[i]);
+                }
+            }
+        }
+    }
+
+    /// <summary>Counts and reports a result of <see cref="CompleteReplays"/>, as <see cref="CompleteReplay"/> would have.</summary>
+    internal VerifyResult CountCompleted(in VerifyResult result, bool evicted, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
+    {
+        if (evicted)
+        {
+            ReplayEvicted?.Invoke(_replay.ForcedEvictions);
+        }
+        return Counted(result, frame, instance, topic);
+    }
+
+    /// <summary>
     /// Starts fetching the replay memory's slot of a deferred frame into the cache (a hint, no lock): the lane takes a
     /// batch's replay steps one after the other, and in a large memory each look-up would otherwise wait on memory in
     /// turn.

@@ -240,34 +240,33 @@ public sealed partial class FrameVerifier
         {
             return fromStore;
         }
-        return Remember(envelope, replayKey, f.Ts + maxAge, now, message);
+        return ReplayStep(new DeferredReplay(envelope, replayKey, f.Ts + maxAge, now, message, null));
     }
 
     // Step 12 with the replay memory alone: a replay is reported before a fault of its payload; an accepted pair's
     // look-up and entry are one step, under one lock, so of two copies verified at once one wins.
     private VerifyResult ReplayStep(in DeferredReplay d)
     {
-        if (d.PayloadFault is { } fault)
-        {
-            return _replay.Contains(d.Key, d.Now) ? Replayed(d.Envelope) : fault;
-        }
-        return Remember(d.Envelope, d.Key, d.ExpiresAt, d.Now, d.Message!);
-    }
-
-    private static VerifyResult Replayed(Envelope envelope) => new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
-
-    private VerifyResult Remember(Envelope envelope, ulong replayKey, long expiresAt, long now, GaterMessage message)
-    {
-        if (!_replay.TryAdd(replayKey, expiresAt, now, out var evicted))
-        {
-            return Replayed(envelope);
-        }
+        var result = ReplayStepUnreported(in d, out var evicted);
         if (evicted)
         {
             ReplayEvicted?.Invoke(_replay.ForcedEvictions);
         }
-        return new(envelope, message);
+        return result;
     }
+
+    // The step itself; a forced eviction is for the caller to report, outside any lock it holds.
+    private VerifyResult ReplayStepUnreported(in DeferredReplay d, out bool evicted)
+    {
+        evicted = false;
+        if (d.PayloadFault is { } fault)
+        {
+            return _replay.Contains(d.Key, d.Now) ? Replayed(d.Envelope) : fault;
+        }
+        return _replay.TryAdd(d.Key, d.ExpiresAt, d.Now, out evicted) ? new(d.Envelope, d.Message!) : Replayed(d.Envelope);
+    }
+
+    private static VerifyResult Replayed(Envelope envelope) => new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);
 
     // Steps 13 and 14: the typed message, or the rejection.
     private static VerifyResult? ReadPayload(ReadOnlySpan<byte> body, in BodyFields f, GaterInstance instance, MessageTypeInfo? typeInfo, string type, Envelope envelope, out GaterMessage message)

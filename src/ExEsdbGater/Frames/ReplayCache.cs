@@ -158,6 +158,12 @@ internal sealed partial class ReplayCache
         return true;
     }
 
+    /// <summary>
+    /// Holds the lock until the scope is disposed: the <see cref="TryAdd"/> and <see cref="Contains"/> calls made
+    /// meanwhile on this thread take it again at no cost, and no other thread comes between them.
+    /// </summary>
+    public Lock.Scope Hold() => _lock.EnterScope();
+
     private static ulong Stored(ulong key) => key == 0 ? 1 : key;
 
     private (ulong Key, long ExpiresAt) Dequeue()

@@ -154,6 +154,91 @@ public sealed class ParallelReceiveTests
     }
 
     [Fact]
+    public async Task Frames_queued_on_a_lane_are_taken_as_groups_judged_in_order_with_observers_outside_the_replay_lock()
+    {
+        var backplane = new PushBackplane();
+        // a small replay memory, so that groups also push pairs out and raise ReplayEvicted
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 2, Verifier = new VerifierOptions { ReplayCapacity = 64 } });
+        var core = (GaterBusCore)receiver;
+        var got = new ConcurrentQueue<long>();
+        await receiver.SubscribeAsync(GaterInstance.Health, "g:a", d => got.Enqueue(d.Envelope!.Seq), new SubscriptionOptions { Capacity = 1000 });
+        var m = Health();
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        byte[] Frame(string topic, long seq, KeyRing? keys = null) => FrameEncoder.Encode(keys ?? Keys, new Envelope(GaterInstance.Health, topic, m.Tag, $"{topic}-{seq}", "p@test", 1, seq, ts), m);
+        // Observers run on the lane's worker. Each one verifies a fresh frame on another thread and waits for it:
+        // raised under the replay memory's lock, that verify could not take the lock, and the wait would fail.
+        using var gate = new ManualResetEventSlim();
+        var probes = 0L;
+        var probesStuck = 0;
+        using var probing = new ThreadLocal<bool>();
+        void Probe()
+        {
+            var seq = Interlocked.Increment(ref probes);
+            // a probe's own verify pushes a pair out too: it raises ReplayEvicted on its thread, which probes no further
+            if (!Task.Run(() =>
+            {
+                probing.Value = true;
+                receiver.Verifier.Verify(Frame("g:probe", seq), GaterInstance.Health, "g:probe");
+                probing.Value = false;
+            }).Wait(TimeSpan.FromSeconds(20)))
+            {
+                Interlocked.Increment(ref probesStuck);
+            }
+        }
+        var replayed = 0;
+        receiver.Verifier.Rejected += r =>
+        {
+            if (r.Topic == "g:gate")
+            {
+                // holds the lane's worker while the frames below queue up behind it
+                gate.Wait(TimeSpan.FromSeconds(60));
+            }
+            else if (r.Reason == RejectReason.Replayed && r.Topic == "g:a")
+            {
+                Interlocked.Increment(ref replayed);
+                Probe();
+            }
+        };
+        var evictions = 0;
+        receiver.Verifier.ReplayEvicted += _ =>
+        {
+            if (!probing.Value)
+            {
+                Interlocked.Increment(ref evictions);
+                Probe();
+            }
+        };
+        // g:gate, then g:x (another lane), then g:a (the first lane again, behind the gate)
+        backplane.Handler!(GaterInstance.Health, "g:gate", Frame("g:gate", 1, Forger()));
+        backplane.Handler!(GaterInstance.Health, "g:x", Frame("g:x", 1));
+        Assert.Equal(core.LaneIndexOf(GaterInstance.Health, "g:gate"), core.LaneIndexOf(GaterInstance.Health, "g:a"));
+        // 120 frames, every tenth sent twice in a row (the copy is a replay within its group), one forged
+        const int count = 120;
+        for (var seq = 1L; seq <= count; seq++)
+        {
+            var frame = Frame("g:a", seq, seq == 55 ? Forger() : null);
+            backplane.Handler!(GaterInstance.Health, "g:a", frame);
+            if (seq % 10 == 0)
+            {
+                backplane.Handler!(GaterInstance.Health, "g:a", frame);
+            }
+        }
+        gate.Set();
+        await Until(() => got.Count == count - 1, "every genuine frame delivered");
+        await Until(() => Volatile.Read(ref replayed) == count / 10, "every copy judged a replay");
+        Assert.Equal(Enumerable.Range(1, count).Where(s => s != 55).Select(s => (long)s), got);
+        Assert.Equal(0, Volatile.Read(ref probesStuck));
+        Assert.True(Volatile.Read(ref evictions) > 0, "the replay memory pushed pairs out");
+        // the queued frames were taken on in groups, not one at a time
+        Assert.True(core.FramesTakenInGroups >= count, $"{core.FramesTakenInGroups} frames taken in groups");
+        Assert.Equal(2, receiver.Verifier.RejectedCount(RejectReason.UnknownKey));
+        // the forged seq 55 never counts as received: its gap is reported
+        Assert.Equal(1, receiver.Statistics.Gaps);
+
+        static KeyRing Forger() => KeyRing.Of(GaterKey.FromSecret("forger-secret-0123456789-abcdefghijklmnopqrstuvwxyz"));
+    }
+
+    [Fact]
     public async Task Channels_are_dealt_to_the_lanes_in_turn_as_they_first_arrive_and_keep_their_lane()
     {
         var hub = new InProcessHub();
