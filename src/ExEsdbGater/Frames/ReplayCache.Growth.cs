@@ -1,9 +1,10 @@
 namespace ExEsdbGater.Frames;
 
 // Growing the table and the ring. Both grow under the lock, but the memory they grow into is taken and touched
-// beforehand, outside it, by the thread whose entry brings them within a quarter of growing: on a VM the first
-// touches of a fresh 8 MB table took 13–34 ms, and with several receive lanes every other lane waited on the lock all
-// that time. The price: a prepared table waits for its growth, so up to twice the table's size may be held ahead.
+// beforehand, on a pool thread, once an entry brings them within a quarter of growing. On a VM the first touches of a
+// fresh 4 MB table took 18–26 ms: under the lock every other receive lane waited all that time, and on the entering
+// thread its own lane stalled that long while the others went on, leaving them idle at the end of a burst. The
+// price: a prepared table waits for its growth, so up to twice the table's size may be held ahead.
 internal sealed partial class ReplayCache
 {
     // the bytes the operating system maps at a time: touching one slot of each maps the whole array
@@ -13,9 +14,26 @@ internal sealed partial class ReplayCache
     private (ulong Key, long ExpiresAt)[]? _spareOrder;
     private int _preparingSpares;
     private long _grownUnprepared;
+    // what a TryAdd under a Hold wanted prepared: asked for once the hold ends (guarded by the lock)
+    private Spares _deferredSpares;
 
     /// <summary>Growths of the table or the ring that found no memory prepared for them and took it under the lock (tests).</summary>
     internal long GrownUnprepared => Interlocked.Read(ref _grownUnprepared);
+
+    /// <summary>True while a pool thread prepares memory for growing (tests).</summary>
+    internal bool PreparingSpares => Volatile.Read(ref _preparingSpares) != 0;
+
+    /// <summary>True while a grown table waits, prepared (tests).</summary>
+    internal bool HasSpareSlots
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _spareSlots is not null;
+            }
+        }
+    }
 
     /// <summary>The sizes to prepare (0: none), worked out under the lock.</summary>
     private readonly record struct Spares(int Slots, int Order)
@@ -33,14 +51,42 @@ internal sealed partial class ReplayCache
         return new Spares(slots, order);
     }
 
-    private void PrepareSpares(Spares wanted)
+    /// <summary>After a TryAdd: asks for the memory now, or, under a <see cref="Hold"/>, once the hold ends.</summary>
+    private void PrepareOrDefer(Spares wanted)
     {
-        // one thread prepares; the others go on (one that finds nothing prepared grows as before). Read before the
-        // exchange, which would take the line from the preparing thread's core on every entry meanwhile.
+        if (_lock.IsHeldByCurrentThread)
+        {
+            _deferredSpares = new Spares(Math.Max(_deferredSpares.Slots, wanted.Slots), Math.Max(_deferredSpares.Order, wanted.Order));
+            return;
+        }
+        PrepareInBackground(wanted);
+    }
+
+    /// <summary>The end of a <see cref="Hold"/>: the lock released, then what was deferred asked for.</summary>
+    private void Release()
+    {
+        var wanted = _deferredSpares;
+        _deferredSpares = default;
+        _lock.Exit();
+        if (wanted.Any)
+        {
+            PrepareInBackground(wanted);
+        }
+    }
+
+    private void PrepareInBackground(Spares wanted)
+    {
+        // one preparation at a time; meanwhile entries go on (one that finds nothing prepared grows as before). Read
+        // before the exchange, which would take the line from other cores on every entry meanwhile.
         if (Volatile.Read(ref _preparingSpares) != 0 || Interlocked.CompareExchange(ref _preparingSpares, 1, 0) != 0)
         {
             return;
         }
+        ThreadPool.UnsafeQueueUserWorkItem(static p => p.Cache.PrepareSpares(p.Wanted), (Cache: this, Wanted: wanted), preferLocal: false);
+    }
+
+    private void PrepareSpares(Spares wanted)
+    {
         try
         {
             var slots = wanted.Slots == 0 ? null : Touched(new Slot[wanted.Slots], PageBytes / 16);
@@ -57,6 +103,11 @@ internal sealed partial class ReplayCache
                     _spareOrder = order;
                 }
             }
+        }
+#pragma warning disable CA1031 // on a pool thread: nothing prepared (out of memory, say), and the growth takes it under the lock as before
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
         finally
         {

@@ -153,16 +153,28 @@ internal sealed partial class ReplayCache
         }
         if (wanted.Any)
         {
-            PrepareSpares(wanted);
+            PrepareOrDefer(wanted);
         }
         return true;
     }
 
     /// <summary>
     /// Holds the lock until the scope is disposed: the <see cref="TryAdd"/> and <see cref="Contains"/> calls made
-    /// meanwhile on this thread take it again at no cost, and no other thread comes between them.
+    /// meanwhile on this thread take it again at no cost, and no other thread comes between them. Memory those calls
+    /// want prepared for growing is prepared once the scope ends, outside the lock.
     /// </summary>
-    public Lock.Scope Hold() => _lock.EnterScope();
+    public HoldScope Hold()
+    {
+        _lock.Enter();
+        return new HoldScope(this);
+    }
+
+    /// <summary>A hold of the lock, from <see cref="Hold"/>.</summary>
+    public ref struct HoldScope(ReplayCache cache)
+    {
+        /// <summary>Releases the lock, then prepares what the calls made under it wanted.</summary>
+        public readonly void Dispose() => cache.Release();
+    }
 
     private static ulong Stored(ulong key) => key == 0 ? 1 : key;
 

@@ -214,15 +214,52 @@ public sealed class ReplayCacheTests
     public void The_table_and_the_ring_grow_into_memory_prepared_before_they_need_it()
     {
         var cache = new ReplayCache(1_000_000);
+        var waited = 0;
         for (var i = 1UL; i <= 300_000; i++)
         {
             Assert.True(cache.TryAdd(i * 0x9E3779B97F4A7C15UL, long.MaxValue, 0, out _));
+            // the memory is prepared on a pool thread: given the time it needs, as a quarter of a growth's entries give it
+            if (cache.PreparingSpares)
+            {
+                waited++;
+                Assert.True(SpinWait.SpinUntil(() => !cache.PreparingSpares, TimeSpan.FromSeconds(30)));
+            }
         }
-        // from 8,192 slots and a 4,096-entry ring to 1,048,576 and 524,288: every growth found its memory ready,
-        // taken outside the lock by the entry that brought it within a quarter of growing
+        // from 8,192 slots and a 4,096-entry ring to 1,048,576 and 524,288: every growth found its memory ready
+        Assert.True(waited > 0);
         Assert.Equal(0, cache.GrownUnprepared);
         Assert.Equal(300_000, cache.Count);
         Assert.False(cache.TryAdd(unchecked(77 * 0x9E3779B97F4A7C15UL), long.MaxValue, 0, out _));
+    }
+
+    [Fact]
+    public void Memory_wanted_for_growing_under_a_hold_is_prepared_once_the_hold_ends()
+    {
+        var cache = new ReplayCache(1_000_000);
+        var next = 1UL;
+        // 8,192 slots: memory for 16,384 is wanted from 3,072 pairs on
+        for (; next < 3_000; next++)
+        {
+            Assert.True(cache.TryAdd(next * 0x9E3779B97F4A7C15UL, long.MaxValue, 0, out _));
+        }
+        Assert.False(cache.HasSpareSlots);
+        using (cache.Hold())
+        {
+            for (; next < 3_200; next++)
+            {
+                Assert.True(cache.TryAdd(next * 0x9E3779B97F4A7C15UL, long.MaxValue, 0, out _));
+            }
+            // touching fresh memory under the hold would stop every other thread that needs the lock meanwhile
+            Assert.False(cache.PreparingSpares);
+            Assert.False(cache.HasSpareSlots);
+        }
+        Assert.True(SpinWait.SpinUntil(() => cache.HasSpareSlots, TimeSpan.FromSeconds(30)));
+        for (; next <= 5_000; next++)
+        {
+            Assert.True(cache.TryAdd(next * 0x9E3779B97F4A7C15UL, long.MaxValue, 0, out _));
+        }
+        Assert.Equal(0, cache.GrownUnprepared);
+        Assert.Equal(5_000, cache.Count);
     }
 
     [Fact]
