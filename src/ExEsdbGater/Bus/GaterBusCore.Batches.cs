@@ -91,10 +91,10 @@ internal sealed partial class GaterBusCore
                 }
                 CompleteGroup(lane, group.AsSpan(0, n), results.AsSpan(start, n), deferred.AsSpan(start, n));
             }
-            Array.Clear(group);
         }
         finally
         {
+            Array.Clear(lane.Group);
             Array.Clear(results, 0, count);
             ArrayPool<VerifyResult>.Shared.Return(results);
             Array.Clear(deferred, 0, count);
@@ -129,7 +129,7 @@ internal sealed partial class GaterBusCore
 
     /// <summary>
     /// Checks a frame up to the replay memory, on the lane's worker or a pool thread helping it. Nothing escapes: a
-    /// failure loses that frame alone (logged), never the rest of its group or the thread.
+    /// failure loses that frame alone (logged), and the thread and the rest of its group go on.
     /// </summary>
     private void CheckUpToReplay(GaterInstance instance, string topic, ReadOnlyMemory<byte> frame, out VerifyResult result, out FrameVerifier.DeferredReplay? deferred)
     {
@@ -155,21 +155,61 @@ internal sealed partial class GaterBusCore
     private void CompleteGroup(ReceiveLane lane, ReadOnlySpan<Arrival> group, Span<VerifyResult> results, ReadOnlySpan<FrameVerifier.DeferredReplay?> deferred)
     {
         // every slot fetched before the lock is taken: the look-ups under it then wait on memory at once, not in turn
+        var steps = 0;
         for (var i = 0; i < deferred.Length; i++)
         {
             if (deferred[i] is { } d)
             {
                 Verifier.PrefetchReplay(in d, i);
+                steps++;
             }
         }
-        Span<bool> evicted = stackalloc bool[GroupSize];
-        Verifier.CompleteReplays(deferred, results, evicted);
+        Span<long> evictions = stackalloc long[GroupSize];
+        var taken = 0;
+        Exception? failed = null;
+        try
+        {
+            // a group judged in full before its replay steps (all rejected, say) takes no lock
+            if (steps == 0)
+            {
+                taken = deferred.Length;
+            }
+            else
+            {
+                Verifier.CompleteReplays(deferred, results, evictions, ref taken);
+            }
+        }
+#pragma warning disable CA1031 // that frame is lost and logged below; the rest of the group goes on one at a time
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failed = ex;
+        }
         for (var i = 0; i < group.Length; i++)
         {
             ref readonly var a = ref group[i];
             try
             {
-                var result = deferred[i] is null ? results[i] : Verifier.CountCompleted(in results[i], evicted[i], a.Frame.Span, a.Instance, a.Topic);
+                VerifyResult result;
+                if (deferred[i] is not { } d)
+                {
+                    // judged and counted before its replay step
+                    result = results[i];
+                }
+                else if (i < taken)
+                {
+                    result = Verifier.CountCompleted(in results[i], evictions[i], a.Frame.Span, a.Instance, a.Topic);
+                }
+                else if (i == taken)
+                {
+                    // the step that threw (its pair may or may not have been entered)
+                    LaneFailed(failed!, a.Instance, a.Topic);
+                    continue;
+                }
+                else
+                {
+                    result = Verifier.CompleteReplay(in d, a.Frame.Span, a.Instance, a.Topic);
+                }
                 ReceiveVerified(lane, a.Instance, a.Topic, result, a.Frame.Length);
             }
 #pragma warning disable CA1031 // as one frame at a time: a failure loses that frame, never the rest
@@ -198,8 +238,15 @@ internal sealed partial class GaterBusCore
             int i;
             while ((i = Interlocked.Increment(ref _next)) < count)
             {
-                bus.CheckUpToReplay(instance, topic, frames[i], out results[i], out deferred[i]);
-                Interlocked.Increment(ref _done);
+                try
+                {
+                    bus.CheckUpToReplay(instance, topic, frames[i], out results[i], out deferred[i]);
+                }
+                finally
+                {
+                    // counted whatever happens: the worker waits for this count
+                    Interlocked.Increment(ref _done);
+                }
             }
         }
 

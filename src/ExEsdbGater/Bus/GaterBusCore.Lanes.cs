@@ -234,7 +234,7 @@ internal sealed partial class GaterBusCore
                         {
                             ReceiveBatchOnLane(lane, a.Instance, a.Topic, a.Batch.Frames, a.Batch.Count);
                         }
-                        else if (reader.TryPeek(out var next) && next.Batch is null)
+                        else if (GathersGroups && reader.TryPeek(out var next) && next.Batch is null)
                         {
                             grouped = Gather(lane, a, reader);
                             ReceiveGroupOnLane(lane, grouped);
@@ -305,6 +305,10 @@ internal sealed partial class GaterBusCore
         }
     }
 
+    // Lanes take queued frames as groups only without a ReplayStore: with one, every frame's check makes the store's
+    // round trip, so a group would hold its first frame back for up to GroupSize − 1 round trips, and gain nothing.
+    private bool GathersGroups => Verifier.Options.ReplayStore is null;
+
     /// <summary>Single frames a lane's worker took on as part of a group (tests).</summary>
     internal long FramesTakenInGroups => _lanes.Sum(l => Interlocked.Read(ref l.Counters.Grouped));
 
@@ -332,7 +336,7 @@ internal sealed partial class GaterBusCore
     }
 
     /// <summary>
-    /// Stops every lane (workers finish the frame or batch in hand) and counts what is left, unverified or undelivered, as
+    /// Stops every lane (workers finish the frame, group or batch in hand) and counts what is left, unverified or undelivered, as
     /// inbound drops; returns that count. Safe to call again.
     /// </summary>
     private async ValueTask<long> StopLanesAsync()
@@ -374,12 +378,13 @@ internal sealed partial class GaterBusCore
     /// Takes <paramref name="first"/> and the single frames queued right behind it, up to <see cref="GroupSize"/>,
     /// into the lane's group (never waiting for more); returns how many.
     /// </summary>
-    private static int Gather(ReceiveLane lane, in Arrival first, ChannelReader<Arrival> reader)
+    private int Gather(ReceiveLane lane, in Arrival first, ChannelReader<Arrival> reader)
     {
         var group = lane.Group;
         group[0] = first;
         var n = 1;
-        while (n < group.Length && reader.TryPeek(out var next) && next.Batch is null && reader.TryRead(out next))
+        // once stopping, only the frame in hand is finished: the rest stay queued and are counted as abandoned
+        while (n < group.Length && !_stopping.IsCancellationRequested && reader.TryPeek(out var next) && next.Batch is null && reader.TryRead(out next))
         {
             group[n++] = next;
         }

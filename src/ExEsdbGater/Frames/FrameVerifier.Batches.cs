@@ -1,15 +1,17 @@
 namespace ExEsdbGater.Frames;
 
-// Frames of one batch verified on several threads at once (GaterBusCore.Batches.cs): each thread checks a frame up to
-// the replay memory (size, format, key, signature, topic, time, body, payload) and stops there; the lane then takes
-// every frame's replay step in frame order, so that of two copies in a batch the first is accepted, exactly as one
-// frame at a time. Threads never wait on each other for it.
+// Frames taken on as a group (GaterBusCore.Batches.cs: a lane's queued frames, or a batch checked on several threads
+// at once): each frame is checked up to the replay memory (size, format, key, signature, topic, time, body, payload)
+// and stops there; the lane then takes the group's replay steps in frame order under one hold of the memory's lock
+// (CompleteReplays), so that of two copies the first is accepted, exactly as one frame at a time, and counts and
+// reports each after it (CountCompleted). Threads never wait on each other for it.
 public sealed partial class FrameVerifier
 {
     /// <summary>
     /// <see cref="Verify"/> up to the replay memory. A frame rejected before it comes back rejected (and counted), with
-    /// <paramref name="deferred"/> null; otherwise <paramref name="deferred"/> is set, and <see cref="CompleteReplay"/>
-    /// gives the result, in frame order. With a <see cref="VerifierOptions.ReplayStore"/> nothing is deferred.
+    /// <paramref name="deferred"/> null; otherwise <paramref name="deferred"/> is set, and <see cref="CompleteReplays"/>
+    /// (or <see cref="CompleteReplay"/>) gives the result, in frame order. With a
+    /// <see cref="VerifierOptions.ReplayStore"/> nothing is deferred.
     /// </summary>
     internal VerifyResult VerifyUpToReplay(ReadOnlySpan<byte> frame, GaterInstance instance, string topic, out DeferredReplay? deferred)
     {
@@ -18,7 +20,10 @@ public sealed partial class FrameVerifier
         return deferred is null ? Counted(result, frame, instance, topic) : default;
     }
 
-    /// <summary>The replay step of a frame <see cref="VerifyUpToReplay"/> deferred, and its result, counted.</summary>
+    /// <summary>
+    /// The replay step of one frame <see cref="VerifyUpToReplay"/> deferred, and its result, counted: for the frames of
+    /// a group after one whose step failed in <see cref="CompleteReplays"/>.
+    /// </summary>
     internal VerifyResult CompleteReplay(in DeferredReplay d, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
         => Counted(ReplayStep(in d), frame, instance, topic);
 
@@ -29,33 +34,43 @@ public sealed partial class FrameVerifier
     /// results are not yet counted and nothing is raised: call <see cref="CountCompleted"/> for each, in order, once
     /// this returns, so that observers never run under the lock.
     /// </summary>
-    internal void CompleteReplays(ReadOnlySpan<DeferredReplay?> steps, Span<VerifyResult> results, Span<bool> evicted)
+    /// <param name="steps">The group's steps, in frame order.</param>
+    /// <param name="results">Each step's result.</param>
+    /// <param name="evictions">For a step that pushed a pair out early, the memory's forced evictions just after it; else 0.</param>
+    /// <param name="taken">How many of the steps were taken: all of them unless one throws, which leaves it at that step.</param>
+    internal void CompleteReplays(ReadOnlySpan<DeferredReplay?> steps, Span<VerifyResult> results, Span<long> evictions, ref int taken)
     {
         using (_replay.Hold())
         {
-            for (var i = 0; i < steps.Length; i++)
+            for (; taken < steps.Length; taken++)
             {
-                if (steps[i] is { } d)
+                evictions[taken] = 0;
+                if (steps[taken] is { } d)
                 {
-                    results[i] = ReplayStepUnreported(in d, out evicted[i]);
+                    results[taken] = ReplayStepUnreported(in d, out var evicted);
+                    if (evicted)
+                    {
+                        // read under the lock: the total this eviction made, as one frame at a time reports it
+                        evictions[taken] = _replay.ForcedEvictions;
+                    }
                 }
             }
         }
     }
 
     /// <summary>Counts and reports a result of <see cref="CompleteReplays"/>, as <see cref="CompleteReplay"/> would have.</summary>
-    internal VerifyResult CountCompleted(in VerifyResult result, bool evicted, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
+    internal VerifyResult CountCompleted(in VerifyResult result, long evictions, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
     {
-        if (evicted)
+        if (evictions != 0)
         {
-            ReplayEvicted?.Invoke(_replay.ForcedEvictions);
+            ReplayEvicted?.Invoke(evictions);
         }
         return Counted(result, frame, instance, topic);
     }
 
     /// <summary>
     /// Starts fetching the replay memory's slot of a deferred frame into the cache (a hint, no lock): the lane takes a
-    /// batch's replay steps one after the other, and in a large memory each look-up would otherwise wait on memory in
+    /// group's replay steps one after the other, and in a large memory each look-up would otherwise wait on memory in
     /// turn.
     /// </summary>
     /// <param name="d">The frame's step.</param>

@@ -213,7 +213,7 @@ public sealed partial class FrameVerifier
         var payloadFault = ReadPayload(body, in f, instance, typeInfo, type, envelope, out var message);
         if (entryId is null && _options.ReplayStore is null)
         {
-            // the usual case, no shared store: the replay memory's step, here or (deferred) by CompleteReplay later
+            // the usual case, no shared store: the replay memory's step, here or (deferred) by CompleteReplays later
             var step = new DeferredReplay(envelope, replayKey, f.Ts + maxAge, now, message, payloadFault);
             if (defer)
             {

@@ -2,9 +2,11 @@ namespace ExEsdbGater.Frames;
 
 // Growing the table and the ring. Both grow under the lock, but the memory they grow into is taken and touched
 // beforehand, on a pool thread, once an entry brings them within a quarter of growing. On a VM the first touches of a
-// fresh 4 MB table took 18–26 ms: under the lock every other receive lane waited all that time, and on the entering
+// fresh 4–8 MB table took 13–34 ms: under the lock every other receive lane waited all that time, and on the entering
 // thread its own lane stalled that long while the others went on, leaving them idle at the end of a burst. The
-// price: a prepared table waits for its growth, so up to twice the table's size may be held ahead.
+// price: a prepared table and ring wait for their growth beside the current ones, from three eighths of the table
+// (three quarters of the ring) until it grows: a memory of the default capacity holds up to about 72 MB then,
+// against its 48 MB once full (docs/security.md).
 internal sealed partial class ReplayCache
 {
     // the bytes the operating system maps at a time: touching one slot of each maps the whole array

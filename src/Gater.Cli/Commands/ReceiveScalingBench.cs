@@ -183,8 +183,16 @@ internal static class ReceiveScalingBench
             // Far from a round's end the reader lets deliveries gather (the queue has room for all): woken for each
             // one, its wake-ups would cost the lanes about as much as a verify on two cores. Near the end it reads
             // each as it comes, so the end is timed exactly.
-            var stream = await bus.OpenStreamAsync(GaterInstance.Health, "bench:*", new SubscriptionOptions { Capacity = count }, ct);
-            return new Receiver(ring, message, workers, bus, backplane, stream);
+            try
+            {
+                var stream = await bus.OpenStreamAsync(GaterInstance.Health, "bench:*", new SubscriptionOptions { Capacity = count }, ct);
+                return new Receiver(ring, message, workers, bus, backplane, stream);
+            }
+            catch
+            {
+                await bus.DisposeAsync();
+                throw;
+            }
         }
 
         /// <summary>True once the replay memory has pushed a pair out: it is at its size.</summary>

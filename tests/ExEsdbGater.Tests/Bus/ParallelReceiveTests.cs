@@ -168,17 +168,17 @@ public sealed class ParallelReceiveTests
         // Observers run on the lane's worker. Each one verifies a fresh frame on another thread and waits for it:
         // raised under the replay memory's lock, that verify could not take the lock, and the wait would fail.
         using var gate = new ManualResetEventSlim();
-        var probes = 0L;
         var probesStuck = 0;
         using var probing = new ThreadLocal<bool>();
+        // one frame every time: after its first verify it is a replay, which takes the lock but pushes nothing out
+        var probe = Frame("g:probe", 1);
         void Probe()
         {
-            var seq = Interlocked.Increment(ref probes);
-            // a probe's own verify pushes a pair out too: it raises ReplayEvicted on its thread, which probes no further
+            // should the probe's pair be pushed out and taken again, it raises ReplayEvicted on its thread: ignored
             if (!Task.Run(() =>
             {
                 probing.Value = true;
-                receiver.Verifier.Verify(Frame("g:probe", seq), GaterInstance.Health, "g:probe");
+                receiver.Verifier.Verify(probe, GaterInstance.Health, "g:probe");
                 probing.Value = false;
             }).Wait(TimeSpan.FromSeconds(20)))
             {
@@ -200,11 +200,13 @@ public sealed class ParallelReceiveTests
             }
         };
         var evictions = 0;
-        receiver.Verifier.ReplayEvicted += _ =>
+        var totals = new ConcurrentQueue<long>();
+        receiver.Verifier.ReplayEvicted += total =>
         {
             if (!probing.Value)
             {
                 Interlocked.Increment(ref evictions);
+                totals.Enqueue(total);
                 Probe();
             }
         };
@@ -229,6 +231,8 @@ public sealed class ParallelReceiveTests
         Assert.Equal(Enumerable.Range(1, count).Where(s => s != 55).Select(s => (long)s), got);
         Assert.Equal(0, Volatile.Read(ref probesStuck));
         Assert.True(Volatile.Read(ref evictions) > 0, "the replay memory pushed pairs out");
+        // each report carries the total its own eviction made, as one frame at a time would, not its group's last
+        Assert.All(totals.Zip(totals.Skip(1)), p => Assert.True(p.Second > p.First, $"{p.First} then {p.Second}"));
         // the queued frames were taken on in groups, not one at a time
         Assert.True(core.FramesTakenInGroups >= count, $"{core.FramesTakenInGroups} frames taken in groups");
         Assert.Equal(2, receiver.Verifier.RejectedCount(RejectReason.UnknownKey));
@@ -236,6 +240,53 @@ public sealed class ParallelReceiveTests
         Assert.Equal(1, receiver.Statistics.Gaps);
 
         static KeyRing Forger() => KeyRing.Of(GaterKey.FromSecret("forger-secret-0123456789-abcdefghijklmnopqrstuvwxyz"));
+    }
+
+    [Fact]
+    public async Task With_a_replay_store_a_lane_takes_queued_frames_one_at_a_time()
+    {
+        var backplane = new PushBackplane();
+        var store = new RecordingStore();
+        await using var receiver = GaterBus.Create(new GaterBusOptions { NodeName = "r@test", Keys = Keys, Backplane = backplane, ReceiveWorkers = 2, Verifier = new VerifierOptions { ReplayStore = store } });
+        var core = (GaterBusCore)receiver;
+        var got = new ConcurrentQueue<long>();
+        await receiver.SubscribeAsync(GaterInstance.Health, "s:a", d => got.Enqueue(d.Envelope!.Seq), new SubscriptionOptions { Capacity = 100 });
+        var m = Health();
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        byte[] Frame(string topic, long seq, KeyRing? keys = null) => FrameEncoder.Encode(keys ?? Keys, new Envelope(GaterInstance.Health, topic, m.Tag, $"{topic}-{seq}", "p@test", 1, seq, ts), m);
+        using var gate = new ManualResetEventSlim();
+        receiver.Verifier.Rejected += r =>
+        {
+            if (r.Topic == "s:a" && r.Reason == RejectReason.UnknownKey)
+            {
+                // holds the lane's worker while the frames below queue up behind it
+                gate.Wait(TimeSpan.FromSeconds(60));
+            }
+        };
+        backplane.Handler!(GaterInstance.Health, "s:a", Frame("s:a", 1000, KeyRing.Of(GaterKey.FromSecret("forger-secret-0123456789-abcdefghijklmnopqrstuvwxyz"))));
+        for (var seq = 1L; seq <= 40; seq++)
+        {
+            backplane.Handler!(GaterInstance.Health, "s:a", Frame("s:a", seq));
+        }
+        gate.Set();
+        await Until(() => got.Count == 40, "every frame delivered");
+        Assert.Equal(Enumerable.Range(1, 40).Select(s => (long)s), got);
+        // each frame's round trip to the store, in frame order, none held back behind the others' in a group
+        Assert.Equal(0, core.FramesTakenInGroups);
+        Assert.Equal(Enumerable.Range(1, 40).Select(s => "s:a-" + s), store.Ids);
+    }
+
+    private sealed class RecordingStore : IReplayStore
+    {
+        private readonly ConcurrentQueue<string> _ids = new();
+
+        public IEnumerable<string> Ids => _ids;
+
+        public bool TryRemember(string node, string id, TimeSpan window)
+        {
+            _ids.Enqueue(id);
+            return true;
+        }
     }
 
     [Fact]
