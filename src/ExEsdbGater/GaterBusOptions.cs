@@ -78,7 +78,7 @@ public sealed record GaterBusOptions
     /// <see cref="InboundCapacity"/> and <see cref="InboundMaxBytes"/> (at least one frame of the largest size); when
     /// that is full, the backplane's thread waits for the lane, as it would while verifying inline. Each worker adds
     /// part of a core's verify rate while the frames spread over many more busy topics than workers, up to the cores
-    /// the process gets (measured only on 2-core machines: 2 workers 1.49–1.65× one in steady state; see
+    /// the process gets (measured only on 2-core machines: 2 workers 1.43–1.65× one in steady state; see
     /// docs/architecture.md); one hot topic stays on one core, except that a backplane's batch of its frames (a Redis
     /// frame batch of 16 frames or more; not with a <see cref="VerifierOptions.ReplayStore"/>, nor once stopping) is
     /// verified by its lane's thread and up to this many − 1 pool threads at once, then delivered in order, with
