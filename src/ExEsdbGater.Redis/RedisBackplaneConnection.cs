@@ -124,7 +124,10 @@ internal sealed partial class RedisBackplaneConnection : IGaterBackplane
             ? RedisChannel.Pattern(RedisBackplane.ChannelPattern(_prefix, instance, topicPattern))
             : RedisChannel.Literal(literal);
         var topics = new TopicNames(RedisBackplane.ChannelName(_prefix, instance, string.Empty), literal, topicPattern);
-        var queue = await _sub.SubscribeAsync(channel).ConfigureAwait(false);
+        // on a master only: in a cluster, a replica gets each PUBLISH of its master twice (over the cluster bus and over
+        // replication, redis/redis#1137), and the client's default (prefer a master) may still pick one, as a
+        // duplicated frame in a cluster contract test showed
+        var queue = await _sub.SubscribeAsync(channel, CommandFlags.DemandMaster).ConfigureAwait(false);
         _queues[queue] = channel;
         // the queue hands messages over one at a time, in the order Redis sent them
         queue.OnMessage(m =>
