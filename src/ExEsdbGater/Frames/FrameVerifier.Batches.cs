@@ -47,12 +47,8 @@ public sealed partial class FrameVerifier
                 evictions[taken] = 0;
                 if (steps[taken] is { } d)
                 {
-                    results[taken] = ReplayStepUnreported(in d, out var evicted);
-                    if (evicted)
-                    {
-                        // read under the lock: the total this eviction made, as one frame at a time reports it
-                        evictions[taken] = _replay.ForcedEvictions;
-                    }
+                    // read under the hold: the total this eviction made, as one frame at a time reports it
+                    results[taken] = ReplayStepUnreported(in d, out evictions[taken]);
                 }
             }
         }
@@ -61,10 +57,7 @@ public sealed partial class FrameVerifier
     /// <summary>Counts and reports a result of <see cref="CompleteReplays"/>, as <see cref="CompleteReplay"/> would have.</summary>
     internal VerifyResult CountCompleted(in VerifyResult result, long evictions, ReadOnlySpan<byte> frame, GaterInstance instance, string topic)
     {
-        if (evictions != 0)
-        {
-            ReplayEvicted?.Invoke(evictions);
-        }
+        ReportEviction(evictions);
         return Counted(result, frame, instance, topic);
     }
 

@@ -247,23 +247,37 @@ public sealed partial class FrameVerifier
     // look-up and entry are one step, under one lock, so of two copies verified at once one wins.
     private VerifyResult ReplayStep(in DeferredReplay d)
     {
-        var result = ReplayStepUnreported(in d, out var evicted);
-        if (evicted)
-        {
-            ReplayEvicted?.Invoke(_replay.ForcedEvictions);
-        }
+        var result = ReplayStepUnreported(in d, out var evictions);
+        ReportEviction(evictions);
         return result;
     }
 
-    // The step itself; a forced eviction is for the caller to report, outside any lock it holds.
-    private VerifyResult ReplayStepUnreported(in DeferredReplay d, out bool evicted)
+    // The step itself. A pair it pushed out early gives the memory's forced evictions just after it (else 0), for the
+    // caller to report outside any lock it holds (ReportEviction).
+    private VerifyResult ReplayStepUnreported(in DeferredReplay d, out long evictions)
     {
-        evicted = false;
+        evictions = 0;
         if (d.PayloadFault is { } fault)
         {
             return _replay.Contains(d.Key, d.Now) ? Replayed(d.Envelope) : fault;
         }
-        return _replay.TryAdd(d.Key, d.ExpiresAt, d.Now, out evicted) ? new(d.Envelope, d.Message!) : Replayed(d.Envelope);
+        if (!_replay.TryAdd(d.Key, d.ExpiresAt, d.Now, out var evicted))
+        {
+            return Replayed(d.Envelope);
+        }
+        if (evicted)
+        {
+            evictions = _replay.ForcedEvictions;
+        }
+        return new(d.Envelope, d.Message!);
+    }
+
+    private void ReportEviction(long evictions)
+    {
+        if (evictions != 0)
+        {
+            ReplayEvicted?.Invoke(evictions);
+        }
     }
 
     private static VerifyResult Replayed(Envelope envelope) => new(RejectReason.Replayed, $"id {envelope.Id} of {envelope.Node} seen", envelope);

@@ -18,6 +18,28 @@ public sealed class ParallelReceiveTests
 
     private static NodeHealth Health(double load = 0.1) => HealthMessages.NodeHealth("a@h", NodeHealthStatus.Healthy, loadAvg: load);
 
+    private static readonly KeyRing Forger = KeyRing.Of(GaterKey.FromSecret("forger-secret-0123456789-abcdefghijklmnopqrstuvwxyz"));
+
+    /// <summary>Publisher p@test's frame number <paramref name="seq"/> on <paramref name="topic"/> (its id made of both), signed with <paramref name="keys"/> (ours by default).</summary>
+    private static byte[] Signed(string topic, long seq, KeyRing? keys = null)
+    {
+        var m = Health();
+        return FrameEncoder.Encode(keys ?? Keys, new Envelope(GaterInstance.Health, topic, m.Tag, $"{topic}-{seq}", "p@test", 1, seq, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), m);
+    }
+
+    /// <summary>
+    /// Holds the lane's worker inside the observer of a forgery on <paramref name="topic"/> until <paramref name="gate"/>
+    /// is set, so that the frames handed over meanwhile queue up behind it.
+    /// </summary>
+    private static void HoldWorkerOnForgery(IGaterBus receiver, string topic, ManualResetEventSlim gate)
+        => receiver.Verifier.Rejected += r =>
+        {
+            if (r.Topic == topic && r.Reason == RejectReason.UnknownKey)
+            {
+                gate.Wait(TimeSpan.FromSeconds(60));
+            }
+        };
+
     private static Task Until(Func<bool> condition, string what, int seconds = 60) => Waiting.UntilAsync(condition, what, TimeSpan.FromSeconds(seconds));
 
     /// <summary>Runs <paramref name="body"/> on <paramref name="count"/> dedicated threads at once.</summary>
@@ -162,16 +184,13 @@ public sealed class ParallelReceiveTests
         var core = (GaterBusCore)receiver;
         var got = new ConcurrentQueue<long>();
         await receiver.SubscribeAsync(GaterInstance.Health, "g:a", d => got.Enqueue(d.Envelope!.Seq), new SubscriptionOptions { Capacity = 1000 });
-        var m = Health();
-        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        byte[] Frame(string topic, long seq, KeyRing? keys = null) => FrameEncoder.Encode(keys ?? Keys, new Envelope(GaterInstance.Health, topic, m.Tag, $"{topic}-{seq}", "p@test", 1, seq, ts), m);
         // Observers run on the lane's worker. Each one verifies a fresh frame on another thread and waits for it:
         // raised under the replay memory's lock, that verify could not take the lock, and the wait would fail.
         using var gate = new ManualResetEventSlim();
         var probesStuck = 0;
         using var probing = new ThreadLocal<bool>();
         // one frame every time: after its first verify it is a replay, which takes the lock but pushes nothing out
-        var probe = Frame("g:probe", 1);
+        var probe = Signed("g:probe", 1);
         void Probe()
         {
             // should the probe's pair be pushed out and taken again, it raises ReplayEvicted on its thread: ignored
@@ -185,15 +204,11 @@ public sealed class ParallelReceiveTests
                 Interlocked.Increment(ref probesStuck);
             }
         }
+        HoldWorkerOnForgery(receiver, "g:gate", gate);
         var replayed = 0;
         receiver.Verifier.Rejected += r =>
         {
-            if (r.Topic == "g:gate")
-            {
-                // holds the lane's worker while the frames below queue up behind it
-                gate.Wait(TimeSpan.FromSeconds(60));
-            }
-            else if (r.Reason == RejectReason.Replayed && r.Topic == "g:a")
+            if (r.Reason == RejectReason.Replayed && r.Topic == "g:a")
             {
                 Interlocked.Increment(ref replayed);
                 Probe();
@@ -211,14 +226,14 @@ public sealed class ParallelReceiveTests
             }
         };
         // g:gate, then g:x (another lane), then g:a (the first lane again, behind the gate)
-        backplane.Handler!(GaterInstance.Health, "g:gate", Frame("g:gate", 1, Forger()));
-        backplane.Handler!(GaterInstance.Health, "g:x", Frame("g:x", 1));
+        backplane.Handler!(GaterInstance.Health, "g:gate", Signed("g:gate", 1, Forger));
+        backplane.Handler!(GaterInstance.Health, "g:x", Signed("g:x", 1));
         Assert.Equal(core.LaneIndexOf(GaterInstance.Health, "g:gate"), core.LaneIndexOf(GaterInstance.Health, "g:a"));
         // 120 frames, every tenth sent twice in a row (the copy is a replay within its group), one forged
         const int count = 120;
         for (var seq = 1L; seq <= count; seq++)
         {
-            var frame = Frame("g:a", seq, seq == 55 ? Forger() : null);
+            var frame = Signed("g:a", seq, seq == 55 ? Forger : null);
             backplane.Handler!(GaterInstance.Health, "g:a", frame);
             if (seq % 10 == 0)
             {
@@ -239,7 +254,6 @@ public sealed class ParallelReceiveTests
         // the forged seq 55 never counts as received: its gap is reported
         Assert.Equal(1, receiver.Statistics.Gaps);
 
-        static KeyRing Forger() => KeyRing.Of(GaterKey.FromSecret("forger-secret-0123456789-abcdefghijklmnopqrstuvwxyz"));
     }
 
     [Fact]
@@ -251,22 +265,12 @@ public sealed class ParallelReceiveTests
         var core = (GaterBusCore)receiver;
         var got = new ConcurrentQueue<long>();
         await receiver.SubscribeAsync(GaterInstance.Health, "s:a", d => got.Enqueue(d.Envelope!.Seq), new SubscriptionOptions { Capacity = 100 });
-        var m = Health();
-        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        byte[] Frame(string topic, long seq, KeyRing? keys = null) => FrameEncoder.Encode(keys ?? Keys, new Envelope(GaterInstance.Health, topic, m.Tag, $"{topic}-{seq}", "p@test", 1, seq, ts), m);
         using var gate = new ManualResetEventSlim();
-        receiver.Verifier.Rejected += r =>
-        {
-            if (r.Topic == "s:a" && r.Reason == RejectReason.UnknownKey)
-            {
-                // holds the lane's worker while the frames below queue up behind it
-                gate.Wait(TimeSpan.FromSeconds(60));
-            }
-        };
-        backplane.Handler!(GaterInstance.Health, "s:a", Frame("s:a", 1000, KeyRing.Of(GaterKey.FromSecret("forger-secret-0123456789-abcdefghijklmnopqrstuvwxyz"))));
+        HoldWorkerOnForgery(receiver, "s:a", gate);
+        backplane.Handler!(GaterInstance.Health, "s:a", Signed("s:a", 1000, Forger));
         for (var seq = 1L; seq <= 40; seq++)
         {
-            backplane.Handler!(GaterInstance.Health, "s:a", Frame("s:a", seq));
+            backplane.Handler!(GaterInstance.Health, "s:a", Signed("s:a", seq));
         }
         gate.Set();
         await Until(() => got.Count == 40, "every frame delivered");
