@@ -23,12 +23,10 @@ internal static class ReceiveScalingBench
         await using var one = await ReceiveRig.StartAsync(ring, message, 1, count, ct);
         await using var two = await ReceiveRig.StartAsync(ring, message, 2, count, ct);
         // Warm-up: each bus in alternate rounds until its rate stops improving (WarmUp) and its replay memory is
-        // full, so that every measured round finds it at its size, each pair in pushing the oldest out: the work a
-        // busy receiver does per frame (one whose pairs expire as they come does the same). A fresh bus per round
-        // measured the memory's growth instead, which a receiver pays once: on this VM its fresh pages cost about a
-        // tenth of a two-lane round. Two fixed rounds of 20,000 frames measured the two-lane path still compiling: it
-        // runs on threads of its own, whose loop reaches optimized code later than the inline path. Then three
-        // alternate rounds; the best of each (noise only ever slows a round).
+        // full (ReceiveRig.ReplayFull; a fresh bus per round measured the memory's growth, whose fresh pages cost
+        // about a tenth of a two-lane round on this VM). Two fixed rounds of 20,000 frames measured the two-lane path
+        // still compiling: it runs on threads of its own, whose loop reaches optimized code later than the inline
+        // path. Then three alternate rounds; the best of each (noise only ever slows a round).
         for (WarmUp warmOne = new(TimeSpan.FromSeconds(6)), warmTwo = new(TimeSpan.FromSeconds(6)); warmOne.Going || warmTwo.Going || !one.ReplayFull || !two.ReplayFull;)
         {
             warmOne.Add((await one.RoundAsync(warmCount, ct)).Rate);

@@ -253,7 +253,6 @@ public sealed class ParallelReceiveTests
         Assert.Equal(2, receiver.Verifier.RejectedCount(RejectReason.UnknownKey));
         // the forged seq 55 never counts as received: its gap is reported
         Assert.Equal(1, receiver.Statistics.Gaps);
-
     }
 
     [Fact]
