@@ -89,6 +89,9 @@ internal sealed class KeyedHmac
         {
             Span<byte> padded = stackalloc byte[Block];
             Span<byte> pad = stackalloc byte[Block];
+            // the key's zero padding (RFC 2104), not left to stack zeroing: under SkipLocalsInit the self-check
+            // failed on it and every MAC quietly took .NET's slower path
+            padded.Clear();
             try
             {
                 if (key.Length > Block)
