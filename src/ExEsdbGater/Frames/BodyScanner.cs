@@ -68,11 +68,12 @@ internal ref struct BodyScanner
         return (seen & HasAll) == HasAll ? null : "an envelope member is missing";
     }
 
-    // The envelope as FrameEncoder writes it: the ten members in their order, spelled plainly, no whitespace. Each
-    // value is read by EnvelopeMember as in the general walk, in the same order, so the fields and the first fault
-    // are the same; only the names' own reading, lookup and duplicate check are skipped (ten different names in a
-    // fixed order cannot repeat), about half of an envelope's cost. False at the first byte that differs, and the
-    // body is walked again from its start: a frame from elsewhere pays for one aborted prefix.
+    // The envelope as FrameEncoder writes it: the ten names in their order, spelled plainly, each right after the
+    // brace or comma before it. Each value is read by EnvelopeMember as in the general walk, in the same order, so the
+    // fields and the first fault are the same; only the names' own reading, lookup and duplicate check are skipped
+    // (ten different names in a fixed order cannot repeat), about half of an envelope's cost. False at the first name
+    // or closing brace that differs; the body is then walked again from its start, at worst read twice (after its
+    // signature was checked).
     private bool CanonicalEnvelope(ref BodyFields f, ref NameStack names, ref int seen, out string? err)
     {
         err = null;

@@ -56,6 +56,13 @@ public sealed class BodyReaderDifferentialTests
         FrameTestKit.Body(FrameTestKit.HealthPayload).Replace("\"instance\":\"ex_esdb_health\"", "\"instance\":\"ex_esdb_heal\\u0074h\"", StringComparison.Ordinal),
         FrameTestKit.Body(FrameTestKit.HealthPayload).Replace("\"payload\"", "\"p\\u0061yload\"", StringComparison.Ordinal),
         FrameTestKit.Body(FrameTestKit.HealthPayload).Replace("\"node\":\"gater1@host-a\",\"epoch\"", "\"node\":\"gater1\\u0040host-a\",\"epoch\"", StringComparison.Ordinal),
+        // as FrameEncoder writes it, then each way out of the literal names: a member after the payload (a repeat),
+        // whitespace after a colon, before the closing brace, and between members
+        FrameTestKit.Body(FrameTestKit.HealthPayload)[..^1] + ",\"v\":1}",
+        FrameTestKit.Body(FrameTestKit.HealthPayload)[..^1] + ",\"x\":0}",
+        FrameTestKit.Body(FrameTestKit.HealthPayload).Replace("\"seq\":1", "\"seq\": 1", StringComparison.Ordinal),
+        FrameTestKit.Body(FrameTestKit.HealthPayload)[..^1] + " }",
+        FrameTestKit.Body(FrameTestKit.HealthPayload).Replace(",\"seq\"", ", \"seq\"", StringComparison.Ordinal),
     ];
 
     [Theory]
@@ -98,6 +105,37 @@ public sealed class BodyReaderDifferentialTests
         }
         // both kinds are well represented, so the agreement means something
         Assert.True(ok > CasesPerSeed / 20 && faults > CasesPerSeed / 20, $"{ok} read, {faults} refused");
+    }
+
+    [Fact]
+    public void A_body_as_the_encoder_writes_it_and_the_same_body_walked_in_general_record_the_same_payload_members()
+    {
+        var ring = FrameTestKit.Ring(FrameTestKit.Secret);
+        var compared = 0;
+        foreach (var (message, i) in Samples.OnePerType().Select((m, i) => (m, i)))
+        {
+            var frame = FrameEncoder.Encode(ring, FrameTestKit.EnvelopeFor(message, "orders:x", id: "f" + i), message);
+            var body = frame.AsSpan(FrameTestKit.IndexOfNth(frame, (byte)'.', 3) + 1).ToArray();
+            // a space before the envelope's closing brace: every offset up to it is the same, but the names are not
+            // read as literals, so the general walk reads the whole body
+            byte[] spaced = [.. body.AsSpan(0, body.Length - 1), (byte)' ', (byte)'}'];
+            var literal = Recorded(body);
+            var general = Recorded(spaced);
+            Assert.Null(literal.Error);
+            Assert.Equal(general.Error, literal.Error);
+            Assert.Equal(Fields(general.Fields), Fields(literal.Fields));
+            Assert.Equal(general.Fields.PayloadMembers, literal.Fields.PayloadMembers);
+            Assert.Equal(general.Members, literal.Members);
+            compared++;
+        }
+        Assert.True(compared >= 30, $"{compared} bodies compared");
+    }
+
+    private static (string? Error, BodyFields Fields, PayloadMember[] Members) Recorded(byte[] body)
+    {
+        var error = BodyReader.Read(body, out var f);
+        var members = PayloadMember.ThreadBuffer.AsSpan(0, Math.Min(f.PayloadMembers, PayloadMember.MaxRecorded)).ToArray();
+        return (error, f, members);
     }
 
     private static bool Compare(byte[] body)
