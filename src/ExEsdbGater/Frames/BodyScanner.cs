@@ -104,7 +104,7 @@ internal ref struct BodyScanner
     }
 
     // Member n's name as FrameEncoder writes it, with the byte before it (the envelope's brace or a comma).
-    private static ReadOnlySpan<byte> CanonicalName(int member) => member switch
+    internal static ReadOnlySpan<byte> CanonicalName(int member) => member switch
     {
         0 => "{\"v\":"u8,
         1 => ",\"instance\":"u8,

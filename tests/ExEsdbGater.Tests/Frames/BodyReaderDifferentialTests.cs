@@ -131,6 +131,26 @@ public sealed class BodyReaderDifferentialTests
         Assert.True(compared >= 30, $"{compared} bodies compared");
     }
 
+    [Fact]
+    public void The_encoder_writes_the_envelope_names_in_the_order_the_scanner_matches_as_literals()
+    {
+        // otherwise every frame would quietly take the general walk: slower, and no test result would change
+        var ring = FrameTestKit.Ring(FrameTestKit.Secret);
+        foreach (var (message, i) in Samples.OnePerType().Select((m, i) => (m, i)))
+        {
+            var frame = FrameEncoder.Encode(ring, FrameTestKit.EnvelopeFor(message, "orders:x", id: "f" + i), message);
+            var body = frame.AsSpan(FrameTestKit.IndexOfNth(frame, (byte)'.', 3) + 1);
+            var at = 0;
+            for (var member = 0; member < 10; member++)
+            {
+                var found = body[at..].IndexOf(BodyScanner.CanonicalName(member));
+                Assert.True(member == 0 ? found == 0 : found >= 0, $"{message.Tag}: name {member} not where the scanner looks for it");
+                at += found + BodyScanner.CanonicalName(member).Length;
+            }
+            Assert.Equal((byte)'}', body[^1]);
+        }
+    }
+
     private static (string? Error, BodyFields Fields, PayloadMember[] Members) Recorded(byte[] body)
     {
         var error = BodyReader.Read(body, out var f);
